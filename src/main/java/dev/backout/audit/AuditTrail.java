@@ -1,0 +1,88 @@
+package dev.backout.audit;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Appends events to the hash chain. Joins the caller's transaction so that an event commits
+ * or rolls back with the change it describes. Appends are serialized across threads and
+ * console instances by a transaction-scoped advisory lock, so every event links to the one
+ * before it.
+ */
+@Component
+public class AuditTrail {
+
+	/** Advisory lock key for chain appends ("BACKOUT" in ASCII). */
+	static final long CHAIN_LOCK = 0x4241434b4f5554L;
+
+	private final JdbcClient jdbc;
+
+	private final Clock clock;
+
+	AuditTrail(JdbcClient jdbc, Clock clock) {
+		this.jdbc = jdbc;
+		this.clock = clock;
+	}
+
+	@Transactional
+	public AuditEvent record(AuditEntry entry) {
+		this.jdbc.sql("select pg_advisory_xact_lock(?)").param(CHAIN_LOCK).query().listOfRows();
+		Head head = this.jdbc.sql("select seq, hash from audit_event order by seq desc limit 1")
+			.query((rs, row) -> new Head(rs.getLong("seq"), rs.getString("hash")))
+			.optional()
+			.orElse(Head.GENESIS);
+		long seq = head.seq() + 1;
+		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		String details = AuditHashing.canonicalDetails(entry.details());
+		String hash = AuditHashing.hash(seq, now, entry.actor(), entry.actorRoles(), entry.incidentId(),
+				entry.action(), details, head.hash());
+		this.jdbc.sql("""
+				insert into audit_event (seq, occurred_at, actor, actor_roles, incident_id, action, details, prev_hash, hash)
+				values (:seq, :occurredAt, :actor, :actorRoles, :incidentId, :action, cast(:details as jsonb), :prevHash, :hash)
+				""")
+			.param("seq", seq)
+			.param("occurredAt", Timestamp.from(now))
+			.param("actor", entry.actor())
+			.param("actorRoles", entry.actorRoles())
+			.param("incidentId", entry.incidentId())
+			.param("action", entry.action())
+			.param("details", details)
+			.param("prevHash", head.hash())
+			.param("hash", hash)
+			.update();
+		return new AuditEvent(seq, now, entry.actor(), entry.actorRoles(), entry.incidentId(), entry.action(),
+				details, head.hash(), hash);
+	}
+
+	/** The newest events, newest first. */
+	@Transactional(readOnly = true)
+	public List<AuditEvent> latest(int limit) {
+		return this.jdbc.sql("""
+				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
+				from audit_event order by seq desc limit :limit
+				""").param("limit", limit).query(AuditTrail::mapEvent).list();
+	}
+
+	static AuditEvent mapEvent(ResultSet rs, int row) throws SQLException {
+		return new AuditEvent(rs.getLong("seq"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"),
+				rs.getString("actor_roles"), rs.getObject("incident_id", Long.class), rs.getString("action"),
+				AuditHashing.canonicalDetailsJson(rs.getString("details")), rs.getString("prev_hash"),
+				rs.getString("hash"));
+	}
+
+	private record Head(long seq, String hash) {
+
+		static final Head GENESIS = new Head(0, AuditHashing.GENESIS);
+
+	}
+
+}

@@ -1,0 +1,137 @@
+package dev.backout.system;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server run by the console itself, with a persistent data directory.
+ * Superuser {@code postgres}, trust authentication, listening on localhost only.
+ */
+public final class EmbeddedPostgresServer implements Closeable {
+
+	private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+	private final EmbeddedPostgres postgres;
+
+	private final Path dataDir;
+
+	private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+		this.postgres = postgres;
+		this.dataDir = dataDir;
+	}
+
+	/**
+	 * Starts the server on {@code dataDir}, creating and initialising the directory on first use.
+	 * @throws EmbeddedDatabaseException with a one-line explanation when the directory cannot be
+	 * used or another running console holds it
+	 */
+	public static EmbeddedPostgresServer start(Path dataDir, int port, boolean cleanOnExit) {
+		Path dir = dataDir.toAbsolutePath().normalize();
+		prepareDirectory(dir);
+		try {
+			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+				.setDataDirectory(dir)
+				.setCleanDataDirectory(cleanOnExit)
+				.setRegisterShutdownHook(false)
+				.setPGStartupWait(Duration.ofSeconds(60))
+				.setServerConfig("listen_addresses", "localhost")
+				.setServerConfig("max_connections", "200");
+			if (port > 0) {
+				builder.setPort(port);
+			}
+			EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start(), dir);
+			log.info("Embedded PostgreSQL started on port {} with data directory {}", server.port(), dir);
+			return server;
+		}
+		catch (OverlappingFileLockException ex) {
+			throw inUse(dir);
+		}
+		catch (IllegalStateException ex) {
+			if (String.valueOf(ex.getMessage()).contains("could not lock")) {
+				throw inUse(dir);
+			}
+			throw new EmbeddedDatabaseException("The embedded PostgreSQL could not start in " + dir + ": "
+					+ ex.getMessage(), ex);
+		}
+		catch (IOException ex) {
+			throw new EmbeddedDatabaseException("The embedded PostgreSQL could not start in " + dir + ": "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	private static void prepareDirectory(Path dir) {
+		try {
+			Files.createDirectories(dir);
+		}
+		catch (IOException | SecurityException ex) {
+			throw new EmbeddedDatabaseException("The data directory " + dir + " cannot be created ("
+					+ ex.getClass().getSimpleName() + ": " + ex.getMessage() + ").", ex);
+		}
+		if (!Files.isWritable(dir)) {
+			throw new EmbeddedDatabaseException("The data directory " + dir + " is not writable.", null);
+		}
+	}
+
+	private static EmbeddedDatabaseException inUse(Path dir) {
+		return new EmbeddedDatabaseException(
+				"The data directory " + dir + " is in use by another running Backout console.", null);
+	}
+
+	public int port() {
+		return this.postgres.getPort();
+	}
+
+	public Path dataDir() {
+		return this.dataDir;
+	}
+
+	public String jdbcUrl(String database) {
+		return "jdbc:postgresql://localhost:" + port() + "/" + database;
+	}
+
+	public String username() {
+		return "postgres";
+	}
+
+	/** Creates {@code database} unless it exists; database names come from configuration only. */
+	public void ensureDatabase(String database) {
+		if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
+			throw new IllegalArgumentException("Not a plain database name: " + database);
+		}
+		try (Connection connection = this.postgres.getPostgresDatabase().getConnection();
+				PreparedStatement exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
+			exists.setString(1, database);
+			try (ResultSet rs = exists.executeQuery()) {
+				if (rs.next()) {
+					return;
+				}
+			}
+			try (Statement create = connection.createStatement()) {
+				create.execute("create database " + database);
+			}
+		}
+		catch (SQLException ex) {
+			throw new EmbeddedDatabaseException("Cannot create database " + database + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.postgres.close();
+		log.info("Embedded PostgreSQL stopped");
+	}
+
+}
