@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Build with the Maven wrapper, run on a JRE as a non-root user (external mode: set SPRING_DATASOURCE_URL).
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /src
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+RUN ./mvnw -B -q dependency:go-offline
+COPY src src
+COPY frontend-templates frontend-templates
+RUN ./mvnw -B -q package -DskipTests && cp target/backout-*.jar /backout.jar
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system backout && useradd --system --gid backout --home-dir /app backout \
+    && apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /backout.jar /app/backout.jar
+USER backout
+EXPOSE 8080
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
+  CMD curl -fsS http://localhost:8080/actuator/health || exit 1
+ENTRYPOINT ["java", "-jar", "/app/backout.jar"]

@@ -1,0 +1,105 @@
+package dev.backout;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.ActiveProfiles;
+
+/**
+ * Base of the browser tests: the console on a random port, driven by Debian's Chromium
+ * through {@code /usr/bin/chromedriver}, so that no test tool ever downloads a browser.
+ * Screenshots go to {@code target/screenshots/}. Skips, saying why, only where no Chromium is
+ * installed; {@code .ci/run} installs it, so in CI these tests always run.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(TestcontainersConfiguration.class)
+@ActiveProfiles("test")
+public abstract class BrowserTest {
+
+	static final String CHROMIUM = "/usr/bin/chromium";
+
+	static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+	protected static final String DEMO_PASSWORD = "demo-password-for-tests";
+
+	@LocalServerPort
+	protected int port;
+
+	protected WebDriver browser;
+
+	protected WebDriverWait await;
+
+	private String testName;
+
+	@BeforeEach
+	void startBrowser(TestInfo info) {
+		Assumptions.assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
+				"Browser tests need Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
+		this.testName = info.getTestClass().map(Class::getSimpleName).orElse("browser") + "-"
+				+ info.getTestMethod().map((m) -> m.getName()).orElse("test");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM);
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+				"--disable-quic", "--window-size=1440,1000");
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+			.usingAnyFreePort()
+			.build();
+		this.browser = new ChromeDriver(service, options);
+		this.browser.manage().window().setSize(new Dimension(1440, 1000));
+		this.await = new WebDriverWait(this.browser, Duration.ofSeconds(10));
+	}
+
+	@AfterEach
+	void stopBrowser() {
+		if (this.browser != null) {
+			this.browser.quit();
+		}
+	}
+
+	protected String url(String path) {
+		return "http://127.0.0.1:" + this.port + path;
+	}
+
+	protected void signIn(String username) {
+		this.browser.get(url("/login"));
+		this.browser.findElement(By.name("username")).sendKeys(username);
+		this.browser.findElement(By.name("password")).sendKeys(DEMO_PASSWORD);
+		this.browser.findElement(By.cssSelector("button[type=submit]")).click();
+	}
+
+	/** Saves a screenshot as {@code target/screenshots/<Class>-<method>-<stage>.png}. */
+	protected Path screenshot(String stage) {
+		try {
+			Path dir = Files.createDirectories(Path.of("target", "screenshots"));
+			File shot = ((ChromeDriver) this.browser).getScreenshotAs(OutputType.FILE);
+			Path target = dir.resolve(this.testName + "-" + stage + ".png");
+			Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+			return target;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot save screenshot " + stage, ex);
+		}
+	}
+
+}

@@ -1,0 +1,63 @@
+package dev.backout.security;
+
+import dev.backout.BrowserTest;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SignInBrowserTests extends BrowserTest {
+
+	@Test
+	void anAdminSignsInSeesTheUsersPageAndSignsOut() {
+		this.browser.get(url("/"));
+		this.await.until(ExpectedConditions.urlContains("/login"));
+		assertThat(screenshot("login")).isRegularFile();
+
+		signIn("admin");
+		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Welcome, admin"));
+		assertThat(this.browser.findElements(By.linkText("Users"))).hasSize(1);
+		screenshot("home");
+
+		this.browser.findElement(By.linkText("Users")).click();
+		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Users"));
+		assertThat(this.browser.findElement(By.tagName("table")).getText()).contains("commander", "lead", "auditor");
+		screenshot("users");
+
+		this.browser.findElement(By.xpath("//button[normalize-space()='Sign out']")).click();
+		this.await.until(ExpectedConditions.urlContains("/login?logout"));
+		assertThat(this.browser.getPageSource()).contains("You have been signed out.");
+	}
+
+	@Test
+	void aCommanderDoesNotSeeAdminNavigationAndGetsAFriendly403() {
+		signIn("commander");
+		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Welcome, commander"));
+		assertThat(this.browser.findElements(By.linkText("Users"))).isEmpty();
+
+		this.browser.get(url("/admin/users"));
+		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Not allowed"));
+		assertThat(this.browser.getPageSource()).doesNotContain("Exception").doesNotContain("at dev.backout");
+		screenshot("forbidden");
+	}
+
+	@Test
+	void aWrongPasswordShowsTheSameMessageAsAnUnknownUser() {
+		this.browser.get(url("/login"));
+		this.browser.findElement(By.name("username")).sendKeys("lead");
+		this.browser.findElement(By.name("password")).sendKeys("not-the-password");
+		this.browser.findElement(By.cssSelector("button[type=submit]")).click();
+		this.await.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".notice.error")));
+		String wrongPassword = this.browser.findElement(By.cssSelector(".notice.error")).getText();
+
+		this.browser.findElement(By.name("username")).sendKeys("no-such-user");
+		this.browser.findElement(By.name("password")).sendKeys("not-the-password");
+		this.browser.findElement(By.cssSelector("button[type=submit]")).click();
+		this.await.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".notice.error")));
+		assertThat(this.browser.findElement(By.cssSelector(".notice.error")).getText()).isEqualTo(wrongPassword)
+			.startsWith("Sign-in failed.");
+		screenshot("failed");
+	}
+
+}
