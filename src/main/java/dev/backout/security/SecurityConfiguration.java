@@ -5,6 +5,7 @@ import jakarta.servlet.DispatcherType;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpStatus;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.authentication.AuthenticationEventPublisher;
@@ -14,6 +15,8 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 
 /**
@@ -32,11 +35,15 @@ class SecurityConfiguration {
 	SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
 		http.authorizeHttpRequests((requests) -> requests
 			.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.FORWARD).permitAll()
-			.requestMatchers("/login", "/error", "/webjars/**", "/css/**", "/js/**", "/favicon.svg").permitAll()
+			.requestMatchers("/login", "/error", "/webjars/**", "/css/**", "/js/**", "/favicon.svg", "/runbooks/schema.json")
+			.permitAll()
 			.requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
 			.requestMatchers(EndpointRequest.toAnyEndpoint()).hasRole(Role.ADMIN.name())
 			.requestMatchers("/admin/**").hasRole(Role.ADMIN.name())
 			.anyRequest().authenticated())
+			// The JSON API answers 401, not a redirect to the login page.
+			.exceptionHandling((exceptions) -> exceptions.defaultAuthenticationEntryPointFor(
+					new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), PathPatternRequestMatcher.pathPattern("/api/**")))
 			.formLogin((login) -> login.loginPage("/login").failureUrl("/login?error").defaultSuccessUrl("/", false))
 			.logout((logout) -> logout.logoutSuccessUrl("/login?logout"))
 			.sessionManagement((session) -> session.sessionFixation((fixation) -> fixation.changeSessionId()))

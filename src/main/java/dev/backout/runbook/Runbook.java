@@ -1,0 +1,57 @@
+package dev.backout.runbook;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The rollback plan for one migration, exactly as its YAML file states it.
+ */
+public record Runbook(String id, String title, Migration migration, Risk risk, String estimatedDuration,
+		String summary, String target, Triggers triggers, DecisionTree decision, Authorization authorization,
+		Phases phases, List<Troubleshooting> troubleshooting) {
+
+	public Runbook {
+		triggers = (triggers != null) ? triggers : new Triggers(List.of(), List.of());
+		troubleshooting = (troubleshooting != null) ? List.copyOf(troubleshooting) : List.of();
+	}
+
+	/** Every step of every phase, in phase order. */
+	public Stream<Step> steps() {
+		return this.phases.inOrder().stream().flatMap((phase) -> phase.steps().stream());
+	}
+
+	public Optional<Step> step(String stepId) {
+		return steps().filter((step) -> step.id().equals(stepId)).findFirst();
+	}
+
+	public Optional<Phase> phaseOf(String stepId) {
+		return this.phases.inOrder().stream().filter((phase) -> phase.step(stepId).isPresent()).findFirst();
+	}
+
+	public enum Risk {
+
+		LOW, MEDIUM, HIGH, CRITICAL
+
+	}
+
+	/**
+	 * @param tool alembic, ecto, liquibase, flyway or sql
+	 * @param historyTable where the tool records applied migrations
+	 */
+	public record Migration(String id, String tool, String historyTable) {
+	}
+
+	public record Triggers(List<String> rollbackIf, List<String> doNotRollbackIf) {
+
+		public Triggers {
+			rollbackIf = (rollbackIf != null) ? List.copyOf(rollbackIf) : List.of();
+			doNotRollbackIf = (doNotRollbackIf != null) ? List.copyOf(doNotRollbackIf) : List.of();
+		}
+
+	}
+
+	public record Troubleshooting(String problem, String cause, String solution) {
+	}
+
+}

@@ -1,0 +1,197 @@
+package dev.backout.runbook;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.backout.audit.AuditEntry;
+import dev.backout.audit.AuditTrail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.ResourcePatternResolver;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * The runbooks the console serves. Loads every file from the configured locations at start-up
+ * and on demand. A file that fails is never half-loaded: the last good version of that file
+ * stays active (marked stale) and the problems are shown to admins and logged.
+ */
+@Service
+public class RunbookCatalog implements SmartInitializingSingleton {
+
+	private static final Logger log = LoggerFactory.getLogger(RunbookCatalog.class);
+
+	private final RunbookParser parser = new RunbookParser();
+
+	private final RunbookProperties properties;
+
+	private final ResourcePatternResolver resources;
+
+	private final RunbookVersions versions;
+
+	private final AuditTrail trail;
+
+	private final Clock clock;
+
+	private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of(), null);
+
+	RunbookCatalog(RunbookProperties properties, ResourcePatternResolver resources, RunbookVersions versions,
+			AuditTrail trail, Clock clock) {
+		this.properties = properties;
+		this.resources = resources;
+		this.versions = versions;
+		this.trail = trail;
+		this.clock = clock;
+	}
+
+	/** What one reload found. */
+	public record ReloadResult(int files, int loaded, int newVersions, List<RunbookProblem> errors) {
+	}
+
+	private record Snapshot(Map<String, LoadedRunbook> runbooks, List<RunbookProblem> problems, Instant loadedAt) {
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		reload(null);
+	}
+
+	/** Reads every runbook file again; {@code actor} is null for the console itself. */
+	@Transactional
+	public synchronized ReloadResult reload(Authentication actor) {
+		Map<String, LoadedRunbook> previousByFile = new LinkedHashMap<>();
+		this.snapshot.runbooks().values().forEach((loaded) -> previousByFile.put(loaded.file(), loaded));
+		Map<String, LoadedRunbook> next = new LinkedHashMap<>();
+		List<RunbookProblem> problems = new ArrayList<>();
+		List<Source> sources = sources(problems);
+		int newVersions = 0;
+		for (Source source : sources) {
+			ParsedRunbook parsed = this.parser.parse(source.file(), source.content());
+			problems.addAll(parsed.problems());
+			LoadedRunbook duplicateOf = parsed.isValid() ? next.get(parsed.runbook().id()) : null;
+			if (duplicateOf != null) {
+				problems.add(new RunbookProblem(RunbookProblem.Severity.ERROR, source.file(), 0, 0, "Runbook id '"
+						+ parsed.runbook().id() + "' is already defined in " + duplicateOf.file() + "; this file is ignored."));
+			}
+			if (parsed.isValid() && duplicateOf == null) {
+				LoadedRunbook loaded = new LoadedRunbook(parsed.runbook(), parsed.hash(), source.file(), source.content(),
+						parsed.warnings(), false);
+				next.put(loaded.id(), loaded);
+				if (this.versions.remember(loaded)) {
+					newVersions++;
+					this.trail.record(entry(actor, "RUNBOOK_VERSION_ADDED",
+							Map.of("runbook", loaded.id(), "hash", loaded.hash(), "file", loaded.file())));
+				}
+			}
+			else if (previousByFile.containsKey(source.file())) {
+				LoadedRunbook lastGood = previousByFile.get(source.file());
+				next.putIfAbsent(lastGood.id(), lastGood.asStale());
+			}
+		}
+		List<RunbookProblem> errors = problems.stream().filter(RunbookProblem::isError).toList();
+		errors.forEach((error) -> log.warn("Runbook not loaded: {}", error));
+		this.snapshot = new Snapshot(sorted(next), List.copyOf(problems), this.clock.instant());
+		this.trail.record(entry(actor, "RUNBOOKS_RELOADED",
+				Map.of("files", sources.size(), "loaded", next.size(), "newVersions", newVersions, "errors", errors.size())));
+		return new ReloadResult(sources.size(), next.size(), newVersions, errors);
+	}
+
+	public List<LoadedRunbook> runbooks() {
+		return List.copyOf(this.snapshot.runbooks().values());
+	}
+
+	public Optional<LoadedRunbook> find(String id) {
+		return Optional.ofNullable(this.snapshot.runbooks().get(id));
+	}
+
+	public LoadedRunbook get(String id) {
+		return find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No runbook " + id));
+	}
+
+	/** Every problem of the last reload, errors and warnings, file by file. */
+	public List<RunbookProblem> problems() {
+		return this.snapshot.problems();
+	}
+
+	public Instant loadedAt() {
+		return this.snapshot.loadedAt();
+	}
+
+	public List<RunbookVersion> history(String id) {
+		return this.versions.history(id);
+	}
+
+	/** A stored version, parsed again: what an incident that pinned it runs. */
+	public Optional<Runbook> version(String id, String hash) {
+		return this.versions.source(id, hash)
+			.map((source) -> this.parser.parse(id + "@" + hash.substring(0, 12), source))
+			.filter(ParsedRunbook::isValid)
+			.map(ParsedRunbook::runbook);
+	}
+
+	public RunbookDiff diff(String id, String fromHash, String toHash) {
+		Map<String, RunbookVersion> byHash = new LinkedHashMap<>();
+		history(id).forEach((version) -> byHash.put(version.hash(), version));
+		RunbookVersion from = byHash.get(fromHash);
+		RunbookVersion to = byHash.get(toHash);
+		if (from == null || to == null) {
+			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No such versions of runbook " + id);
+		}
+		return RunbookDiff.between(from, this.versions.source(id, fromHash).orElseThrow(), to,
+				this.versions.source(id, toHash).orElseThrow());
+	}
+
+	private record Source(String file, String content) {
+	}
+
+	private List<Source> sources(List<RunbookProblem> problems) {
+		List<Source> sources = new ArrayList<>();
+		for (String location : this.properties.locations()) {
+			String folder = location.endsWith("/") ? location : location + "/";
+			try {
+				List<Resource> files = new ArrayList<>();
+				files.addAll(Arrays.asList(this.resources.getResources(folder + "*.yaml")));
+				files.addAll(Arrays.asList(this.resources.getResources(folder + "*.yml")));
+				files.sort(Comparator.comparing(Resource::getFilename));
+				for (Resource file : files) {
+					sources.add(new Source(folder + file.getFilename(), file.getContentAsString(StandardCharsets.UTF_8)));
+				}
+			}
+			catch (IOException ex) {
+				problems.add(new RunbookProblem(RunbookProblem.Severity.ERROR, folder, 0, 0,
+						"Cannot read runbooks here: " + ex.getMessage()));
+			}
+		}
+		return sources;
+	}
+
+	private static Map<String, LoadedRunbook> sorted(Map<String, LoadedRunbook> runbooks) {
+		Map<String, LoadedRunbook> sorted = new LinkedHashMap<>();
+		runbooks.values()
+			.stream()
+			.sorted(Comparator.comparing(LoadedRunbook::file))
+			.forEach((loaded) -> sorted.put(loaded.id(), loaded));
+		return Collections.unmodifiableMap(sorted);
+	}
+
+	private static AuditEntry entry(Authentication actor, String action, Map<String, ?> details) {
+		return (actor != null) ? AuditEntry.by(actor, action, details) : AuditEntry.bySystem(action, details);
+	}
+
+}

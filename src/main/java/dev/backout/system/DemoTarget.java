@@ -1,0 +1,145 @@
+package dev.backout.system;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.backout.audit.AuditEntry;
+import dev.backout.audit.AuditTrail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Component;
+
+/**
+ * The demo target of embedded mode: a {@code demo} database on the console's own server where
+ * the forward migrations of all five seed runbooks are applied with realistic rows, so every
+ * seed runbook can really run. Built at first start; an admin can rebuild it.
+ */
+@Component
+@ConditionalOnBooleanProperty("backout.demo.enabled")
+public class DemoTarget implements SmartInitializingSingleton {
+
+	public static final String DATABASE = "demo";
+
+	public static final String ALIAS = "demo";
+
+	private static final Logger log = LoggerFactory.getLogger(DemoTarget.class);
+
+	private static final Pattern DATABASE_IN_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
+
+	private final JdbcConnectionDetails console;
+
+	private final AuditTrail trail;
+
+	DemoTarget(JdbcConnectionDetails console, AuditTrail trail) {
+		this.console = console;
+		this.trail = trail;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		if (!exists()) {
+			long started = System.nanoTime();
+			build();
+			log.info("Demo target '{}' built with the five seed schemas in {} ms", DATABASE,
+					(System.nanoTime() - started) / 1_000_000);
+			this.trail.record(AuditEntry.bySystem("DEMO_TARGET_BUILT", Map.of("database", DATABASE)));
+		}
+	}
+
+	public String jdbcUrl() {
+		return withDatabase(this.console.getJdbcUrl(), DATABASE);
+	}
+
+	public String username() {
+		return this.console.getUsername();
+	}
+
+	public String password() {
+		return this.console.getPassword();
+	}
+
+	/** Drops and rebuilds the demo database, ending any session on it. */
+	public synchronized void reset(Authentication admin) {
+		try (Connection connection = connectTo(maintenanceUrl()); Statement statement = connection.createStatement()) {
+			statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot drop the demo target: " + ex.getMessage(), ex);
+		}
+		build();
+		this.trail.record(AuditEntry.by(admin, "DEMO_TARGET_RESET", Map.of("database", DATABASE)));
+	}
+
+	boolean exists() {
+		try (Connection connection = connectTo(maintenanceUrl());
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+			return rs.next();
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot look for the demo target: " + ex.getMessage(), ex);
+		}
+	}
+
+	private void build() {
+		try (Connection connection = connectTo(maintenanceUrl()); Statement statement = connection.createStatement()) {
+			statement.execute("CREATE DATABASE " + DATABASE);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot create the demo target: " + ex.getMessage(), ex);
+		}
+		try (Connection connection = connectTo(jdbcUrl())) {
+			connection.setAutoCommit(false);
+			for (Resource script : scripts()) {
+				try (Statement statement = connection.createStatement()) {
+					statement.execute(script.getContentAsString(StandardCharsets.UTF_8));
+				}
+			}
+			connection.commit();
+		}
+		catch (SQLException | IOException ex) {
+			throw new IllegalStateException("Cannot build the demo target: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static Resource[] scripts() throws IOException {
+		Resource[] scripts = new PathMatchingResourcePatternResolver().getResources("classpath:demo/*.sql");
+		Arrays.sort(scripts, Comparator.comparing(Resource::getFilename));
+		return scripts;
+	}
+
+	/** The server's {@code postgres} database: CREATE and DROP DATABASE cannot run in the database they concern. */
+	private String maintenanceUrl() {
+		return withDatabase(this.console.getJdbcUrl(), "postgres");
+	}
+
+	private Connection connectTo(String url) throws SQLException {
+		return DriverManager.getConnection(url, this.console.getUsername(), this.console.getPassword());
+	}
+
+	static String withDatabase(String jdbcUrl, String database) {
+		Matcher matcher = DATABASE_IN_URL.matcher(jdbcUrl);
+		if (!matcher.matches()) {
+			throw new IllegalArgumentException("Not a PostgreSQL JDBC URL: " + jdbcUrl);
+		}
+		return matcher.group(1) + database + matcher.group(3);
+	}
+
+}
