@@ -16,7 +16,7 @@ CREATE TABLE users (
 );
 CREATE TABLE knowledge_bases (
   id bigserial PRIMARY KEY,
-  owner_id bigint NOT NULL REFERENCES users (id),
+  owner_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   name text NOT NULL,
   description text,
   is_public boolean NOT NULL DEFAULT false,
@@ -25,19 +25,20 @@ CREATE TABLE knowledge_bases (
 );
 CREATE TABLE conversations (
   id bigserial PRIMARY KEY,
-  kb_id bigint NOT NULL REFERENCES knowledge_bases (id),
-  user_id bigint NOT NULL REFERENCES users (id),
+  kb_id bigint NOT NULL REFERENCES knowledge_bases (id) ON DELETE CASCADE,
+  user_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   status conversation_status NOT NULL DEFAULT 'active',
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE messages (
   id bigserial PRIMARY KEY,
-  conversation_id bigint NOT NULL REFERENCES conversations (id),
+  conversation_id bigint NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
   sender message_sender NOT NULL,
   body text NOT NULL,
   sent_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- A user's data goes with the user (the seed: option 2 "deletes user data").
 -- 2,000 users; every 25th signed up with OAuth and has no password.
 INSERT INTO users (email, role, password_hash, oauth_provider, oauth_id, avatar_url)
 SELECT 'user' || g || '@example.com',

@@ -8,6 +8,44 @@ import java.math.BigDecimal;
  */
 public record Expectation(Object equals, BigDecimal atMost, BigDecimal atLeast, Boolean empty, Boolean nonEmpty) {
 
+	/**
+	 * Whether a check's result meets this expectation.
+	 * @param hasRow whether the query returned a row
+	 * @param value the first column of the first row (may be null)
+	 */
+	public boolean isMetBy(boolean hasRow, Object value) {
+		if (Boolean.TRUE.equals(this.empty)) {
+			return !hasRow;
+		}
+		if (Boolean.TRUE.equals(this.nonEmpty)) {
+			return hasRow;
+		}
+		if (!hasRow || value == null) {
+			return false;
+		}
+		if (this.equals != null) {
+			BigDecimal expected = number(this.equals);
+			BigDecimal actual = number(value);
+			return (expected != null && actual != null) ? expected.compareTo(actual) == 0
+					: String.valueOf(this.equals).equals(String.valueOf(value));
+		}
+		BigDecimal actual = number(value);
+		if (actual == null) {
+			return false;
+		}
+		return (this.atMost != null) ? actual.compareTo(this.atMost) <= 0 : actual.compareTo(this.atLeast) >= 0;
+	}
+
+	private static BigDecimal number(Object value) {
+		if (value instanceof BigDecimal decimal) {
+			return decimal;
+		}
+		if (value instanceof Number number) {
+			return new BigDecimal(number.toString());
+		}
+		return null;
+	}
+
 	/** In plain words, e.g. "Expected: 0" or "Expected: at most 5". */
 	public String describe() {
 		if (this.equals != null) {

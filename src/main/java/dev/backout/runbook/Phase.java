@@ -18,6 +18,10 @@ public record Phase(PhaseName name, String transaction, List<Step> steps) {
 		return (phase != null) ? new Phase(name, phase.transaction(), phase.steps()) : null;
 	}
 
+	Phase withSteps(List<Step> chosen) {
+		return new Phase(this.name, this.transaction, chosen);
+	}
+
 	public boolean singleTransaction() {
 		return "phase".equals(this.transaction);
 	}

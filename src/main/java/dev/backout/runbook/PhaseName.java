@@ -15,6 +15,11 @@ public enum PhaseName {
 		return this.label;
 	}
 
+	/** Whether a PARTIAL outcome picks this phase's steps by name (the other phases always run). */
+	public boolean chosenByPartial() {
+		return this == BACKUP || this == EXECUTE || this == VERIFY;
+	}
+
 	/** The key of this phase in the YAML file. */
 	public String key() {
 		return name().toLowerCase();

@@ -25,6 +25,28 @@ public record Runbook(String id, String title, Migration migration, Risk risk, S
 		return steps().filter((step) -> step.id().equals(stepId)).findFirst();
 	}
 
+	/**
+	 * The phases and steps a decision runs. ROLLBACK runs every step that is not optional (and
+	 * skips the restore phase); ROLLBACK_AND_RESTORE adds the restore phase; PARTIAL runs the
+	 * named backup, execute and verify steps, and the other phases in full. Outcomes that do not
+	 * execute run nothing.
+	 */
+	public List<Phase> plan(Outcome outcome, List<String> partialSteps) {
+		if (!outcome.executes()) {
+			return List.of();
+		}
+		return this.phases.inOrder()
+			.stream()
+			.filter((phase) -> phase.name() != PhaseName.RESTORE || outcome == Outcome.ROLLBACK_AND_RESTORE)
+			.map((phase) -> phase.withSteps(phase.steps()
+				.stream()
+				.filter((step) -> (outcome == Outcome.PARTIAL && phase.name().chosenByPartial())
+						? partialSteps.contains(step.id()) : !step.onlyWhenNamed())
+				.toList()))
+			.filter((phase) -> !phase.steps().isEmpty())
+			.toList();
+	}
+
 	public Optional<Phase> phaseOf(String stepId) {
 		return this.phases.inOrder().stream().filter((phase) -> phase.step(stepId).isPresent()).findFirst();
 	}

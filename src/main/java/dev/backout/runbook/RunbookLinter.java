@@ -175,7 +175,7 @@ final class RunbookLinter {
 			return;
 		}
 		PhaseName phase = runbook.phaseOf(stepId).map(Phase::name).orElseThrow();
-		if (phase != PhaseName.BACKUP && phase != PhaseName.EXECUTE && phase != PhaseName.VERIFY) {
+		if (!phase.chosenByPartial()) {
 			problems.add(reporter.report("PARTIAL outcome of '" + answer.answer() + "' names step '" + stepId + "' of the "
 					+ phase.key() + " phase; only backup, execute and verify steps are chosen, the others always run.",
 					pointer + "/steps", Severity.ERROR));

@@ -1,0 +1,100 @@
+package dev.backout.runbook;
+
+import dev.backout.IntegrationTest;
+import dev.backout.security.Role;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.test.web.servlet.MockMvc;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasSize;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+@IntegrationTest
+class RunbookWebIntegrationTests {
+
+	@Autowired
+	MockMvc mvc;
+
+	@ParameterizedTest
+	@EnumSource(Role.class)
+	void everyRoleReadsTheRunbooks(Role role) throws Exception {
+		this.mvc.perform(get("/runbooks").with(user("someone").roles(role.name())))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Knowledge-base transformation")));
+		this.mvc.perform(get("/runbooks/knowledge-base-transformation").with(user("someone").roles(role.name())))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("How should the OAuth users be handled before 012 runs?")))
+			.andExpect(content().string(containsString(
+					"1 approval from Team lead or CTO; On-call engineer may approve when the team lead is unreachable; "
+							+ "decide within 30 minutes; the commander cannot approve.")))
+			.andExpect(content().string(containsString("DROP KNOWLEDGE BASE COLUMNS")));
+	}
+
+	@Test
+	@WithMockUser(roles = "AUDITOR")
+	void anUnknownRunbookIsNotFound() throws Exception {
+		this.mvc.perform(get("/runbooks/no-such-runbook")).andExpect(status().isNotFound());
+		this.mvc.perform(get("/api/runbooks/no-such-runbook")).andExpect(status().isNotFound());
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Role.class, names = "ADMIN", mode = EnumSource.Mode.EXCLUDE)
+	void onlyAdminsReloadRunbooksOrResetTheDemoTarget(Role role) throws Exception {
+		this.mvc.perform(post("/runbooks/reload").with(user("someone").roles(role.name())).with(csrf()))
+			.andExpect(status().isForbidden());
+		this.mvc.perform(post("/admin/demo-target/reset").with(user("someone").roles(role.name())).with(csrf()))
+			.andExpect(status().isForbidden());
+	}
+
+	@Test
+	@WithMockUser(username = "admin", roles = "ADMIN")
+	void anAdminReloadsTheRunbooks() throws Exception {
+		this.mvc.perform(post("/runbooks/reload").with(csrf()))
+			.andExpect(redirectedUrl("/runbooks"))
+			.andExpect(flash().attribute("message", containsString("5 runbooks active")));
+	}
+
+	@Test
+	@WithMockUser(roles = "COMMANDER")
+	void theJsonApiListsAndShowsRunbooks() throws Exception {
+		this.mvc.perform(get("/api/runbooks"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$", hasSize(5)))
+			.andExpect(jsonPath("$[*].id", hasItems("core-schema-202510041230", "memory-schema-rls",
+					"knowledge-base-transformation", "sponsor-coaching", "ecto-schema-alignment")))
+			.andExpect(jsonPath("$[0].version").isString());
+		this.mvc.perform(get("/api/runbooks/memory-schema-rls"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.runbook.decision.start").value("rls-blocking"))
+			.andExpect(jsonPath("$.runbook.phases.execute.steps[2].destructive").value(true))
+			.andExpect(jsonPath("$.runbook.phases.execute.steps[2].kind").value("SQL"))
+			.andExpect(jsonPath("$.runbook.authorization.approvers[0]").value("TEAM_LEAD"));
+		this.mvc.perform(get("/v3/api-docs"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.paths['/api/runbooks'].get").exists())
+			.andExpect(jsonPath("$.paths['/api/runbooks/{id}'].get").exists());
+	}
+
+	@Test
+	void theApiAnswers401ToStrangersAndTheSchemaIsPublic() throws Exception {
+		this.mvc.perform(get("/api/runbooks")).andExpect(status().isUnauthorized());
+		this.mvc.perform(get("/runbooks/schema.json"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.$schema").value("https://json-schema.org/draft/2020-12/schema"));
+	}
+
+}
