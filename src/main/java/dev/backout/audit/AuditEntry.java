@@ -37,6 +37,11 @@ public record AuditEntry(String actor, String actorRoles, String action, Long in
 		return new AuditEntry(truncate(claimedName, 100), "", action, null, details);
 	}
 
+	/** The same entry, belonging to an incident. */
+	public AuditEntry forIncident(long incident) {
+		return new AuditEntry(this.actor, this.actorRoles, this.action, incident, this.details);
+	}
+
 	private static String rolesOf(Authentication who) {
 		return who.getAuthorities()
 			.stream()

@@ -14,6 +14,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
@@ -21,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * administrator only from configuration.
  */
 class ExternalModeIntegrationTests {
+
+	static final String SECRET_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 	@TempDir
 	static Path temp;
@@ -48,6 +51,16 @@ class ExternalModeIntegrationTests {
 	}
 
 	@Test
+	void refusesToStartWithoutAKeyForTargetSecrets() {
+		assertThatException()
+			.isThrownBy(() -> new SpringApplicationBuilder(BackoutApplication.class).run(
+					"--spring.datasource.url=" + external.jdbcUrl("refused"), "--spring.datasource.username=postgres",
+					"--server.port=0", "--spring.main.banner-mode=off"))
+			.havingRootCause()
+			.withMessage("No key to encrypt target database passwords is configured.");
+	}
+
+	@Test
 	void createsTheConfiguredAdministratorAndNoDemoUsers() {
 		try (ConfigurableApplicationContext context = start("accepted", "--backout.admin.username=Root",
 				"--backout.admin.password=a-long-admin-password")) {
@@ -61,12 +74,13 @@ class ExternalModeIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext start(String database, String... args) {
-		String[] all = new String[args.length + 4];
+		String[] all = new String[args.length + 5];
 		all[0] = "--spring.datasource.url=" + external.jdbcUrl(database);
 		all[1] = "--spring.datasource.username=" + external.username();
 		all[2] = "--server.port=0";
 		all[3] = "--spring.main.banner-mode=off";
-		System.arraycopy(args, 0, all, 4, args.length);
+		all[4] = "--backout.secret-key=" + SECRET_KEY;
+		System.arraycopy(args, 0, all, 5, args.length);
 		return new SpringApplicationBuilder(BackoutApplication.class).run(all);
 	}
 

@@ -1,0 +1,7 @@
+package dev.backout.target;
+
+public enum Environment {
+
+	PRODUCTION, STAGING, DEMO
+
+}

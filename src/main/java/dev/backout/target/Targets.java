@@ -1,0 +1,187 @@
+package dev.backout.target;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import dev.backout.audit.AuditEntry;
+import dev.backout.audit.AuditTrail;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.util.StringUtils;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * The target registry and the only way to open a connection to a target. Every change is
+ * audited; passwords are encrypted before they are stored and never logged or returned.
+ */
+@Service
+public class Targets {
+
+	private static final Pattern JDBC_URL = Pattern.compile("^jdbc:postgresql://[^/?#\\s]+/[A-Za-z0-9_.-]+(\\?[^\\s]*)?$");
+
+	private static final Pattern SECRET_IN_URL = Pattern.compile("(?i)[?&](password|sslpassword)=");
+
+	private final TargetRepository targets;
+
+	private final SecretCipher cipher;
+
+	private final AuditTrail trail;
+
+	private final Clock clock;
+
+	Targets(TargetRepository targets, SecretCipher cipher, AuditTrail trail, Clock clock) {
+		this.targets = targets;
+		this.cipher = cipher;
+		this.trail = trail;
+		this.clock = clock;
+	}
+
+	/** What an admin enters; a blank password on update keeps the stored one. */
+	public record TargetSpec(String name, String aliasGroup, Environment environment, String jdbcUrl, String username,
+			String password) {
+	}
+
+	@Transactional(readOnly = true)
+	public List<Target> all() {
+		return this.targets.findAllInOrder();
+	}
+
+	@Transactional(readOnly = true)
+	public Target get(long id) {
+		return this.targets.findById(id)
+			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No target with id " + id));
+	}
+
+	@Transactional(readOnly = true)
+	public java.util.Optional<Target> findByName(String name) {
+		return this.targets.findByName(name);
+	}
+
+	/** Targets a runbook may run on: those of its alias group. */
+	@Transactional(readOnly = true)
+	public List<Target> inAliasGroup(String aliasGroup) {
+		return all().stream().filter((t) -> t.aliasGroup().equals(aliasGroup)).toList();
+	}
+
+	@Transactional
+	public Target register(TargetSpec spec, Authentication actor) {
+		validate(spec);
+		if (this.targets.findByName(spec.name()).isPresent()) {
+			throw new TargetException("A target named '" + spec.name() + "' already exists.");
+		}
+		var now = this.clock.instant();
+		Target target = this.targets.save(new Target(null, spec.name(), spec.aliasGroup(), spec.environment(),
+				spec.jdbcUrl().trim(), spec.username().trim(), encrypt(spec.password()), now, now));
+		audit(actor, "TARGET_REGISTERED", target);
+		return target;
+	}
+
+	@Transactional
+	public Target update(long id, TargetSpec spec, Authentication actor) {
+		validate(spec);
+		Target current = get(id);
+		byte[] password = StringUtils.hasText(spec.password()) ? encrypt(spec.password()) : current.passwordEncrypted();
+		Target updated = this.targets.save(current.with(spec.aliasGroup(), spec.environment(), spec.jdbcUrl().trim(),
+				spec.username().trim(), password, this.clock.instant()));
+		audit(actor, StringUtils.hasText(spec.password()) ? "TARGET_UPDATED_WITH_NEW_PASSWORD" : "TARGET_UPDATED", updated);
+		return updated;
+	}
+
+	@Transactional
+	public void remove(long id, Authentication actor) {
+		Target target = get(id);
+		try {
+			this.targets.delete(target);
+		}
+		catch (org.springframework.dao.DataIntegrityViolationException ex) {
+			throw new TargetException("Target '" + target.name() + "' has incident history and cannot be removed.");
+		}
+		audit(actor, "TARGET_REMOVED", target);
+	}
+
+	/**
+	 * Opens a connection to the target, named after its purpose in {@code pg_stat_activity}
+	 * (e.g. "backout incident 7") so people on the target see who is connected.
+	 */
+	public Connection connect(Target target, String applicationName) throws SQLException {
+		Properties properties = new Properties();
+		properties.setProperty("user", target.username());
+		if (target.hasPassword()) {
+			properties.setProperty("password", this.cipher.decrypt(target.passwordEncrypted()));
+		}
+		properties.setProperty("ApplicationName", applicationName);
+		properties.setProperty("connectTimeout", "10");
+		return DriverManager.getConnection(target.jdbcUrl(), properties);
+	}
+
+	/** Server version, round-trip latency and whether the console could write there. Audited. */
+	public ConnectionCheck test(long id, Authentication actor) {
+		Target target = get(id);
+		ConnectionCheck check;
+		long started = System.nanoTime();
+		try (Connection connection = connect(target, "backout connection test");
+				Statement statement = connection.createStatement()) {
+			Duration latency = Duration.ofNanos(System.nanoTime() - started);
+			try (ResultSet rs = statement.executeQuery("""
+					SELECT current_setting('server_version'),
+					       NOT pg_is_in_recovery() AND current_setting('default_transaction_read_only') = 'off'
+					       AND (has_database_privilege(current_database(), 'CREATE')
+					            OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))
+					""")) {
+				rs.next();
+				check = new ConnectionCheck(true, rs.getString(1), latency, rs.getBoolean(2), null);
+			}
+		}
+		catch (SQLException ex) {
+			check = ConnectionCheck.failed(ex.getMessage());
+		}
+		this.trail.record(AuditEntry.by(actor, "TARGET_CONNECTION_TESTED", Map.of("target", target.name(), "reachable",
+				check.reachable(), "canWrite", check.canWrite())));
+		return check;
+	}
+
+	private void validate(TargetSpec spec) {
+		if (!StringUtils.hasText(spec.name()) || !spec.name().matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+			throw new TargetException("A target name is lower-case letters, digits, dashes and underscores.");
+		}
+		if (!StringUtils.hasText(spec.aliasGroup()) || !spec.aliasGroup().matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+			throw new TargetException("An alias group is lower-case letters, digits, dashes and underscores.");
+		}
+		if (spec.environment() == null) {
+			throw new TargetException("Choose the environment: production, staging or demo.");
+		}
+		String url = (spec.jdbcUrl() != null) ? spec.jdbcUrl().trim() : "";
+		if (SECRET_IN_URL.matcher(url).find()) {
+			throw new TargetException("Put the password in the password field, not in the JDBC URL: URLs are shown and logged.");
+		}
+		if (!JDBC_URL.matcher(url).matches()) {
+			throw new TargetException("The JDBC URL must look like jdbc:postgresql://host:5432/database.");
+		}
+		if (!StringUtils.hasText(spec.username())) {
+			throw new TargetException("The user name is required.");
+		}
+	}
+
+	private byte[] encrypt(String password) {
+		return StringUtils.hasText(password) ? this.cipher.encrypt(password) : null;
+	}
+
+	private void audit(Authentication actor, String action, Target target) {
+		Map<String, ?> details = Map.of("target", target.name(), "aliasGroup", target.aliasGroup(), "environment",
+				target.environment().name(), "jdbcUrl", target.jdbcUrl(), "username", target.username());
+		this.trail.record((actor != null) ? AuditEntry.by(actor, action, details) : AuditEntry.bySystem(action, details));
+	}
+
+}
