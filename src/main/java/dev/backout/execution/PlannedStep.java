@@ -1,0 +1,32 @@
+package dev.backout.execution;
+
+import java.util.List;
+
+import dev.backout.runbook.Expectation;
+import dev.backout.runbook.ManualInput;
+import dev.backout.runbook.PhaseName;
+import dev.backout.runbook.Step;
+
+/**
+ * One step as it will run: its statements already split, its limits resolved to defaults.
+ *
+ * @param statements the SQL sent, in order (a check's query, or a script's statements)
+ * @param transactional whether the step runs in one target transaction with its marker row
+ * @param timeoutMillis statement_timeout for every statement of the step
+ * @param lockTimeoutMillis lock_timeout for every statement of the step
+ */
+public record PlannedStep(PhaseName phase, String stepId, String title, Step.Kind kind, List<String> statements,
+		boolean transactional, boolean destructive, String confirm, String countBefore, long timeoutMillis,
+		long lockTimeoutMillis, Expectation expect, List<String> backupTables, List<ManualInput> inputs) {
+
+	public PlannedStep {
+		statements = List.copyOf(statements);
+		backupTables = List.copyOf(backupTables);
+		inputs = List.copyOf(inputs);
+	}
+
+	public boolean touchesTarget() {
+		return this.kind != Step.Kind.MANUAL;
+	}
+
+}

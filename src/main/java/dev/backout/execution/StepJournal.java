@@ -1,0 +1,234 @@
+package dev.backout.execution;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.backout.audit.AuditEntry;
+import dev.backout.audit.AuditTrail;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The write-ahead journal of step attempts in the console database. Every method commits on
+ * its own (REQUIRES_NEW), with its audit event, so that STARTED is durable before a statement
+ * is sent and an outcome is durable before the next step may start.
+ */
+@Component
+class StepJournal {
+
+	private static final String COLUMNS = """
+			id, incident_id, target_id, step_id, phase, attempt, kind, transactional, state, started_at, ended_at,
+			rows_affected, count_before, check_value, check_passed, notices, sqlstate, error, actor, resolution
+			""";
+
+	private final JdbcClient jdbc;
+
+	private final AuditTrail trail;
+
+	private final Clock clock;
+
+	StepJournal(JdbcClient jdbc, AuditTrail trail, Clock clock) {
+		this.jdbc = jdbc;
+		this.trail = trail;
+		this.clock = clock;
+	}
+
+	/**
+	 * Records a new attempt as STARTED, refusing when the step already succeeded, waits for a
+	 * person (UNKNOWN), or when any step of the incident is in flight.
+	 */
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
+	StepRun start(long incidentId, ExecutionPlan plan, PlannedStep step, Authentication actor) {
+		List<StepRun> previous = attempts(incidentId, step.stepId());
+		// Checks only read, so they may run again (e.g. pre-checks after a fix); nothing else may.
+		boolean repeatable = step.kind() == dev.backout.runbook.Step.Kind.CHECK;
+		for (StepRun run : previous) {
+			switch (run.state()) {
+				case SUCCEEDED, SKIPPED -> {
+					if (!repeatable) {
+						throw new ExecutionRefused("Step '" + step.stepId() + "' already "
+						+ run.state().name().toLowerCase() + " (attempt " + run.attempt() + "); it is never sent twice.");
+					}
+				}
+				case UNKNOWN -> throw new ExecutionRefused("Step '" + step.stepId() + "' was interrupted and its outcome is "
+						+ "unknown; a person must resolve it first, helped by its verification check.");
+				case STARTED -> throw new ExecutionRefused("Step '" + step.stepId() + "' is running.");
+				default -> {
+				}
+			}
+		}
+		int attempt = previous.size() + 1;
+		long id;
+		try {
+			id = this.jdbc.sql("""
+					insert into step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional,
+					                      state, started_at, actor)
+					values (:incident, :target, :plan, :phase, :step, :attempt, :kind, :transactional, 'STARTED', :now, :actor)
+					returning id
+					""")
+				.param("incident", incidentId)
+				.param("target", plan.targetId())
+				.param("plan", plan.planHash())
+				.param("phase", step.phase().name())
+				.param("step", step.stepId())
+				.param("attempt", attempt)
+				.param("kind", step.kind().name())
+				.param("transactional", step.transactional())
+				.param("now", Timestamp.from(this.clock.instant()))
+				.param("actor", actor.getName())
+				.query(Long.class)
+				.single();
+		}
+		catch (DuplicateKeyException ex) {
+			throw new ExecutionRefused("Another step of incident " + incidentId + " is running, or this one was just "
+					+ "started from another tab or console: nothing was sent twice.");
+		}
+		this.trail.record(entry(actor, "STEP_STARTED", incidentId,
+				Map.of("step", step.stepId(), "attempt", attempt, "planHash", plan.planHash(), "statements", step.statements())));
+		return get(id);
+	}
+
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
+	void backendPid(long runId, int pid) {
+		this.jdbc.sql("update step_run set backend_pid = :pid where id = :id").param("pid", pid).param("id", runId).update();
+	}
+
+	/** Records the outcome of an attempt that reached its end. */
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
+	StepRun finish(long runId, Outcome outcome, Authentication actor) {
+		this.jdbc.sql("""
+				update step_run set state = :state, ended_at = :now, rows_affected = :rows, count_before = :countBefore,
+				       check_value = :checkValue, check_passed = :checkPassed, notices = :notices, sqlstate = :sqlstate,
+				       error = :error
+				where id = :id and state = 'STARTED'
+				""")
+			.param("state", outcome.state().name())
+			.param("now", Timestamp.from(this.clock.instant()))
+			.param("rows", outcome.rowsAffected())
+			.param("countBefore", outcome.countBefore())
+			.param("checkValue", outcome.checkValue())
+			.param("checkPassed", outcome.checkPassed())
+			.param("notices", outcome.notices())
+			.param("sqlstate", outcome.sqlstate())
+			.param("error", outcome.error())
+			.param("id", runId)
+			.update();
+		StepRun run = get(runId);
+		Map<String, Object> details = new HashMap<>();
+		details.put("step", run.stepId());
+		details.put("attempt", run.attempt());
+		details.put("state", run.state().name());
+		putIfSet(details, "rowsAffected", outcome.rowsAffected());
+		putIfSet(details, "countBefore", outcome.countBefore());
+		putIfSet(details, "checkValue", outcome.checkValue());
+		putIfSet(details, "checkPassed", outcome.checkPassed());
+		putIfSet(details, "sqlstate", outcome.sqlstate());
+		putIfSet(details, "error", outcome.error());
+		putIfSet(details, "notices", outcome.notices());
+		this.trail.record(entry(actor, "STEP_" + run.state().name(), run.incidentId(), details));
+		return run;
+	}
+
+	/** Settles an attempt found STARTED after a crash. */
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
+	StepRun settle(long runId, StepState state, String resolution, Authentication actor) {
+		int updated = this.jdbc.sql("""
+				update step_run set state = :state, ended_at = coalesce(ended_at, :now), resolution = :resolution
+				where id = :id and state in ('STARTED', 'UNKNOWN')
+				""")
+			.param("state", state.name())
+			.param("now", Timestamp.from(this.clock.instant()))
+			.param("resolution", resolution)
+			.param("id", runId)
+			.update();
+		StepRun run = get(runId);
+		if (updated == 1) {
+			this.trail.record(entry(actor, "STEP_SETTLED", run.incidentId(), Map.of("step", run.stepId(), "attempt",
+					run.attempt(), "state", state.name(), "resolution", resolution)));
+		}
+		return run;
+	}
+
+	@Transactional(readOnly = true)
+	StepRun get(long runId) {
+		return this.jdbc.sql("select " + COLUMNS + " from step_run where id = :id").param("id", runId).query(StepJournal::map).single();
+	}
+
+	@Transactional(readOnly = true)
+	List<StepRun> runs(long incidentId) {
+		return this.jdbc.sql("select " + COLUMNS + " from step_run where incident_id = :incident order by id")
+			.param("incident", incidentId)
+			.query(StepJournal::map)
+			.list();
+	}
+
+	@Transactional(readOnly = true)
+	List<StepRun> attempts(long incidentId, String stepId) {
+		return this.jdbc.sql("select " + COLUMNS + " from step_run where incident_id = :incident and step_id = :step order by attempt")
+			.param("incident", incidentId)
+			.param("step", stepId)
+			.query(StepJournal::map)
+			.list();
+	}
+
+	/** Attempts left STARTED, oldest first: in flight right now, or orphaned by a crash. */
+	@Transactional(readOnly = true)
+	List<StepRun> started() {
+		return this.jdbc.sql("select " + COLUMNS + " from step_run where state = 'STARTED' order by id").query(StepJournal::map).list();
+	}
+
+	@Transactional(readOnly = true)
+	Optional<InFlight> inFlight(long incidentId) {
+		return this.jdbc.sql("select id, target_id, backend_pid from step_run where incident_id = :incident and state = 'STARTED'")
+			.param("incident", incidentId)
+			.query((rs, row) -> new InFlight(rs.getLong("id"), rs.getLong("target_id"), rs.getObject("backend_pid", Integer.class)))
+			.optional();
+	}
+
+	record InFlight(long runId, long targetId, Integer backendPid) {
+	}
+
+	/** What an attempt ended with. */
+	record Outcome(StepState state, Long rowsAffected, String countBefore, String checkValue, Boolean checkPassed,
+			String notices, String sqlstate, String error) {
+
+		static Outcome failed(String sqlstate, String error, String countBefore, String notices) {
+			return new Outcome(StepState.FAILED, null, countBefore, null, null, notices, sqlstate, error);
+		}
+
+	}
+
+	private static void putIfSet(Map<String, Object> details, String key, Object value) {
+		if (value != null) {
+			details.put(key, value);
+		}
+	}
+
+	private static AuditEntry entry(Authentication actor, String action, long incidentId, Map<String, ?> details) {
+		AuditEntry entry = (actor != null) ? AuditEntry.by(actor, action, details) : AuditEntry.bySystem(action, details);
+		return entry.forIncident(incidentId);
+	}
+
+	private static StepRun map(ResultSet rs, int row) throws SQLException {
+		Timestamp ended = rs.getTimestamp("ended_at");
+		return new StepRun(rs.getLong("id"), rs.getLong("incident_id"), rs.getLong("target_id"), rs.getString("step_id"),
+				rs.getString("phase"), rs.getInt("attempt"), rs.getString("kind"), rs.getBoolean("transactional"),
+				StepState.valueOf(rs.getString("state")), rs.getTimestamp("started_at").toInstant(),
+				(ended != null) ? ended.toInstant() : null, rs.getObject("rows_affected", Long.class),
+				rs.getString("count_before"), rs.getString("check_value"), rs.getObject("check_passed", Boolean.class),
+				rs.getString("notices"), rs.getString("sqlstate"), rs.getString("error"), rs.getString("actor"),
+				rs.getString("resolution"));
+	}
+
+}

@@ -1,0 +1,7 @@
+package dev.backout.execution;
+
+public enum StepState {
+
+	STARTED, SUCCEEDED, FAILED, UNKNOWN, SKIPPED
+
+}

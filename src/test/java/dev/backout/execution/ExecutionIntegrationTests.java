@@ -1,0 +1,341 @@
+package dev.backout.execution;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.backout.IntegrationTest;
+import dev.backout.execution.CrashPoint.SimulatedCrash;
+import dev.backout.runbook.Outcome;
+import dev.backout.system.DemoTarget;
+import dev.backout.runbook.PhaseName;
+import dev.backout.runbook.Runbook;
+import dev.backout.runbook.Step;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static dev.backout.execution.ScratchTargets.COMMANDER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+@IntegrationTest
+class ExecutionIntegrationTests {
+
+	static final String INSERT_STEP = """
+			      - id: insert-row
+			        title: Insert a row
+			        sql: INSERT INTO counter (n) VALUES (1);
+			""";
+
+	@Autowired
+	Executions executions;
+
+	ScratchTargets scratch;
+
+	@Autowired
+	Targets targets;
+
+	@AfterEach
+	void disarm() {
+		CrashPoint.arm(null);
+	}
+
+	@BeforeEach
+	void scratchTargets(@Autowired DemoTarget demo, @Autowired Targets targets) {
+		this.scratch = new ScratchTargets(demo, targets);
+	}
+
+	@Test
+	void everyCrashPointIsRecoveredToTheTruthAndNoCommittedStepIsSentTwice() throws SQLException {
+		Target target = this.scratch.create("crash", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP), target);
+		CrashPoint[] points = CrashPoint.values();
+		int iterations = 40;
+		for (int i = 0; i < iterations; i++) {
+			long incident = ScratchTargets.nextIncident();
+			CrashPoint point = points[i % points.length];
+			long rowsBefore = rows(target);
+			CrashPoint.arm(point);
+			assertThatExceptionOfType(SimulatedCrash.class).isThrownBy(
+					() -> this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of()));
+
+			assertThat(this.executions.recover(COMMANDER)).hasSize(1);
+			StepRun recovered = latest(incident, "insert-row");
+			boolean committed = point == CrashPoint.AFTER_TARGET_COMMIT || point == CrashPoint.BEFORE_OUTCOME_RECORDED;
+			assertThat(recovered.state()).as("after a crash at %s", point)
+				.isEqualTo(committed ? StepState.SUCCEEDED : StepState.FAILED);
+			assertThat(rows(target)).isEqualTo(rowsBefore + (committed ? 1 : 0));
+
+			if (!committed) {
+				StepRun retried = this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of());
+				assertThat(retried.state()).isEqualTo(StepState.SUCCEEDED);
+				assertThat(retried.attempt()).isEqualTo(2);
+			}
+			assertThatExceptionOfType(ExecutionRefused.class)
+				.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of()));
+			assertThat(rows(target)).isEqualTo(rowsBefore + 1);
+		}
+	}
+
+	@Test
+	void anInterruptedStepOutsideATransactionIsUnknownUntilAPersonResolvesIt() throws SQLException {
+		Target target = this.scratch.create("unknown", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps("""
+				      - id: build-index
+				        title: Build the index concurrently
+				        sql: CREATE INDEX CONCURRENTLY IF NOT EXISTS counter_n ON counter (n);
+				        transaction: false
+				"""), target);
+		long incident = ScratchTargets.nextIncident();
+		CrashPoint.arm(CrashPoint.BEFORE_OUTCOME_RECORDED);
+		assertThatExceptionOfType(SimulatedCrash.class)
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "build-index", COMMANDER, null, Map.of()));
+		this.executions.recover(COMMANDER);
+
+		StepRun unknown = latest(incident, "build-index");
+		assertThat(unknown.state()).isEqualTo(StepState.UNKNOWN);
+		assertThatExceptionOfType(ExecutionRefused.class)
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "build-index", COMMANDER, null, Map.of()))
+			.withMessageContaining("a person must resolve it first");
+		assertThatExceptionOfType(ExecutionRefused.class)
+			.isThrownBy(() -> this.executions.resolve(unknown.id(), true, " ", COMMANDER));
+
+		StepRun resolved = this.executions.resolve(unknown.id(), true, "index counter_n exists and is valid", COMMANDER);
+		assertThat(resolved.state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(resolved.resolution()).isEqualTo("Resolved by commander: index counter_n exists and is valid");
+	}
+
+	@Test
+	void aStepBlockedByAnotherSessionsLockFailsByLockTimeoutInPlainWords() throws Exception {
+		Target target = this.scratch.create("locked", "CREATE TABLE busy (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps("""
+				      - id: alter-busy
+				        title: Alter the busy table
+				        sql: ALTER TABLE busy ADD COLUMN extra int;
+				        lockTimeout: 1s
+				"""), target);
+		long incident = ScratchTargets.nextIncident();
+		try (Connection holder = this.scratch.connect(target)) {
+			holder.setAutoCommit(false);
+			try (Statement statement = holder.createStatement()) {
+				statement.execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE");
+			}
+			long started = System.nanoTime();
+			StepRun run = this.executions.runStep(incident, plan, "alter-busy", COMMANDER, null, Map.of());
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+			assertThat(took).isLessThan(Duration.ofSeconds(2));
+			assertThat(run.state()).isEqualTo(StepState.FAILED);
+			assertThat(run.sqlstate()).isEqualTo("55P03");
+			assertThat(run.error()).startsWith("The step waited longer than its lock timeout of 1 s for a lock on busy, held by pid")
+				.contains("AccessExclusiveLock")
+				.endsWith("Nothing was changed: the step's transaction was rolled back. It can be retried when the lock is free.");
+			holder.rollback();
+		}
+		assertThat(this.executions.runStep(incident, plan, "alter-busy", COMMANDER, null, Map.of()).state())
+			.isEqualTo(StepState.SUCCEEDED);
+	}
+
+	@Test
+	void aRunningStepCanBeCancelledFromTheConsole() throws Exception {
+		Target target = this.scratch.create("cancel", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps("""
+				      - id: sleep
+				        title: A long statement
+				        sql: SELECT pg_sleep(30);
+				"""), target);
+		long incident = ScratchTargets.nextIncident();
+		ExecutorService pool = Executors.newSingleThreadExecutor();
+		try {
+			long started = System.nanoTime();
+			Future<StepRun> running = pool.submit(() -> this.executions.runStep(incident, plan, "sleep", COMMANDER, null, Map.of()));
+			boolean cancelled = false;
+			for (int i = 0; i < 100 && !cancelled; i++) {
+				Thread.sleep(100);
+				try {
+					cancelled = this.executions.cancel(incident, COMMANDER);
+				}
+				catch (ExecutionRefused notYet) {
+					// The step has not reached the target yet.
+				}
+			}
+			assertThat(cancelled).isTrue();
+			StepRun run = running.get(10, TimeUnit.SECONDS);
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+			assertThat(run.state()).isEqualTo(StepState.FAILED);
+			assertThat(run.sqlstate()).isEqualTo("57014");
+			assertThat(run.error()).startsWith("The step was cancelled from the console.");
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void twentyConcurrentRequestsToRunAStepExecuteItExactlyOnce() throws Exception {
+		Target target = this.scratch.create("concurrent", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP), target);
+		long incident = ScratchTargets.nextIncident();
+		int requests = 20;
+		ExecutorService pool = Executors.newFixedThreadPool(requests);
+		CountDownLatch go = new CountDownLatch(1);
+		try {
+			List<Future<StepRun>> results = new ArrayList<>();
+			for (int i = 0; i < requests; i++) {
+				results.add(pool.submit(() -> {
+					go.await();
+					return this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of());
+				}));
+			}
+			go.countDown();
+			int succeeded = 0;
+			int refused = 0;
+			for (Future<StepRun> result : results) {
+				try {
+					succeeded += (result.get(30, TimeUnit.SECONDS).state() == StepState.SUCCEEDED) ? 1 : 0;
+				}
+				catch (java.util.concurrent.ExecutionException ex) {
+					assertThat(ex.getCause()).isInstanceOf(ExecutionRefused.class);
+					refused++;
+				}
+			}
+			assertThat(succeeded).isEqualTo(1);
+			assertThat(refused).isEqualTo(requests - 1);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(rows(target)).isEqualTo(1);
+		assertThat(this.executions.journal(incident)).singleElement()
+			.satisfies((run) -> assertThat(run.state()).isEqualTo(StepState.SUCCEEDED));
+	}
+
+	@Test
+	void aCheckThatTriesToWriteFailsBecauseChecksAreReadOnly() throws SQLException {
+		Target target = this.scratch.create("readonly", "CREATE TABLE counter (n int)");
+		Runbook sneaky = ExecutionTestRunbooks.withSteps(INSERT_STEP);
+		ExecutionPlan checkPlan = this.executions.prepare(withVerifyCheck(sneaky,
+				"WITH written AS (INSERT INTO counter (n) VALUES (42) RETURNING n) SELECT count(*) FROM written"),
+				"test", Outcome.ROLLBACK, List.of(), target);
+		long incident = ScratchTargets.nextIncident();
+		List<StepRun> checks = this.executions.runChecks(incident, checkPlan, PhaseName.VERIFY, COMMANDER);
+		assertThat(checks).singleElement().satisfies((run) -> {
+			assertThat(run.state()).isEqualTo(StepState.FAILED);
+			assertThat(run.sqlstate()).isEqualTo("25006");
+			assertThat(run.error()).startsWith("A check may only read");
+		});
+		assertThat(rows(target)).isZero();
+	}
+
+	@Test
+	void aDestructiveStepRunsOnlyWithTheExactConfirmationAndRecordsTheRowsAtStake() throws SQLException {
+		Target target = this.scratch.create("destructive", "CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 37)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps("""
+				      - id: drop-things
+				        title: Drop things
+				        sql: DROP TABLE IF EXISTS things;
+				        destructive: true
+				        confirm: DROP things
+				        countBefore: SELECT count(*) FROM things
+				"""), target);
+		long incident = ScratchTargets.nextIncident();
+		for (String wrong : new String[] { null, "", "drop things", "DROP things " }) {
+			assertThatExceptionOfType(ExecutionRefused.class)
+				.isThrownBy(() -> this.executions.runStep(incident, plan, "drop-things", COMMANDER, wrong, Map.of()))
+				.withMessage("Step 'drop-things' destroys data: type \"DROP things\" exactly to confirm it.");
+		}
+		assertThat(this.executions.journal(incident)).isEmpty();
+		StepRun run = this.executions.runStep(incident, plan, "drop-things", COMMANDER, "DROP things", Map.of());
+		assertThat(run.state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(run.countBefore()).isEqualTo("37");
+	}
+
+	@Test
+	void anotherExecutionOnTheSameTargetIsRefusedWithItsIncident() throws SQLException {
+		Target target = this.scratch.create("busy", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP), target);
+		try (TargetSession other = TargetSession.open(this.targets, target, TargetSession.applicationName(424242))) {
+			assertThat(other.backendPid()).isPositive();
+			assertThatExceptionOfType(ExecutionRefused.class)
+				.isThrownBy(() -> this.executions.runStep(ScratchTargets.nextIncident(), plan, "insert-row", COMMANDER, null,
+						Map.of()))
+				.withMessage("Target busy is busy with incident 424242: one execution per target at a time. "
+						+ "Try again when it has finished.");
+		}
+		assertThat(rows(target)).isZero();
+	}
+
+	@Test
+	void stepsRunInOrder() throws SQLException {
+		Target target = this.scratch.create("order", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP + """
+				      - id: insert-again
+				        title: Insert another row
+				        sql: INSERT INTO counter (n) VALUES (2);
+				"""), target);
+		long incident = ScratchTargets.nextIncident();
+		assertThatExceptionOfType(ExecutionRefused.class)
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-again", COMMANDER, null, Map.of()))
+			.withMessage("Step 'insert-again' is not next: 'insert-row' (Insert a row) comes first.");
+		assertThat(this.executions.runRestOfPhase(incident, plan, COMMANDER)).extracting(StepRun::stepId)
+			.containsExactly("insert-row", "insert-again");
+		assertThat(this.executions.next(incident, plan)).hasValueSatisfying((s) -> assertThat(s.stepId()).isEqualTo("verified"));
+	}
+
+	@Test
+	void thePlanHashChangesWithAnythingAnApproverApproved() throws SQLException {
+		Target one = this.scratch.create("hash-one", "SELECT 1");
+		Target two = this.scratch.create("hash-two", "SELECT 1");
+		Runbook runbook = ExecutionTestRunbooks.withSteps(INSERT_STEP);
+		String hash = plan(runbook, one).planHash();
+		assertThat(plan(runbook, one).planHash()).isEqualTo(hash);
+		assertThat(plan(runbook, two).planHash()).isNotEqualTo(hash);
+		assertThat(this.executions.prepare(runbook, "other-version", Outcome.ROLLBACK, List.of(), one).planHash())
+			.isNotEqualTo(hash);
+		Runbook edited = ExecutionTestRunbooks.withSteps(INSERT_STEP.replace("VALUES (1)", "VALUES (2)"));
+		assertThat(plan(edited, one).planHash()).isNotEqualTo(hash);
+		assertThat(plan(runbook, one).statements()).containsExactly("INSERT INTO counter (n) VALUES (1)", "SELECT 1");
+	}
+
+	private ExecutionPlan plan(Runbook runbook, Target target) {
+		return this.executions.prepare(runbook, "test", Outcome.ROLLBACK, List.of(), target);
+	}
+
+	private static Runbook withVerifyCheck(Runbook runbook, String query) {
+		Step check = new Step("sneaky", "Sneaky check", null, null, null, query, null, null, null, null, null, null,
+				null, null, null, null);
+		var verify = new dev.backout.runbook.Phase(PhaseName.VERIFY, null, List.of(check));
+		var phases = new dev.backout.runbook.Phases(null, null, runbook.phases().execute(), verify, null, null);
+		return new Runbook(runbook.id(), runbook.title(), runbook.migration(), runbook.risk(), null, runbook.summary(),
+				null, null, runbook.decision(), runbook.authorization(), phases, null);
+	}
+
+	private StepRun latest(long incident, String stepId) {
+		List<StepRun> runs = this.executions.journal(incident).stream().filter((r) -> r.stepId().equals(stepId)).toList();
+		return runs.get(runs.size() - 1);
+	}
+
+	private long rows(Target target) throws SQLException {
+		try (Connection connection = this.scratch.connect(target); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT count(*) FROM counter")) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+}
