@@ -115,7 +115,7 @@ class TargetsIntegrationTests {
 	static Stream<Arguments> everyTargetAdminRequestForEveryOtherRole() {
 		Stream<MockHttpServletRequestBuilder> requests = Stream.of(get("/admin/targets"), get("/admin/targets/new"),
 				get("/admin/targets/1"), post("/admin/targets").param("name", "x"), post("/admin/targets/1"),
-				post("/admin/targets/1/test"), post("/admin/targets/1/remove"));
+				post("/admin/targets/1/test"), post("/admin/targets/1/remove"), post("/admin/targets/recover"));
 		return requests.flatMap((request) -> Stream.of(Role.values())
 			.filter((role) -> role != Role.ADMIN)
 			.map((role) -> Arguments.of(role, request)));
@@ -125,6 +125,14 @@ class TargetsIntegrationTests {
 	@MethodSource("everyTargetAdminRequestForEveryOtherRole")
 	void targetAdministrationIsForAdminsOnly(Role role, MockHttpServletRequestBuilder request) throws Exception {
 		this.mvc.perform(request.with(user("someone").roles(role.name())).with(csrf())).andExpect(status().isForbidden());
+	}
+
+	@Test
+	void anAdminRecoversInterruptedStepsOnDemand() throws Exception {
+		this.mvc.perform(post("/admin/targets/recover").with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().is3xxRedirection())
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash()
+				.attribute("message", containsString("interrupted step attempts")));
 	}
 
 	@Test
