@@ -171,6 +171,48 @@ public class Executions implements SmartInitializingSingleton {
 				"Resolved by " + actor.getName() + ": " + reason.trim(), actor);
 	}
 
+	/** Marks a failed step SKIPPED (the incident's approval gate has approved the skip). */
+	public StepRun skip(long incidentId, ExecutionPlan plan, String stepId, String reason, Authentication actor) {
+		PlannedStep step = plan.step(stepId)
+			.orElseThrow(() -> new ExecutionRefused("Step '" + stepId + "' is not part of this incident's plan."));
+		return this.journal.skip(incidentId, plan, step, reason, actor);
+	}
+
+	/**
+	 * The rows at stake of each destructive step, read now in a READ ONLY transaction, for
+	 * approvers and for the confirmation dialog; nothing is journaled.
+	 */
+	public Map<String, String> rowsAtStake(ExecutionPlan plan) {
+		Map<String, String> counts = new java.util.LinkedHashMap<>();
+		Target target = target(plan);
+		try (Connection connection = this.targets.connect(target, "backout preview")) {
+			connection.setAutoCommit(false);
+			try (java.sql.Statement statement = connection.createStatement()) {
+				statement.execute("SET TRANSACTION READ ONLY");
+				statement.execute("SET LOCAL statement_timeout = 10000");
+				for (PlannedStep step : plan.steps()) {
+					if (step.destructive() && step.countBefore() != null) {
+						statement.execute("SAVEPOINT preview");
+						try (ResultSet rs = statement.executeQuery(step.countBefore())) {
+							counts.put(step.stepId(), rs.next() ? String.valueOf(rs.getObject(1)) : "(no rows)");
+						}
+						catch (SQLException ex) {
+							statement.execute("ROLLBACK TO SAVEPOINT preview");
+							counts.put(step.stepId(), "not countable now: " + ex.getMessage().lines().findFirst().orElse(""));
+						}
+					}
+				}
+			}
+			finally {
+				connection.rollback();
+			}
+		}
+		catch (SQLException ex) {
+			throw new ExecutionRefused("Cannot read the rows at stake on target " + target.name() + ": " + ex.getMessage());
+		}
+		return counts;
+	}
+
 	public List<StepRun> journal(long incidentId) {
 		return this.journal.runs(incidentId);
 	}

@@ -99,6 +99,36 @@ class StepJournal {
 		return get(id);
 	}
 
+	/**
+	 * Records that the step was skipped, after a fresh approval; the step is never sent. Joins the
+	 * caller's transaction: it is recorded together with the approval that allows it.
+	 */
+	@Transactional
+	StepRun skip(long incidentId, ExecutionPlan plan, PlannedStep step, String reason, Authentication actor) {
+		int attempt = attempts(incidentId, step.stepId()).size() + 1;
+		long id = this.jdbc.sql("""
+				insert into step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional,
+				                      state, started_at, ended_at, actor, resolution)
+				values (:incident, :target, :plan, :phase, :step, :attempt, :kind, :transactional, 'SKIPPED', :now, :now, :actor, :reason)
+				returning id
+				""")
+			.param("incident", incidentId)
+			.param("target", plan.targetId())
+			.param("plan", plan.planHash())
+			.param("phase", step.phase().name())
+			.param("step", step.stepId())
+			.param("attempt", attempt)
+			.param("kind", step.kind().name())
+			.param("transactional", step.transactional())
+			.param("now", Timestamp.from(this.clock.instant()))
+			.param("actor", actor.getName())
+			.param("reason", reason)
+			.query(Long.class)
+			.single();
+		this.trail.record(entry(actor, "STEP_SKIPPED", incidentId, Map.of("step", step.stepId(), "reason", reason)));
+		return get(id);
+	}
+
 	@Transactional(propagation = Propagation.REQUIRES_NEW)
 	void backendPid(long runId, int pid) {
 		this.jdbc.sql("update step_run set backend_pid = :pid where id = :id").param("pid", pid).param("id", runId).update();

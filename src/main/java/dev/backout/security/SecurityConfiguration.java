@@ -5,6 +5,7 @@ import jakarta.servlet.DispatcherType;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,7 +15,9 @@ import org.springframework.security.config.annotation.method.configuration.Enabl
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
@@ -34,14 +37,23 @@ class SecurityConfiguration {
 			+ "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
-		http.authorizeHttpRequests((requests) -> requests
+	SecurityFilterChain securityFilterChain(HttpSecurity http, ApiTokens tokens, UserDetailsService users) throws Exception {
+		http.addFilterBefore(new ApiTokenAuthenticationFilter(tokens, users), UsernamePasswordAuthenticationFilter.class)
+			// API calls with a personal token carry no cookie, so there is nothing for CSRF to protect.
+			.csrf((csrf) -> csrf.ignoringRequestMatchers(ApiTokenAuthenticationFilter::carriesToken))
+			.authorizeHttpRequests((requests) -> requests
 			.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.FORWARD).permitAll()
 			.requestMatchers("/login", "/error", "/webjars/**", "/css/**", "/js/**", "/favicon.svg", "/runbooks/schema.json")
 			.permitAll()
 			.requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
 			.requestMatchers(EndpointRequest.toAnyEndpoint()).hasRole(Role.ADMIN.name())
 			.requestMatchers("/admin/**").hasRole(Role.ADMIN.name())
+			// Defence in depth: the services check roles too, but state changes are refused here, before any binding.
+			.requestMatchers(HttpMethod.POST, "/incidents", "/incidents/**", "/api/incidents", "/api/incidents/**")
+			.hasRole(Role.COMMANDER.name())
+			.requestMatchers(HttpMethod.POST, "/approvals/**", "/api/approvals/**")
+			.hasAnyRole(Role.TEAM_LEAD.name(), Role.CTO.name(), Role.ON_CALL.name(), Role.COMMANDER.name(), Role.ADMIN.name())
+			.requestMatchers(HttpMethod.POST, "/runbooks/reload").hasRole(Role.ADMIN.name())
 			.anyRequest().authenticated())
 			// The JSON API answers 401, not a redirect to the login page.
 			.exceptionHandling((exceptions) -> exceptions

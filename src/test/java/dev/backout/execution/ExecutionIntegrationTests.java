@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.backout.IntegrationTest;
+import dev.backout.ScratchTargets;
 import dev.backout.execution.CrashPoint.SimulatedCrash;
 import dev.backout.runbook.Outcome;
 import dev.backout.system.DemoTarget;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
-import static dev.backout.execution.ScratchTargets.COMMANDER;
+import static dev.backout.ScratchTargets.COMMANDER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 

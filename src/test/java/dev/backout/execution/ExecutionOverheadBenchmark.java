@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.backout.IntegrationTest;
+import dev.backout.ScratchTargets;
 import dev.backout.runbook.Outcome;
 import dev.backout.system.DemoTarget;
 import dev.backout.target.Target;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
-import static dev.backout.execution.ScratchTargets.COMMANDER;
+import static dev.backout.ScratchTargets.COMMANDER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.backout.IntegrationTest;
+import dev.backout.ScratchTargets;
 import dev.backout.runbook.LoadedRunbook;
 import dev.backout.runbook.ManualInput;
 import dev.backout.runbook.Outcome;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.authentication.TestingAuthenticationToken;
 
-import static dev.backout.execution.ScratchTargets.COMMANDER;
+import static dev.backout.ScratchTargets.COMMANDER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

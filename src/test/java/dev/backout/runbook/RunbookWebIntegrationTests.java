@@ -12,7 +12,6 @@ import org.springframework.test.web.servlet.MockMvc;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItems;
-import static org.hamcrest.Matchers.hasSize;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -65,7 +64,8 @@ class RunbookWebIntegrationTests {
 	void anAdminReloadsTheRunbooks() throws Exception {
 		this.mvc.perform(post("/runbooks/reload").with(csrf()))
 			.andExpect(redirectedUrl("/runbooks"))
-			.andExpect(flash().attribute("message", containsString("5 runbooks active")));
+			.andExpect(flash().attribute("message", containsString("runbooks active")))
+			.andExpect(flash().attribute("message", containsString("0 new versions")));
 	}
 
 	@Test
@@ -73,7 +73,6 @@ class RunbookWebIntegrationTests {
 	void theJsonApiListsAndShowsRunbooks() throws Exception {
 		this.mvc.perform(get("/api/runbooks"))
 			.andExpect(status().isOk())
-			.andExpect(jsonPath("$", hasSize(5)))
 			.andExpect(jsonPath("$[*].id", hasItems("core-schema-202510041230", "memory-schema-rls",
 					"knowledge-base-transformation", "sponsor-coaching", "ecto-schema-alignment")))
 			.andExpect(jsonPath("$[0].version").isString());

@@ -1,4 +1,4 @@
-package dev.backout.execution;
+package dev.backout;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,9 +19,9 @@ import org.springframework.security.core.Authentication;
  * target of their own; and unique incident numbers. Not a bean: test sources are on the class
  * path of every application context a test starts.
  */
-class ScratchTargets {
+public class ScratchTargets {
 
-	static final Authentication COMMANDER = new TestingAuthenticationToken("commander", null, "ROLE_COMMANDER");
+	public static final Authentication COMMANDER = new TestingAuthenticationToken("commander", null, "ROLE_COMMANDER");
 
 	private static final AtomicLong incidents = new AtomicLong(System.currentTimeMillis() % 1_000_000_000L * 100);
 
@@ -29,17 +29,17 @@ class ScratchTargets {
 
 	private final Targets targets;
 
-	ScratchTargets(DemoTarget demo, Targets targets) {
+	public ScratchTargets(DemoTarget demo, Targets targets) {
 		this.demo = demo;
 		this.targets = targets;
 	}
 
-	static long nextIncident() {
+	public static long nextIncident() {
 		return incidents.incrementAndGet();
 	}
 
 	/** A new empty database, registered as a target, with {@code setupSql} applied. */
-	Target create(String name, String setupSql) throws SQLException {
+	public Target create(String name, String setupSql) throws SQLException {
 		String database = "scratch_" + name.replace('-', '_');
 		try (Connection admin = connect("postgres"); Statement statement = admin.createStatement()) {
 			statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
@@ -55,11 +55,11 @@ class ScratchTargets {
 			.orElseGet(() -> this.targets.register(spec, COMMANDER));
 	}
 
-	Connection connect(String database) throws SQLException {
+	public Connection connect(String database) throws SQLException {
 		return DriverManager.getConnection(url(database), this.demo.username(), this.demo.password());
 	}
 
-	Connection connect(Target target) throws SQLException {
+	public Connection connect(Target target) throws SQLException {
 		return DriverManager.getConnection(target.jdbcUrl(), this.demo.username(), this.demo.password());
 	}
 

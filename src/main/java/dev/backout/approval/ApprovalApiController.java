@@ -1,0 +1,64 @@
+package dev.backout.approval;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import dev.backout.security.Role;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/approvals")
+@Tag(name = "Approvals", description = "Approve or reject an incident's plan")
+class ApprovalApiController {
+
+	private final Approvals approvals;
+
+	ApprovalApiController(Approvals approvals) {
+		this.approvals = approvals;
+	}
+
+	/** @param password required when the approver's last sign-in is older than 5 minutes */
+	record DecisionRequest(Role role, String comment, String password) {
+	}
+
+	record Result(boolean approved, int counted, int needed) {
+	}
+
+	@PostMapping("/{incidentId}/approve")
+	@PreAuthorize("hasAnyRole('TEAM_LEAD', 'CTO', 'ON_CALL', 'COMMANDER', 'ADMIN')")
+	@Operation(summary = "Approve the incident's current plan in one of your roles")
+	Result approve(@PathVariable long incidentId, @RequestBody DecisionRequest request, Authentication user) {
+		return result(this.approvals.decide(incidentId, user, request.role(), Approval.Decision.APPROVED, request.comment(),
+				request.password()));
+	}
+
+	@PostMapping("/{incidentId}/reject")
+	@PreAuthorize("hasAnyRole('TEAM_LEAD', 'CTO', 'ON_CALL', 'COMMANDER', 'ADMIN')")
+	@Operation(summary = "Reject the incident's current plan")
+	Result reject(@PathVariable long incidentId, @RequestBody DecisionRequest request, Authentication user) {
+		return result(this.approvals.decide(incidentId, user, request.role(), Approval.Decision.REJECTED, request.comment(),
+				request.password()));
+	}
+
+	private static Result result(ApprovalGate.Status status) {
+		return new Result(status.approved(), status.counted().size(), status.needed());
+	}
+
+	@ExceptionHandler(ApprovalRefused.class)
+	ProblemDetail refused(ApprovalRefused ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+		problem.setTitle("Refused");
+		return problem;
+	}
+
+}

@@ -1,0 +1,68 @@
+package dev.backout.approval;
+
+import dev.backout.security.Role;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The approvers' pages: the queue, and the review of one request with approve and reject.
+ */
+@Controller
+@RequestMapping("/approvals")
+class ApprovalController {
+
+	private final Approvals approvals;
+
+	ApprovalController(Approvals approvals) {
+		this.approvals = approvals;
+	}
+
+	@GetMapping
+	String queue(Authentication user, Model model) {
+		model.addAttribute("requests", this.approvals.queueFor(user));
+		return "approval/queue";
+	}
+
+	@GetMapping("/{incidentId}")
+	String review(@PathVariable long incidentId, Authentication user, Model model) {
+		ApprovalRequest request = this.approvals.find(incidentId)
+			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No approval request for incident " + incidentId));
+		model.addAttribute("request", request);
+		model.addAttribute("review", this.approvals.review(request.review()));
+		model.addAttribute("changes", this.approvals.changesSincePreviousRequest(request));
+		model.addAttribute("status", this.approvals.status(incidentId).orElseThrow());
+		model.addAttribute("decisions", this.approvals.decisions(incidentId));
+		model.addAttribute("eligibleRoles", this.approvals.eligibleRoles(request, user));
+		model.addAttribute("needsPassword", this.approvals.needsPassword(user));
+		return "approval/review";
+	}
+
+	@PostMapping("/{incidentId}")
+	@PreAuthorize("hasAnyRole('TEAM_LEAD', 'CTO', 'ON_CALL', 'COMMANDER', 'ADMIN')")
+	String decide(@PathVariable long incidentId, @RequestParam Approval.Decision decision, @RequestParam Role role,
+			@RequestParam String comment, @RequestParam(required = false) String password, Authentication user,
+			RedirectAttributes redirect) {
+		try {
+			ApprovalGate.Status status = this.approvals.decide(incidentId, user, role, decision, comment, password);
+			redirect.addFlashAttribute("message", (decision == Approval.Decision.REJECTED) ? "Rejected: the incident is stopped."
+					: status.approved() ? "Approved: the incident may execute."
+							: "Approval recorded; " + status.missing() + " more needed.");
+		}
+		catch (ApprovalRefused ex) {
+			redirect.addFlashAttribute("error", ex.getMessage());
+		}
+		return "redirect:/approvals/" + incidentId;
+	}
+
+}

@@ -1,0 +1,26 @@
+package dev.backout.approval;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ModelAttribute;
+
+/**
+ * The number of requests waiting for the signed-in approver, shown in the navigation.
+ */
+@ControllerAdvice
+class ApprovalQueueAdvice {
+
+	private final Approvals approvals;
+
+	ApprovalQueueAdvice(Approvals approvals) {
+		this.approvals = approvals;
+	}
+
+	@ModelAttribute("approvalQueueCount")
+	Integer approvalQueueCount(Authentication user) {
+		boolean approver = user != null && user.getAuthorities().stream().anyMatch((a) -> a.getAuthority().equals("ROLE_TEAM_LEAD")
+				|| a.getAuthority().equals("ROLE_CTO") || a.getAuthority().equals("ROLE_ON_CALL"));
+		return approver ? this.approvals.queueFor(user).size() : null;
+	}
+
+}

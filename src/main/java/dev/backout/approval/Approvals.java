@@ -1,0 +1,288 @@
+package dev.backout.approval;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.patch.AbstractDelta;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.backout.audit.AuditEntry;
+import dev.backout.audit.AuditTrail;
+import dev.backout.runbook.Authorization;
+import dev.backout.security.Reauthentication;
+import dev.backout.security.Role;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Approval requests and decisions. Every decision is checked here, on the server, whatever the
+ * path (page or API): the role must be held and count for the runbook, the commander never
+ * approves their own incident, a stale sign-in must give the password again, and the approval is
+ * bound to the runbook version and plan it saw.
+ */
+@Service
+public class Approvals {
+
+	private final JdbcClient jdbc;
+
+	private final AuditTrail trail;
+
+	private final Reauthentication reauthentication;
+
+	private final ApplicationEventPublisher events;
+
+	private final Clock clock;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	Approvals(JdbcClient jdbc, AuditTrail trail, Reauthentication reauthentication, ApplicationEventPublisher events,
+			Clock clock) {
+		this.jdbc = jdbc;
+		this.trail = trail;
+		this.reauthentication = reauthentication;
+		this.events = events;
+		this.clock = clock;
+	}
+
+	/** What the incident asks to have approved. */
+	public record RequestSpec(long incidentId, String runbookId, String runbookTitle, String runbookHash,
+			String approvalKey, String targetName, String commander, Instant clockStartedAt, Instant deadlineAt,
+			Authorization authorization, String leadUnreachableReason, Review review) {
+	}
+
+	/** Opens (or re-opens, for a changed plan) the incident's request, in the caller's transaction. */
+	@Transactional
+	public void request(RequestSpec spec, Authentication actor) {
+		Authorization rule = spec.authorization();
+		this.jdbc.sql("""
+				insert into approval_request (incident_id, runbook_id, runbook_title, runbook_hash, approval_key, target_name,
+				  commander, requested_at, clock_started_at, deadline_at, approvers, approvals_needed, fallback_role,
+				  fallback_share, commander_may_approve, lead_unreachable_reason, review, status)
+				values (:incident, :runbookId, :title, :runbookHash, :key, :target, :commander, :now, :started, :deadline,
+				  cast(:approvers as jsonb), :needed, :fallbackRole, :fallbackShare, :commanderMayApprove, :leadUnreachable,
+				  cast(:review as jsonb), 'OPEN')
+				on conflict (incident_id) do update set runbook_hash = excluded.runbook_hash, approval_key = excluded.approval_key,
+				  requested_at = excluded.requested_at, lead_unreachable_reason = excluded.lead_unreachable_reason,
+				  previous_review = approval_request.review, review = excluded.review, status = 'OPEN'
+				""")
+			.param("incident", spec.incidentId())
+			.param("runbookId", spec.runbookId())
+			.param("title", spec.runbookTitle())
+			.param("runbookHash", spec.runbookHash())
+			.param("key", spec.approvalKey())
+			.param("target", spec.targetName())
+			.param("commander", spec.commander())
+			.param("now", Timestamp.from(this.clock.instant()))
+			.param("started", Timestamp.from(spec.clockStartedAt()))
+			.param("deadline", (spec.deadlineAt() != null) ? Timestamp.from(spec.deadlineAt()) : null)
+			.param("approvers", this.json.writeValueAsString(rule.approvers()))
+			.param("needed", rule.approvals())
+			.param("fallbackRole", (rule.fallback() != null) ? rule.fallback().role().name() : null)
+			.param("fallbackShare", (rule.fallback() != null) ? rule.fallback().afterDeadlineShare() : null)
+			.param("commanderMayApprove", rule.commanderMayApprove())
+			.param("leadUnreachable", spec.leadUnreachableReason())
+			.param("review", this.json.writeValueAsString(spec.review()))
+			.update();
+		this.trail.record(AuditEntry.by(actor, "APPROVAL_REQUESTED", Map.of("approvalKey", spec.approvalKey(),
+				"runbookVersion", spec.runbookHash(), "planHash", spec.review().planHash(), "skipping", spec.review().skipping()))
+			.forIncident(spec.incidentId()));
+	}
+
+	/** Closes an open request that no longer applies (plan changed, incident aborted). */
+	@Transactional
+	public void withdraw(long incidentId, Authentication actor, String reason) {
+		int updated = this.jdbc.sql("update approval_request set status = 'WITHDRAWN' where incident_id = :id and status in ('OPEN', 'APPROVED')")
+			.param("id", incidentId)
+			.update();
+		if (updated == 1) {
+			this.trail.record(AuditEntry.by(actor, "APPROVAL_REQUEST_WITHDRAWN", Map.of("reason", reason)).forIncident(incidentId));
+		}
+	}
+
+	@Transactional
+	public void leadUnreachable(long incidentId, String reason) {
+		this.jdbc.sql("update approval_request set lead_unreachable_reason = :reason where incident_id = :id")
+			.param("reason", reason)
+			.param("id", incidentId)
+			.update();
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<ApprovalRequest> find(long incidentId) {
+		return this.jdbc.sql("select * from approval_request where incident_id = :id").param("id", incidentId).query(this::map).optional();
+	}
+
+	@Transactional(readOnly = true)
+	public List<Approval> decisions(long incidentId) {
+		return this.jdbc.sql("select * from approval where incident_id = :id order by id").param("id", incidentId).query(Approvals::mapApproval).list();
+	}
+
+	@Transactional(readOnly = true)
+	public Optional<ApprovalGate.Status> status(long incidentId) {
+		return find(incidentId).map((request) -> ApprovalGate.evaluate(request, decisions(incidentId), this.clock.instant()));
+	}
+
+	/**
+	 * The gate, asked again before every step that touches the target: approved, for exactly
+	 * this runbook version and approval key.
+	 */
+	@Transactional(readOnly = true)
+	public boolean approvedFor(long incidentId, String runbookHash, String approvalKey) {
+		return find(incidentId).filter((r) -> r.status() == ApprovalRequest.Status.APPROVED)
+			.filter((r) -> r.runbookHash().equals(runbookHash) && r.approvalKey().equals(approvalKey))
+			.map((r) -> ApprovalGate.evaluate(r, decisions(incidentId), this.clock.instant()).approved())
+			.orElse(false);
+	}
+
+	/** Open requests {@code user} may decide on now, oldest first. */
+	@Transactional(readOnly = true)
+	public List<ApprovalRequest> queueFor(Authentication user) {
+		return this.jdbc.sql("select * from approval_request where status = 'OPEN' order by requested_at")
+			.query(this::map)
+			.list()
+			.stream()
+			.filter((request) -> !eligibleRoles(request, user).isEmpty())
+			.toList();
+	}
+
+	/** The roles {@code user} holds in which they may decide on {@code request} now. */
+	public List<Role> eligibleRoles(ApprovalRequest request, Authentication user) {
+		boolean fallback = ApprovalGate.fallbackActive(request, decisions(request.incidentId()), this.clock.instant());
+		return heldRoles(user).stream()
+			.filter((role) -> ApprovalGate.whyNot(request, user.getName(), role, fallback).isEmpty())
+			.toList();
+	}
+
+	public boolean needsPassword(Authentication user) {
+		return !this.reauthentication.signedInRecently(user.getName());
+	}
+
+	/** What changed in the plan since the previous request, as unified lines ("- …", "+ …"). */
+	public List<String> changesSincePreviousRequest(ApprovalRequest request) {
+		if (request.previousReview() == null) {
+			return List.of();
+		}
+		List<String> before = review(request.previousReview()).statementLines();
+		List<String> after = review(request.review()).statementLines();
+		return DiffUtils.diff(before, after)
+			.getDeltas()
+			.stream()
+			.flatMap((AbstractDelta<String> delta) -> java.util.stream.Stream.concat(
+					delta.getSource().getLines().stream().map((line) -> "- " + line),
+					delta.getTarget().getLines().stream().map((line) -> "+ " + line)))
+			.toList();
+	}
+
+	public Review review(String json) {
+		return this.json.readValue(json, new TypeReference<Review>() {
+		});
+	}
+
+	/** Approves or rejects; publishes the incident's approval or rejection when the gate decides. */
+	@Transactional
+	public ApprovalGate.Status decide(long incidentId, Authentication user, Role role, Approval.Decision decision,
+			String comment, String password) {
+		ApprovalRequest request = find(incidentId)
+			.orElseThrow(() -> new ApprovalRefused("Incident " + incidentId + " has not asked for approval."));
+		if (!request.open()) {
+			throw new ApprovalRefused("This request is " + request.status().name().toLowerCase() + "; there is nothing to decide.");
+		}
+		if (comment == null || comment.isBlank()) {
+			throw new ApprovalRefused("Write a comment: it is part of the incident trail.");
+		}
+		if (role == null || !heldRoles(user).contains(role)) {
+			throw new ApprovalRefused("You do not hold the role you chose to approve as.");
+		}
+		List<Approval> decisions = decisions(incidentId);
+		boolean fallback = ApprovalGate.fallbackActive(request, decisions, this.clock.instant());
+		ApprovalGate.whyNot(request, user.getName(), role, fallback).ifPresent((why) -> {
+			throw new ApprovalRefused(why);
+		});
+		if (decisions.stream().anyMatch((a) -> a.approver().equals(user.getName()) && a.currentFor(request))) {
+			throw new ApprovalRefused("You have already decided on this plan.");
+		}
+		if (!this.reauthentication.confirmed(user.getName(), password)) {
+			throw new ApprovalRefused("Enter your password: your last sign-in is older than "
+					+ Reauthentication.FRESH_SIGN_IN.toMinutes() + " minutes.");
+		}
+		this.jdbc.sql("""
+				insert into approval (incident_id, approver, role, decision, comment, runbook_hash, approval_key, created_at)
+				values (:incident, :approver, :role, :decision, :comment, :runbookHash, :key, :now)
+				""")
+			.param("incident", incidentId)
+			.param("approver", user.getName())
+			.param("role", role.name())
+			.param("decision", decision.name())
+			.param("comment", comment.trim())
+			.param("runbookHash", request.runbookHash())
+			.param("key", request.approvalKey())
+			.param("now", Timestamp.from(this.clock.instant()))
+			.update();
+		this.trail.record(AuditEntry.by(user, (decision == Approval.Decision.APPROVED) ? "APPROVAL_GIVEN" : "APPROVAL_REJECTED",
+				Map.of("role", role.name(), "comment", comment.trim(), "approvalKey", request.approvalKey(), "runbookVersion",
+						request.runbookHash(), "fallbackActive", fallback))
+			.forIncident(incidentId));
+		ApprovalGate.Status status = ApprovalGate.evaluate(request, decisions(incidentId), this.clock.instant());
+		if (status.rejection().isPresent()) {
+			setStatus(incidentId, ApprovalRequest.Status.REJECTED);
+			this.events.publishEvent(new IncidentRejected(incidentId, user.getName(), comment.trim()));
+		}
+		else if (status.approved()) {
+			setStatus(incidentId, ApprovalRequest.Status.APPROVED);
+			this.events.publishEvent(new IncidentApproved(incidentId, request.approvalKey()));
+		}
+		return status;
+	}
+
+	private void setStatus(long incidentId, ApprovalRequest.Status status) {
+		this.jdbc.sql("update approval_request set status = :status where incident_id = :id")
+			.param("status", status.name())
+			.param("id", incidentId)
+			.update();
+	}
+
+	private static List<Role> heldRoles(Authentication user) {
+		return user.getAuthorities()
+			.stream()
+			.map(GrantedAuthority::getAuthority)
+			.flatMap((authority) -> java.util.Arrays.stream(Role.values()).filter((r) -> r.authority().equals(authority)))
+			.toList();
+	}
+
+	private ApprovalRequest map(ResultSet rs, int row) throws SQLException {
+		String fallback = rs.getString("fallback_role");
+		Timestamp deadline = rs.getTimestamp("deadline_at");
+		java.math.BigDecimal share = rs.getBigDecimal("fallback_share");
+		List<Role> approvers = this.json.readValue(rs.getString("approvers"), new TypeReference<List<Role>>() {
+		});
+		return new ApprovalRequest(rs.getLong("incident_id"), rs.getString("runbook_id"), rs.getString("runbook_title"),
+				rs.getString("runbook_hash"), rs.getString("approval_key"), rs.getString("target_name"),
+				rs.getString("commander"), rs.getTimestamp("requested_at").toInstant(),
+				rs.getTimestamp("clock_started_at").toInstant(), (deadline != null) ? deadline.toInstant() : null, approvers,
+				rs.getInt("approvals_needed"), (fallback != null) ? Role.valueOf(fallback) : null,
+				(share != null) ? share.doubleValue() : null, rs.getBoolean("commander_may_approve"),
+				rs.getString("lead_unreachable_reason"), rs.getString("review"), rs.getString("previous_review"),
+				ApprovalRequest.Status.valueOf(rs.getString("status")));
+	}
+
+	private static Approval mapApproval(ResultSet rs, int row) throws SQLException {
+		return new Approval(rs.getLong("id"), rs.getLong("incident_id"), rs.getString("approver"),
+				Role.valueOf(rs.getString("role")), Approval.Decision.valueOf(rs.getString("decision")),
+				rs.getString("comment"), rs.getString("runbook_hash"), rs.getString("approval_key"),
+				rs.getTimestamp("created_at").toInstant());
+	}
+
+}

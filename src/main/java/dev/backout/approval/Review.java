@@ -1,0 +1,41 @@
+package dev.backout.approval;
+
+import java.util.List;
+
+/**
+ * The whole plan as approvers review it.
+ *
+ * @param skipping steps the commander asks to skip (with the reason), when the request is for a skip
+ */
+public record Review(String outcome, List<Answered> decisionPath, List<CheckResult> prechecks, List<Item> steps,
+		String planHash, String runbookHash, List<String> skipping, String skipReason) {
+
+	public Review {
+		decisionPath = List.copyOf(decisionPath);
+		prechecks = List.copyOf(prechecks);
+		steps = List.copyOf(steps);
+		skipping = (skipping != null) ? List.copyOf(skipping) : List.of();
+	}
+
+	public record Answered(String question, String answer) {
+	}
+
+	public record CheckResult(String step, String title, String expected, String actual, boolean passed) {
+	}
+
+	/**
+	 * @param rowsAtStake for destructive steps, the count-before query's result when approval was requested
+	 */
+	public record Item(String phase, String step, String title, String kind, List<String> statements,
+			boolean destructive, String confirm, String rowsAtStake) {
+	}
+
+	/** Every statement in running order, one per line, for comparing two reviews. */
+	public List<String> statementLines() {
+		return this.steps.stream()
+			.flatMap((item) -> item.statements().isEmpty() ? java.util.stream.Stream.of("[" + item.kind() + "] " + item.title())
+					: item.statements().stream().map((sql) -> item.step() + ": " + sql.replaceAll("\\s+", " ")))
+			.toList();
+	}
+
+}

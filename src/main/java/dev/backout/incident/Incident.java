@@ -1,0 +1,77 @@
+package dev.backout.incident;
+
+import java.time.Instant;
+import java.util.List;
+
+import dev.backout.runbook.Outcome;
+
+/**
+ * One run of one runbook version against one target.
+ *
+ * @param version optimistic version: every change names the version it was made on, so two tabs
+ * or two consoles cannot both apply theirs
+ * @param planHash the hash of the plan the decision selected (null before the decision)
+ * @param skippedSteps steps the commander asked to skip (each needs a fresh approval)
+ */
+public record Incident(long id, String runbookId, String runbookHash, String runbookTitle, long targetId,
+		String commander, String symptom, Severity severity, Instant detectedAt, Instant openedAt, Instant deadlineAt,
+		boolean overdue, IncidentState state, List<Answer> answers, Outcome outcome, List<String> partialSteps,
+		String decisionReason, String planHash, List<String> skippedSteps, String leadUnreachableReason, String summary,
+		Instant closedAt, int version) {
+
+	public Incident {
+		answers = List.copyOf(answers);
+		partialSteps = List.copyOf(partialSteps);
+		skippedSteps = List.copyOf(skippedSteps);
+	}
+
+	Incident withState(IncidentState next) {
+		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
+				openedAt, deadlineAt, overdue, next, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,
+				leadUnreachableReason, summary, closedAt, version);
+	}
+
+	Incident withAnswers(List<Answer> given) {
+		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
+				openedAt, deadlineAt, overdue, state, given, outcome, partialSteps, decisionReason, planHash, skippedSteps,
+				leadUnreachableReason, summary, closedAt, version);
+	}
+
+	Incident withDecision(Outcome decided, List<String> partial, String reason, String plan, IncidentState next) {
+		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
+				openedAt, deadlineAt, overdue, next, answers, decided, partial, reason, plan, skippedSteps,
+				leadUnreachableReason, summary, closedAt, version);
+	}
+
+	Incident withRunbookVersion(String hash, String plan, IncidentState next) {
+		return new Incident(id, runbookId, hash, runbookTitle, targetId, commander, symptom, severity, detectedAt, openedAt,
+				deadlineAt, overdue, next, answers, outcome, partialSteps, decisionReason, plan, List.of(),
+				leadUnreachableReason, summary, closedAt, version);
+	}
+
+	Incident withSkipped(List<String> skipped, IncidentState next) {
+		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
+				openedAt, deadlineAt, overdue, next, answers, outcome, partialSteps, decisionReason, planHash, skipped,
+				leadUnreachableReason, summary, closedAt, version);
+	}
+
+	Incident withLeadUnreachable(String reason) {
+		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
+				openedAt, deadlineAt, overdue, state, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,
+				reason, summary, closedAt, version);
+	}
+
+	Incident closed(IncidentState end, String text, Instant at) {
+		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
+				openedAt, deadlineAt, overdue, end, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,
+				leadUnreachableReason, text, at, version);
+	}
+
+	/** The deadline passed before a decision was confirmed and approved. */
+	public boolean pastDeadline(Instant now) {
+		return this.deadlineAt != null && now.isAfter(this.deadlineAt)
+				&& (this.state == IncidentState.TRIAGE || this.state == IncidentState.PRECHECK
+						|| this.state == IncidentState.AWAITING_APPROVAL);
+	}
+
+}

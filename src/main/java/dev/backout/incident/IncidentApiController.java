@@ -1,0 +1,162 @@
+package dev.backout.incident;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import dev.backout.approval.ApprovalRefused;
+import dev.backout.execution.ExecutionRefused;
+import dev.backout.execution.Executions;
+import dev.backout.execution.StepRun;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The incident workflow as JSON, for scripts and chat bots, with a personal API token. The same
+ * service methods as the pages, so the same rules: roles, state machine, versions, the gate.
+ */
+@RestController
+@RequestMapping("/api/incidents")
+@Tag(name = "Incidents", description = "Open, decide, check, request approval, execute, verify and close")
+class IncidentApiController {
+
+	private final Incidents incidents;
+
+	private final Executions executions;
+
+	IncidentApiController(Incidents incidents, Executions executions) {
+		this.incidents = incidents;
+		this.executions = executions;
+	}
+
+	record OpenRequest(String runbookId, long targetId, String symptom, Severity severity, Instant detectedAt) {
+	}
+
+	record AnswerRequest(int version, String questionId, String answer) {
+	}
+
+	record VersionedRequest(int version, String reason) {
+	}
+
+	record StepRequest(String confirmation, Map<String, String> inputs) {
+	}
+
+	record CloseRequest(int version, String summary) {
+	}
+
+	/** The incident and its journal, as a client polls it. */
+	record Status(long id, String runbookId, String runbookVersion, String state, int version, boolean overdue,
+			Instant deadlineAt, String outcome, String planHash, String nextStep, List<StepRun> journal) {
+	}
+
+	@PostMapping
+	@Operation(summary = "Start an incident (COMMANDER)")
+	ResponseEntity<Status> open(@RequestBody OpenRequest request, Authentication user) {
+		Incident incident = this.incidents.open(new Incidents.Opening(request.runbookId(), request.targetId(), request.symptom(),
+				(request.severity() != null) ? request.severity() : Severity.SEV2, request.detectedAt()), user);
+		return ResponseEntity.created(URI.create("/api/incidents/" + incident.id())).body(status(incident.id()));
+	}
+
+	@GetMapping("/{id}")
+	@Operation(summary = "The incident's state, version, next step and journal")
+	Status get(@PathVariable long id) {
+		return status(id);
+	}
+
+	@PostMapping("/{id}/answers")
+	@Operation(summary = "Answer (or change the answer to) a decision question")
+	Status answer(@PathVariable long id, @RequestBody AnswerRequest request, Authentication user) {
+		this.incidents.answer(id, request.version(), request.questionId(), request.answer(), user);
+		return status(id);
+	}
+
+	@PostMapping("/{id}/decision")
+	@Operation(summary = "Confirm the decision the answers reached (a reason closes FIX_FORWARD/CONTINUE)")
+	Status decide(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
+		this.incidents.confirmDecision(id, request.version(), request.reason(), user);
+		return status(id);
+	}
+
+	@PostMapping("/{id}/prechecks")
+	@Operation(summary = "Run the pre-checks (read-only)")
+	List<StepRun> prechecks(@PathVariable long id, Authentication user) {
+		return this.incidents.runPrechecks(id, user);
+	}
+
+	@PostMapping("/{id}/lead-unreachable")
+	@Operation(summary = "Record that the team lead is unreachable (lets the fallback role approve)")
+	Status leadUnreachable(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
+		this.incidents.recordLeadUnreachable(id, request.version(), request.reason(), user);
+		return status(id);
+	}
+
+	@PostMapping("/{id}/approval-request")
+	@Operation(summary = "Ask for approval of the plan")
+	Status requestApproval(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
+		this.incidents.requestApproval(id, request.version(), user);
+		return status(id);
+	}
+
+	@PostMapping("/{id}/steps/{stepId}")
+	@Operation(summary = "Run (or tick) the next step; destructive steps need the confirmation text")
+	StepRun runStep(@PathVariable long id, @PathVariable String stepId, @RequestBody(required = false) StepRequest request,
+			Authentication user) {
+		StepRequest body = (request != null) ? request : new StepRequest(null, Map.of());
+		Map<String, String> inputs = (body.inputs() != null) ? body.inputs() : Map.of();
+		return (this.incidents.get(id).state() == IncidentState.PRECHECK) ? this.incidents.tickPrecheck(id, stepId, inputs, user)
+				: this.incidents.runStep(id, stepId, body.confirmation(), inputs, user);
+	}
+
+	@PostMapping("/{id}/verification")
+	@Operation(summary = "Run the rest of the current phase (e.g. the verification checks)")
+	List<StepRun> verify(@PathVariable long id, Authentication user) {
+		return this.incidents.runRestOfPhase(id, user);
+	}
+
+	@PostMapping("/{id}/close")
+	@Operation(summary = "Close a verified incident as completed, with a summary")
+	Status close(@PathVariable long id, @RequestBody CloseRequest request, Authentication user) {
+		this.incidents.close(id, request.version(), request.summary(), user);
+		return status(id);
+	}
+
+	@PostMapping("/{id}/abort")
+	@Operation(summary = "Abort an incident that is not executing")
+	Status abort(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
+		this.incidents.abort(id, request.version(), request.reason(), user);
+		return status(id);
+	}
+
+	private Status status(long id) {
+		Incident incident = this.incidents.get(id);
+		var next = this.incidents.plan(incident).flatMap((plan) -> this.executions.next(id, plan));
+		return new Status(incident.id(), incident.runbookId(), incident.runbookHash(), incident.state().name(),
+				incident.version(), incident.overdue(), incident.deadlineAt(),
+				(incident.outcome() != null) ? incident.outcome().name() : null, incident.planHash(),
+				next.map((step) -> step.stepId()).orElse(null), this.executions.journal(id));
+	}
+
+	/** Refusals are 409 Conflict with the plain-words reason. */
+	@ExceptionHandler({ IncidentRefused.class, ExecutionRefused.class, ApprovalRefused.class })
+	ProblemDetail refused(RuntimeException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+		problem.setTitle("Refused");
+		return problem;
+	}
+
+
+}

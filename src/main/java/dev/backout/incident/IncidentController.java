@@ -1,0 +1,292 @@
+package dev.backout.incident;
+
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
+import jakarta.validation.Valid;
+
+import dev.backout.approval.ApprovalRefused;
+import dev.backout.approval.Approvals;
+import dev.backout.execution.ExecutionPlan;
+import dev.backout.execution.ExecutionRefused;
+import dev.backout.execution.Executions;
+import dev.backout.execution.PlannedStep;
+import dev.backout.execution.StepRun;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.target.SchemaSnapshots;
+import dev.backout.target.Targets;
+
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.validation.BindingResult;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The incident pages. Every action posts and redirects back to the incident with a message;
+ * refusals are explained there, never shown as errors.
+ */
+@Controller
+@RequestMapping("/incidents")
+class IncidentController {
+
+	private final Incidents incidents;
+
+	private final RunbookCatalog catalog;
+
+	private final Targets targets;
+
+	private final Executions executions;
+
+	private final Approvals approvals;
+
+	private final SchemaSnapshots snapshots;
+
+	private final Clock clock;
+
+	IncidentController(Incidents incidents, RunbookCatalog catalog, Targets targets, Executions executions,
+			Approvals approvals, SchemaSnapshots snapshots, Clock clock) {
+		this.incidents = incidents;
+		this.catalog = catalog;
+		this.targets = targets;
+		this.executions = executions;
+		this.approvals = approvals;
+		this.snapshots = snapshots;
+		this.clock = clock;
+	}
+
+	@GetMapping
+	String list(Model model) {
+		model.addAttribute("incidents", this.incidents.recent(100));
+		model.addAttribute("now", this.clock.instant());
+		return "incident/list";
+	}
+
+	@GetMapping("/new")
+	String newIncident(@RequestParam(required = false) String runbook, Model model) {
+		model.addAttribute("form", IncidentForm.empty(runbook));
+		return form(model);
+	}
+
+	@PostMapping
+	String open(@Valid @ModelAttribute("form") IncidentForm form, BindingResult binding, Model model,
+			Authentication commander, RedirectAttributes redirect) {
+		if (binding.hasErrors()) {
+			return form(model);
+		}
+		try {
+			Incident incident = this.incidents.open(new Incidents.Opening(form.runbookId(), form.targetId(), form.symptom(),
+					form.severity(), (form.detectedAt() != null) ? form.detectedAt().toInstant(ZoneOffset.UTC) : null), commander);
+			redirect.addFlashAttribute("message", "Incident " + incident.id() + " opened. Answer the decision questions.");
+			return "redirect:/incidents/" + incident.id();
+		}
+		catch (IncidentRefused ex) {
+			model.addAttribute("error", ex.getMessage());
+			return form(model);
+		}
+	}
+
+	private String form(Model model) {
+		model.addAttribute("runbooks", this.catalog.runbooks());
+		model.addAttribute("targets", this.targets.all());
+		model.addAttribute("severities", Severity.values());
+		return "incident/new";
+	}
+
+	@GetMapping("/{id}")
+	String show(@PathVariable long id, Model model) {
+		describe(id, model);
+		return "incident/show";
+	}
+
+	/** The step list alone, polled by htmx while the incident is live. */
+	@HxRequest
+	@GetMapping("/{id}")
+	String steps(@PathVariable long id, Model model) {
+		describe(id, model);
+		return "incident/show :: steps";
+	}
+
+	private void describe(long id, Model model) {
+		Incident incident = this.incidents.get(id);
+		model.addAttribute("incident", incident);
+		model.addAttribute("runbook", this.incidents.runbook(incident));
+		model.addAttribute("target", this.targets.get(incident.targetId()));
+		model.addAttribute("walk", this.incidents.walk(incident));
+		model.addAttribute("now", this.clock.instant());
+		model.addAttribute("newerRunbook", this.incidents.newerRunbook(incident).orElse(null));
+		Optional<ExecutionPlan> plan = this.incidents.plan(incident);
+		model.addAttribute("plan", plan.orElse(null));
+		List<StepRun> journal = this.executions.journal(id);
+		Optional<PlannedStep> next = plan.flatMap((p) -> this.executions.next(id, p));
+		model.addAttribute("rows", plan.map((p) -> p.steps()
+			.stream()
+			.map((step) -> new StepRow(step, journal.stream().filter((run) -> run.stepId().equals(step.stepId())).toList(),
+					next.map((n) -> n.stepId().equals(step.stepId())).orElse(false)))
+			.toList()).orElse(List.of()));
+		model.addAttribute("next", next.orElse(null));
+		model.addAttribute("rowsAtStake", next.filter((step) -> step.destructive() && incident.state().executing())
+			.map((step) -> this.executions.rowsAtStake(plan.get()).get(step.stepId()))
+			.orElse(null));
+		model.addAttribute("live", incident.state().executing() || incident.state() == IncidentState.HALTED
+				|| incident.state() == IncidentState.AWAITING_APPROVAL || journal.stream().anyMatch((r) -> r.state().name().equals("STARTED")));
+		model.addAttribute("approvalRequest", this.approvals.find(id).orElse(null));
+		model.addAttribute("approvalStatus", this.approvals.status(id).orElse(null));
+		model.addAttribute("decisions", this.approvals.decisions(id));
+		var before = this.snapshots.find(id, SchemaSnapshots.Kind.BEFORE);
+		var after = this.snapshots.find(id, SchemaSnapshots.Kind.AFTER);
+		model.addAttribute("schemaChanges", (before.isPresent() && after.isPresent())
+				? SchemaSnapshots.diff(before.get(), after.get()) : null);
+	}
+
+	@PostMapping("/{id}/answers")
+	String answer(@PathVariable long id, @RequestParam int version, @RequestParam String question,
+			@RequestParam String answer, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, null, () -> this.incidents.answer(id, version, question, answer, actor));
+	}
+
+	@PostMapping("/{id}/decision")
+	String confirm(@PathVariable long id, @RequestParam int version, @RequestParam(required = false) String reason,
+			Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, "Decision confirmed.", () -> this.incidents.confirmDecision(id, version, reason, actor));
+	}
+
+	@PostMapping("/{id}/prechecks")
+	String prechecks(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, null, () -> {
+			List<StepRun> runs = this.incidents.runPrechecks(id, actor);
+			long failed = runs.stream().filter((r) -> !r.state().name().equals("SUCCEEDED")).count();
+			redirect.addFlashAttribute(failed == 0 ? "message" : "error", (failed == 0)
+					? "All " + runs.size() + " pre-checks passed." : failed + " of " + runs.size() + " pre-checks failed: see below.");
+			return runs;
+		});
+	}
+
+	@PostMapping("/{id}/lead-unreachable")
+	String leadUnreachable(@PathVariable long id, @RequestParam int version, @RequestParam String reason,
+			Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, "Recorded: the team lead is unreachable. The fallback approver may now approve.",
+				() -> this.incidents.recordLeadUnreachable(id, version, reason, actor));
+	}
+
+	@PostMapping("/{id}/approval-request")
+	String requestApproval(@PathVariable long id, @RequestParam int version, Authentication actor,
+			RedirectAttributes redirect) {
+		return act(id, redirect, "Approval requested: approvers see the plan in their queue.",
+				() -> this.incidents.requestApproval(id, version, actor));
+	}
+
+	@PostMapping("/{id}/steps/{stepId}")
+	String runStep(@PathVariable long id, @PathVariable String stepId, @RequestParam(required = false) String confirmation,
+			@RequestParam Map<String, String> params, Authentication actor, RedirectAttributes redirect) {
+		Map<String, String> inputs = new LinkedHashMap<>();
+		params.forEach((key, value) -> {
+			if (key.startsWith("input.")) {
+				inputs.put(key.substring(6), value);
+			}
+		});
+		return act(id, redirect, null, () -> {
+			Incident incident = this.incidents.get(id);
+			StepRun run = (incident.state() == IncidentState.PRECHECK)
+					? this.incidents.tickPrecheck(id, stepId, inputs, actor)
+					: this.incidents.runStep(id, stepId, confirmation, inputs, actor);
+			report(run, redirect);
+			return run;
+		});
+	}
+
+	@PostMapping("/{id}/rest-of-phase")
+	String restOfPhase(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, null, () -> {
+			List<StepRun> runs = this.incidents.runRestOfPhase(id, actor);
+			if (runs.isEmpty()) {
+				redirect.addFlashAttribute("error", "The next step needs you: a confirmation or a checklist item.");
+			}
+			else {
+				report(runs.get(runs.size() - 1), redirect);
+			}
+			return runs;
+		});
+	}
+
+	@PostMapping("/{id}/retry")
+	String retry(@PathVariable long id, @RequestParam int version, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, null, () -> {
+			StepRun run = this.incidents.retry(id, version, actor);
+			report(run, redirect);
+			return run;
+		});
+	}
+
+	@PostMapping("/{id}/skip")
+	String skip(@PathVariable long id, @RequestParam int version, @RequestParam String step, @RequestParam String reason,
+			Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, "Skip requested: it needs a fresh approval.",
+				() -> this.incidents.requestSkip(id, version, step, reason, actor));
+	}
+
+	@PostMapping("/{id}/abort")
+	String abort(@PathVariable long id, @RequestParam int version, @RequestParam String reason, Authentication actor,
+			RedirectAttributes redirect) {
+		return act(id, redirect, "Incident aborted.", () -> this.incidents.abort(id, version, reason, actor));
+	}
+
+	@PostMapping("/{id}/cancel")
+	String cancel(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, "Cancellation sent to PostgreSQL.", () -> this.incidents.cancel(id, actor));
+	}
+
+	@PostMapping("/{id}/runbook-version")
+	String switchRunbook(@PathVariable long id, @RequestParam int version, Authentication actor,
+			RedirectAttributes redirect) {
+		return act(id, redirect, "Now on the active runbook version. Run the pre-checks and request approval again.",
+				() -> this.incidents.switchToActiveRunbook(id, version, actor));
+	}
+
+	@PostMapping("/{id}/close")
+	String close(@PathVariable long id, @RequestParam int version, @RequestParam String summary, Authentication actor,
+			RedirectAttributes redirect) {
+		return act(id, redirect, "Incident completed.", () -> this.incidents.close(id, version, summary, actor));
+	}
+
+	private static void report(StepRun run, RedirectAttributes redirect) {
+		if (run.state().name().equals("SUCCEEDED")) {
+			redirect.addFlashAttribute("message", "\"" + run.stepId() + "\" succeeded.");
+		}
+		else {
+			redirect.addFlashAttribute("error", "\"" + run.stepId() + "\" " + run.state().name().toLowerCase() + ": "
+					+ run.error());
+		}
+	}
+
+	/** Runs the action; a refusal becomes the page's error message. Access denial stays a 403. */
+	private static String act(long id, RedirectAttributes redirect, String success, Supplier<?> action) {
+		try {
+			action.get();
+			if (success != null) {
+				redirect.addFlashAttribute("message", success);
+			}
+		}
+		catch (IncidentRefused | ExecutionRefused | ApprovalRefused ex) {
+			redirect.addFlashAttribute("error", ex.getMessage());
+		}
+		catch (AccessDeniedException ex) {
+			throw ex;
+		}
+		return "redirect:/incidents/" + id;
+	}
+
+}

@@ -1,0 +1,140 @@
+package dev.backout.incident;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.backout.runbook.Outcome;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Incidents in the console database. Every update names the version it was made on and fails
+ * with {@link IncidentChanged} when another change came first.
+ */
+@Repository
+class IncidentRepository {
+
+	private final JdbcClient jdbc;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	IncidentRepository(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	long insert(Incident incident) {
+		return this.jdbc.sql("""
+				insert into incident (runbook_id, runbook_hash, runbook_title, target_id, commander, symptom, severity,
+				  detected_at, opened_at, deadline_at, state)
+				values (:runbookId, :runbookHash, :title, :target, :commander, :symptom, :severity, :detected, :opened,
+				  :deadline, :state)
+				returning id
+				""")
+			.param("runbookId", incident.runbookId())
+			.param("runbookHash", incident.runbookHash())
+			.param("title", incident.runbookTitle())
+			.param("target", incident.targetId())
+			.param("commander", incident.commander())
+			.param("symptom", incident.symptom())
+			.param("severity", incident.severity().name())
+			.param("detected", Timestamp.from(incident.detectedAt()))
+			.param("opened", Timestamp.from(incident.openedAt()))
+			.param("deadline", timestamp(incident.deadlineAt()))
+			.param("state", incident.state().name())
+			.query(Long.class)
+			.single();
+	}
+
+	Incident get(long id) {
+		return this.jdbc.sql("select * from incident where id = :id")
+			.param("id", id)
+			.query(this::map)
+			.optional()
+			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No incident " + id));
+	}
+
+	List<Incident> recent(int limit) {
+		return this.jdbc.sql("select * from incident order by id desc limit :limit").param("limit", limit).query(this::map).list();
+	}
+
+	/** Saves every mutable field if the stored version is still {@code incident.version()}; returns the new version. */
+	Incident update(Incident incident) {
+		int updated;
+		try {
+			updated = this.jdbc.sql("""
+					update incident set runbook_hash = :runbookHash, state = :state, answers = cast(:answers as jsonb),
+					  outcome = :outcome, partial_steps = cast(:partial as jsonb), decision_reason = :reason, plan_hash = :plan,
+					  skipped_steps = cast(:skipped as jsonb), lead_unreachable_reason = :lead, summary = :summary,
+					  closed_at = :closed, overdue = :overdue, version = version + 1
+					where id = :id and version = :version
+					""")
+				.param("runbookHash", incident.runbookHash())
+				.param("state", incident.state().name())
+				.param("answers", this.json.writeValueAsString(incident.answers()))
+				.param("outcome", (incident.outcome() != null) ? incident.outcome().name() : null)
+				.param("partial", this.json.writeValueAsString(incident.partialSteps()))
+				.param("reason", incident.decisionReason())
+				.param("plan", incident.planHash())
+				.param("skipped", this.json.writeValueAsString(incident.skippedSteps()))
+				.param("lead", incident.leadUnreachableReason())
+				.param("summary", incident.summary())
+				.param("closed", timestamp(incident.closedAt()))
+				.param("overdue", incident.overdue())
+				.param("id", incident.id())
+				.param("version", incident.version())
+				.update();
+		}
+		catch (org.springframework.dao.DuplicateKeyException ex) {
+			throw new IncidentRefused("Another incident is executing on this target: one incident executes on a target at a time.");
+		}
+		if (updated != 1) {
+			throw new IncidentChanged(incident.id());
+		}
+		return get(incident.id());
+	}
+
+	/** Incidents whose decision deadline passed before a decision was made, not yet marked. */
+	List<Long> newlyOverdue(Instant now) {
+		return this.jdbc.sql("""
+				update incident set overdue = true, version = version + 1
+				where not overdue and deadline_at < :now and state in ('TRIAGE', 'PRECHECK', 'AWAITING_APPROVAL')
+				returning id
+				""").param("now", Timestamp.from(now)).query(Long.class).list();
+	}
+
+	private Incident map(ResultSet rs, int row) throws SQLException {
+		String outcome = rs.getString("outcome");
+		return new Incident(rs.getLong("id"), rs.getString("runbook_id"), rs.getString("runbook_hash"),
+				rs.getString("runbook_title"), rs.getLong("target_id"), rs.getString("commander"), rs.getString("symptom"),
+				Severity.valueOf(rs.getString("severity")), instant(rs, "detected_at"), instant(rs, "opened_at"),
+				instant(rs, "deadline_at"), rs.getBoolean("overdue"), IncidentState.valueOf(rs.getString("state")),
+				this.json.readValue(rs.getString("answers"), new TypeReference<List<Answer>>() {
+				}), (outcome != null) ? Outcome.valueOf(outcome) : null,
+				this.json.readValue(rs.getString("partial_steps"), new TypeReference<List<String>>() {
+				}), rs.getString("decision_reason"), rs.getString("plan_hash"),
+				this.json.readValue(rs.getString("skipped_steps"), new TypeReference<List<String>>() {
+				}), rs.getString("lead_unreachable_reason"), rs.getString("summary"), instant(rs, "closed_at"),
+				rs.getInt("version"));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp value = rs.getTimestamp(column);
+		return (value != null) ? value.toInstant() : null;
+	}
+
+	private static Timestamp timestamp(Instant instant) {
+		return (instant != null) ? Timestamp.from(instant) : null;
+	}
+
+
+}

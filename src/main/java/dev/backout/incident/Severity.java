@@ -1,0 +1,7 @@
+package dev.backout.incident;
+
+public enum Severity {
+
+	SEV1, SEV2, SEV3, SEV4
+
+}

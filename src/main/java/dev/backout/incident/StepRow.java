@@ -1,0 +1,30 @@
+package dev.backout.incident;
+
+import java.util.List;
+
+import dev.backout.execution.PlannedStep;
+import dev.backout.execution.StepRun;
+import dev.backout.execution.StepState;
+
+/**
+ * One step of the incident's plan with what happened to it, for the step list.
+ *
+ * @param next whether this is the step the commander acts on now
+ */
+public record StepRow(PlannedStep step, List<StepRun> attempts, boolean next) {
+
+	public StepRun latest() {
+		return this.attempts.isEmpty() ? null : this.attempts.get(this.attempts.size() - 1);
+	}
+
+	public String state() {
+		StepRun latest = latest();
+		return (latest != null) ? latest.state().name() : "PENDING";
+	}
+
+	public boolean running() {
+		StepRun latest = latest();
+		return latest != null && latest.state() == StepState.STARTED;
+	}
+
+}

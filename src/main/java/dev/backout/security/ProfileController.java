@@ -1,0 +1,55 @@
+package dev.backout.security;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The signed-in user's own page: personal API tokens.
+ */
+@Controller
+class ProfileController {
+
+	private final ApiTokens tokens;
+
+	ProfileController(ApiTokens tokens) {
+		this.tokens = tokens;
+	}
+
+	@GetMapping("/profile")
+	String profile(Authentication user, Model model) {
+		model.addAttribute("tokens", this.tokens.of(user.getName()));
+		return "security/profile";
+	}
+
+	@PostMapping("/profile/tokens")
+	String create(@RequestParam String name, Authentication user, RedirectAttributes redirect) {
+		try {
+			ApiTokens.Created created = this.tokens.create(user, name);
+			redirect.addFlashAttribute("newToken", created.secret());
+			redirect.addFlashAttribute("message", "Token '" + created.token().name() + "' created. Copy it now: it is shown only once.");
+		}
+		catch (UserAccountException ex) {
+			redirect.addFlashAttribute("error", ex.getMessage());
+		}
+		return "redirect:/profile";
+	}
+
+	@PostMapping("/profile/tokens/{id}/revoke")
+	String revoke(@PathVariable long id, Authentication user, RedirectAttributes redirect) {
+		try {
+			this.tokens.revoke(user, id);
+			redirect.addFlashAttribute("message", "Token revoked.");
+		}
+		catch (UserAccountException ex) {
+			redirect.addFlashAttribute("error", ex.getMessage());
+		}
+		return "redirect:/profile";
+	}
+
+}

@@ -1,0 +1,196 @@
+package dev.backout.incident;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.backout.IntegrationTest;
+import dev.backout.ScratchTargets;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.security.ApiTokens;
+import dev.backout.system.DemoTarget;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/**
+ * The REST API with personal tokens: the same workflow and the same rules as the pages.
+ */
+@IntegrationTest
+class IncidentApiIntegrationTests {
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	MockMvc mvc;
+
+	@Autowired
+	ApiTokens tokens;
+
+	@Autowired
+	RunbookCatalog catalog;
+
+	@Autowired
+	DemoTarget demo;
+
+	@Autowired
+	Targets targets;
+
+	Target target;
+
+	@BeforeEach
+	void runbookAndTarget() throws Exception {
+		Files.createDirectories(IncidentWorkflowIntegrationTests.RUNBOOKS);
+		Files.writeString(IncidentWorkflowIntegrationTests.RUNBOOKS.resolve("incident-test.yaml"), IncidentWorkflowIntegrationTests.RUNBOOK);
+		this.catalog.reload(null);
+		this.target = new ScratchTargets(this.demo, this.targets).create("api-" + System.nanoTime() % 1_000_000,
+				"CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 5)");
+	}
+
+	@Test
+	void aWholeRollbackThroughTheApiWithPersonalTokens() throws Exception {
+		String commander = token("commander", "ROLE_COMMANDER");
+		String lead = token("lead", "ROLE_TEAM_LEAD");
+		long id = open(commander);
+		int version = version(id, commander);
+		call(commander, post("/api/incidents/{id}/answers", id), "{\"version\": %d, \"questionId\": \"broken\", \"answer\": \"Yes\"}".formatted(version));
+		call(commander, post("/api/incidents/{id}/decision", id), "{\"version\": %d}".formatted(version(id, commander)));
+		call(commander, post("/api/incidents/{id}/prechecks", id), null);
+		call(commander, post("/api/incidents/{id}/steps/writes-frozen", id), "{}");
+		JsonNode awaiting = call(commander, post("/api/incidents/{id}/approval-request", id), "{\"version\": %d}".formatted(version(id, commander)));
+		assertThat(awaiting.get("state").asString()).isEqualTo("AWAITING_APPROVAL");
+
+		this.mvc.perform(post("/api/incidents/{id}/steps/add-column", id).header("Authorization", "Bearer " + commander)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{}")).andExpect(status().isConflict())
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.startsWith("Nothing runs against the target before the incident is approved")));
+
+		JsonNode approval = call(lead, post("/api/approvals/{id}/approve", id),
+				"{\"role\": \"TEAM_LEAD\", \"comment\": \"ok\", \"password\": \"demo-password-for-tests\"}");
+		assertThat(approval.get("approved").asBoolean()).isTrue();
+
+		call(commander, post("/api/incidents/{id}/steps/add-column", id), "{}");
+		JsonNode drop = call(commander, post("/api/incidents/{id}/steps/drop-things", id), "{\"confirmation\": \"DROP things\"}");
+		assertThat(drop.get("countBefore").asString()).isEqualTo("5");
+		call(commander, post("/api/incidents/{id}/verification", id), null);
+		call(commander, post("/api/incidents/{id}/steps/notified", id), "{\"inputs\": {\"channel\": \"#ops\"}}");
+		JsonNode closed = call(commander, post("/api/incidents/{id}/close", id),
+				"{\"version\": %d, \"summary\": \"Rolled back through the API\"}".formatted(version(id, commander)));
+		assertThat(closed.get("state").asString()).isEqualTo("COMPLETED");
+	}
+
+	@Test
+	void selfApprovalIsRefusedThroughTheApiToo() throws Exception {
+		String name = "cmdlead-" + System.nanoTime() % 100000;
+		this.mvc.perform(post("/admin/users").with(user("admin").roles("ADMIN"))
+			.with(csrf())
+			.param("username", name)
+			.param("password", "a-long-enough-password")
+			.param("roles", "COMMANDER", "TEAM_LEAD")).andExpect(status().is3xxRedirection());
+		String both = token(name, "ROLE_COMMANDER", "ROLE_TEAM_LEAD");
+		long id = open(both);
+		call(both, post("/api/incidents/{id}/answers", id), "{\"version\": %d, \"questionId\": \"broken\", \"answer\": \"Yes\"}".formatted(version(id, both)));
+		call(both, post("/api/incidents/{id}/decision", id), "{\"version\": %d}".formatted(version(id, both)));
+		call(both, post("/api/incidents/{id}/prechecks", id), null);
+		call(both, post("/api/incidents/{id}/steps/writes-frozen", id), "{}");
+		call(both, post("/api/incidents/{id}/approval-request", id), "{\"version\": %d}".formatted(version(id, both)));
+		this.mvc.perform(post("/api/approvals/{id}/approve", id).header("Authorization", "Bearer " + both)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"role\": \"TEAM_LEAD\", \"comment\": \"me\", \"password\": \"a-long-enough-password\"}"))
+			.andExpect(status().isConflict())
+			.andExpect(jsonPath("$.detail").value("You are this incident's commander: the commander cannot approve their own incident."));
+	}
+
+	@Test
+	void unknownAndRevokedTokensAreRefused() throws Exception {
+		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer bo_not-a-token")).andExpect(status().isUnauthorized());
+		var owner = UsernamePasswordAuthenticationToken.authenticated("auditor", null, AuthorityUtils.createAuthorityList("ROLE_AUDITOR"));
+		ApiTokens.Created created = this.tokens.create(owner, "to revoke");
+		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer " + created.secret())).andExpect(status().isOk());
+		this.tokens.revoke(owner, created.token().id());
+		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer " + created.secret())).andExpect(status().isUnauthorized());
+	}
+
+	static Stream<MockHttpServletRequestBuilder> stateChangingRequests() {
+		return Stream.of(post("/incidents"), post("/incidents/1/answers"), post("/incidents/1/decision"),
+				post("/incidents/1/prechecks"), post("/incidents/1/lead-unreachable"), post("/incidents/1/approval-request"),
+				post("/incidents/1/steps/x"), post("/incidents/1/rest-of-phase"), post("/incidents/1/retry"),
+				post("/incidents/1/skip"), post("/incidents/1/abort"), post("/incidents/1/cancel"),
+				post("/incidents/1/runbook-version"), post("/incidents/1/close"), post("/approvals/1"),
+				post("/api/incidents"), post("/api/incidents/1/answers"), post("/api/incidents/1/decision"),
+				post("/api/incidents/1/prechecks"), post("/api/incidents/1/approval-request"), post("/api/incidents/1/steps/x"),
+				post("/api/incidents/1/verification"), post("/api/incidents/1/close"), post("/api/incidents/1/abort"),
+				post("/api/approvals/1/approve"), post("/api/approvals/1/reject"), post("/runbooks/reload"),
+				post("/admin/demo-target/reset"), post("/admin/targets/recover"), post("/admin/users"));
+	}
+
+	@ParameterizedTest
+	@MethodSource("stateChangingRequests")
+	void anAuditorIsRefusedEveryStateChange(MockHttpServletRequestBuilder request) throws Exception {
+		this.mvc.perform(request.with(user("auditor").roles("AUDITOR"))
+			.with(csrf())
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"version\": 0, \"reason\": \"x\", \"summary\": \"x\", \"role\": \"TEAM_LEAD\", \"comment\": \"x\"}")
+			.param("version", "0")
+			.param("reason", "x")
+			.param("summary", "x")
+			.param("question", "q")
+			.param("answer", "a")
+			.param("step", "x")
+			.param("decision", "APPROVED")
+			.param("role", "TEAM_LEAD")
+			.param("comment", "x")
+			.param("runbookId", "incident-test")
+			.param("targetId", "1")
+			.param("symptom", "x")
+			.param("severity", "SEV2")).andExpect(status().isForbidden());
+	}
+
+	private long open(String token) throws Exception {
+		JsonNode opened = call(token, post("/api/incidents"),
+				"{\"runbookId\": \"incident-test\", \"targetId\": %d, \"symptom\": \"API test\", \"severity\": \"SEV3\"}".formatted(this.target.id()));
+		return opened.get("id").asLong();
+	}
+
+	private int version(long id, String token) throws Exception {
+		return call(token, get("/api/incidents/{id}", id), null).get("version").asInt();
+	}
+
+	private JsonNode call(String token, MockHttpServletRequestBuilder request, String body) throws Exception {
+		request.header("Authorization", "Bearer " + token);
+		if (body != null) {
+			request.contentType(MediaType.APPLICATION_JSON).content(body);
+		}
+		MvcResult result = this.mvc.perform(request).andReturn();
+		assertThat(result.getResponse().getStatus()).as(result.getResponse().getContentAsString()).isBetween(200, 201);
+		return JSON.readTree(result.getResponse().getContentAsString());
+	}
+
+	private String token(String username, String... authorities) {
+		var owner = UsernamePasswordAuthenticationToken.authenticated(username, null, AuthorityUtils.createAuthorityList(authorities));
+		return this.tokens.create(owner, "test " + System.nanoTime()).secret();
+	}
+
+
+}

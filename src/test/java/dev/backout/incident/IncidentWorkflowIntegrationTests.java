@@ -1,0 +1,410 @@
+package dev.backout.incident;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.backout.IntegrationTest;
+import dev.backout.ScratchTargets;
+import dev.backout.approval.Approval;
+import dev.backout.approval.ApprovalRefused;
+import dev.backout.approval.Approvals;
+import dev.backout.execution.StepRun;
+import dev.backout.execution.StepState;
+import dev.backout.runbook.Outcome;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.security.Role;
+import dev.backout.system.DemoTarget;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The incident workflow and its gate, on the server, with a small runbook on a target of its own.
+ */
+@IntegrationTest
+class IncidentWorkflowIntegrationTests {
+
+	static final String PASSWORD = "demo-password-for-tests";
+
+	static final Path RUNBOOKS = Path.of("target", "test-runbooks");
+
+	static final String RUNBOOK = """
+			id: incident-test
+			title: Incident workflow test
+			migration: { id: "7", tool: sql }
+			risk: LOW
+			summary: A small runbook for the workflow tests.
+			target: scratch
+			triggers:
+			  rollbackIf: [It is broken]
+			  doNotRollbackIf: [It can be fixed forward]
+			decision:
+			  start: broken
+			  questions:
+			    - id: broken
+			      ask: Is it broken?
+			      answers:
+			        - { answer: "Yes", outcome: ROLLBACK }
+			        - { answer: "No", outcome: FIX_FORWARD }
+			authorization:
+			  approvers: [TEAM_LEAD, CTO]
+			  fallback: { role: ON_CALL, when: TEAM_LEAD_UNREACHABLE }
+			  deadline: 30m
+			phases:
+			  precheck:
+			    steps:
+			      - id: table-present
+			        title: things exists
+			        check: SELECT count(*) FROM things
+			        expect: { atLeast: 0 }
+			      - id: writes-frozen
+			        manual: Writes frozen
+			  execute:
+			    steps:
+			      - id: add-column
+			        title: Add a column
+			        sql: ALTER TABLE things ADD COLUMN IF NOT EXISTS extra int;
+			      - id: drop-things
+			        title: Drop things
+			        sql: DROP TABLE IF EXISTS things;
+			        destructive: true
+			        confirm: DROP things
+			        countBefore: SELECT count(*) FROM things
+			  verify:
+			    steps:
+			      - id: gone
+			        title: things is gone
+			        check: SELECT count(*) FROM information_schema.tables WHERE table_name = 'things'
+			        expect: { equals: 0 }
+			  after:
+			    steps:
+			      - id: notified
+			        manual: Stakeholders notified
+			        inputs: [{ name: channel, label: Channel }]
+			""";
+
+	@Autowired
+	Incidents incidents;
+
+	@Autowired
+	Approvals approvals;
+
+	@Autowired
+	RunbookCatalog catalog;
+
+	@Autowired
+	DemoTarget demo;
+
+	@Autowired
+	Targets targets;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	Target target;
+
+	@BeforeEach
+	void runbookAndTarget() throws Exception {
+		Files.createDirectories(RUNBOOKS);
+		Files.writeString(RUNBOOKS.resolve("incident-test.yaml"), RUNBOOK);
+		this.catalog.reload(null);
+		this.target = new ScratchTargets(this.demo, this.targets).create("incident-" + System.nanoTime() % 1_000_000,
+				"CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 12)");
+	}
+
+	@AfterEach
+	void signOut() throws IOException {
+		SecurityContextHolder.clearContext();
+		Files.writeString(RUNBOOKS.resolve("incident-test.yaml"), RUNBOOK);
+	}
+
+	@Test
+	void aRollbackGoesFromTriageToCompletedWithEveryTransitionAudited() {
+		Incident incident = approvedIncident();
+		Authentication commander = as("commander", Role.COMMANDER);
+		this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
+		StepRun drop = this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander);
+		assertThat(drop.countBefore()).isEqualTo("12");
+		this.incidents.runRestOfPhase(incident.id(), commander);
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.VERIFYING);
+		assertThatExceptionOfType(dev.backout.execution.ExecutionRefused.class)
+			.isThrownBy(() -> this.incidents.runStep(incident.id(), "notified", null, Map.of(), commander))
+			.withMessage("Fill in \"Channel\" before ticking this item.");
+		this.incidents.runStep(incident.id(), "notified", null, Map.of("channel", "#incidents"), commander);
+		Incident current = this.incidents.get(incident.id());
+		Incident completed = this.incidents.close(incident.id(), current.version(), "Rolled back the test table.", commander);
+
+		assertThat(completed.state()).isEqualTo(IncidentState.COMPLETED);
+		assertThat(actions(incident.id())).containsSubsequence("INCIDENT_OPENED", "DECISION_ANSWERED", "DECISION_CONFIRMED",
+				"STEP_STARTED", "STEP_SUCCEEDED", "APPROVAL_REQUESTED", "INCIDENT_AWAITING_APPROVAL", "APPROVAL_GIVEN",
+				"INCIDENT_APPROVED", "INCIDENT_EXECUTING", "STEP_STARTED", "STEP_SUCCEEDED", "INCIDENT_VERIFYING",
+				"INCIDENT_COMPLETED");
+	}
+
+	@Test
+	void theCommanderCanNeverApproveTheirOwnIncidentWhateverTheirRoles() {
+		Authentication both = as("commander", Role.COMMANDER, Role.TEAM_LEAD, Role.CTO);
+		Incident incident = awaitingApproval(both);
+		assertThatExceptionOfType(ApprovalRefused.class)
+			.isThrownBy(() -> this.approvals.decide(incident.id(), both, Role.TEAM_LEAD, Approval.Decision.APPROVED, "me", PASSWORD))
+			.withMessage("You are this incident's commander: the commander cannot approve their own incident.");
+		assertThat(this.approvals.eligibleRoles(this.approvals.find(incident.id()).orElseThrow(), both)).isEmpty();
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
+	}
+
+	@Test
+	void auditorsAndApproversCannotExecute() {
+		Incident incident = approvedIncident();
+		for (Authentication outsider : List.of(as("auditor", Role.AUDITOR), as("lead", Role.TEAM_LEAD), as("cto", Role.CTO))) {
+			SecurityContextHolder.getContext().setAuthentication(outsider);
+			assertThatExceptionOfType(AccessDeniedException.class)
+				.isThrownBy(() -> this.incidents.runStep(incident.id(), "add-column", null, Map.of(), outsider));
+			assertThatExceptionOfType(AccessDeniedException.class)
+				.isThrownBy(() -> this.incidents.runRestOfPhase(incident.id(), outsider));
+		}
+		assertThat(journal(incident.id())).noneMatch((run) -> run.stepId().equals("add-column"));
+	}
+
+	@Test
+	void nothingRunsBeforeTheIncidentIsApproved() {
+		Authentication commander = as("commander", Role.COMMANDER);
+		Incident incident = awaitingApproval(commander);
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander))
+			.withMessageStartingWith("Nothing runs against the target before the incident is approved");
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.runRestOfPhase(incident.id(), commander));
+		assertThat(journal(incident.id())).noneMatch((run) -> run.phase().equals("EXECUTE"));
+	}
+
+	@Test
+	void onCallMayApproveOnlyOnceTheTeamLeadIsRecordedUnreachable() {
+		Authentication commander = as("commander", Role.COMMANDER);
+		Incident incident = awaitingApproval(commander);
+		Authentication oncall = as("oncall", Role.ON_CALL);
+		assertThatExceptionOfType(ApprovalRefused.class)
+			.isThrownBy(() -> this.approvals.decide(incident.id(), oncall, Role.ON_CALL, Approval.Decision.APPROVED, "ok", PASSWORD))
+			.withMessageStartingWith("On-call engineer may approve only when the commander has recorded the team lead unreachable");
+
+		as("commander", Role.COMMANDER);
+		this.incidents.recordLeadUnreachable(incident.id(), this.incidents.get(incident.id()).version(),
+				"Paged twice, no answer in 10 minutes", commander);
+		as("oncall", Role.ON_CALL);
+		assertThat(this.approvals.decide(incident.id(), oncall, Role.ON_CALL, Approval.Decision.APPROVED, "Approved as on-call",
+				PASSWORD).approved()).isTrue();
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.APPROVED);
+		assertThat(actions(incident.id())).contains("TEAM_LEAD_UNREACHABLE");
+	}
+
+	@Test
+	void approvingWithAStaleSignInNeedsThePassword() {
+		Incident incident = awaitingApproval(as("commander", Role.COMMANDER));
+		Authentication cto = as("cto", Role.CTO);
+		assertThatExceptionOfType(ApprovalRefused.class)
+			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", null))
+			.withMessage("Enter your password: your last sign-in is older than 5 minutes.");
+		assertThatExceptionOfType(ApprovalRefused.class)
+			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", "wrong"));
+		assertThat(this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", PASSWORD).approved())
+			.isTrue();
+	}
+
+	@Test
+	void aRunbookChangeAfterApprovalVoidsTheApprovalAndShowsWhatChanged() throws IOException {
+		Incident incident = approvedIncident();
+		Files.writeString(RUNBOOKS.resolve("incident-test.yaml"),
+				RUNBOOK.replace("ADD COLUMN IF NOT EXISTS extra int", "ADD COLUMN IF NOT EXISTS extra bigint"));
+		this.catalog.reload(null);
+		Authentication commander = as("commander", Role.COMMANDER);
+		Incident switched = this.incidents.switchToActiveRunbook(incident.id(), this.incidents.get(incident.id()).version(), commander);
+
+		assertThat(switched.state()).isEqualTo(IncidentState.PRECHECK);
+		assertThat(switched.planHash()).isNotEqualTo(incident.planHash());
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander));
+		this.incidents.runPrechecks(incident.id(), commander);
+		Incident requested = this.incidents.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
+		assertThat(requested.state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
+		var request = this.approvals.find(incident.id()).orElseThrow();
+		assertThat(this.approvals.status(incident.id()).orElseThrow().stale()).hasSize(1);
+		assertThat(this.approvals.changesSincePreviousRequest(request))
+			.containsExactly("- add-column: ALTER TABLE things ADD COLUMN IF NOT EXISTS extra int",
+					"+ add-column: ALTER TABLE things ADD COLUMN IF NOT EXISTS extra bigint");
+	}
+
+	@Test
+	void aDoubleSubmissionExecutesOnce() throws Exception {
+		Incident incident = approvedIncident();
+		Authentication commander = as("commander", Role.COMMANDER);
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		CountDownLatch go = new CountDownLatch(1);
+		try {
+			Callable<StepRun> click = () -> {
+				SecurityContextHolder.getContext().setAuthentication(commander);
+				go.await();
+				return this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+			};
+			List<Future<StepRun>> clicks = List.of(pool.submit(click), pool.submit(click));
+			go.countDown();
+			int succeeded = 0;
+			for (Future<StepRun> result : clicks) {
+				try {
+					succeeded += (result.get(30, TimeUnit.SECONDS).state() == StepState.SUCCEEDED) ? 1 : 0;
+				}
+				catch (java.util.concurrent.ExecutionException refused) {
+					assertThat(refused.getCause()).isInstanceOfAny(dev.backout.execution.ExecutionRefused.class,
+							IncidentRefused.class);
+				}
+			}
+			assertThat(succeeded).isEqualTo(1);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(journal(incident.id()).stream().filter((run) -> run.stepId().equals("add-column"))).hasSize(1);
+	}
+
+	@Test
+	void aFailedStepHaltsAndASkipNeedsAFreshApproval() throws Exception {
+		Incident incident = approvedIncident();
+		Authentication commander = as("commander", Role.COMMANDER);
+		try (var connection = new ScratchTargets(this.demo, this.targets).connect(this.target);
+				var statement = connection.createStatement()) {
+			statement.execute("ALTER TABLE things RENAME TO renamed_things");
+		}
+		this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+		Incident halted = this.incidents.get(incident.id());
+		assertThat(halted.state()).isEqualTo(IncidentState.HALTED);
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander))
+			.withMessageStartingWith("The incident is halted");
+
+		Incident skipping = this.incidents.requestSkip(incident.id(), halted.version(), "add-column",
+				"The table was renamed by the application team; the column is not needed", commander);
+		assertThat(skipping.state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
+		assertThat(this.approvals.status(incident.id()).orElseThrow().approved()).isFalse();
+		as("lead", Role.TEAM_LEAD);
+		this.approvals.decide(incident.id(), as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
+				"Skip is fine", PASSWORD);
+		assertThat(journal(incident.id())).anyMatch((run) -> run.stepId().equals("add-column") && run.state() == StepState.SKIPPED);
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
+	}
+
+	@Test
+	void fixForwardClosesTheIncidentWithItsReason() {
+		Authentication commander = as("commander", Role.COMMANDER);
+		Incident opened = open(commander);
+		Incident incident = this.incidents.answer(opened.id(), opened.version(), "broken", "No", commander);
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.confirmDecision(incident.id(), 1, " ", commander))
+			.withMessageStartingWith("Say why the incident closes");
+		Incident closed = this.incidents.confirmDecision(incident.id(), 1, "A hotfix is deploying", commander);
+		assertThat(closed.state()).isEqualTo(IncidentState.CLOSED);
+		assertThat(closed.outcome()).isEqualTo(Outcome.FIX_FORWARD);
+		assertThat(closed.decisionReason()).isEqualTo("A hotfix is deploying");
+	}
+
+	@Test
+	void answersCanChangeUntilTheDecisionIsConfirmed() {
+		Authentication commander = as("commander", Role.COMMANDER);
+		Incident incident = open(commander);
+		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "No", commander);
+		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
+		assertThat(incident.answers()).extracting(Answer::answer).containsExactly("Yes");
+		assertThat(this.incidents.walk(incident).ending()).hasValueSatisfying((end) -> assertThat(end.outcome()).isEqualTo(Outcome.ROLLBACK));
+		Incident stale = incident;
+		assertThatExceptionOfType(IncidentChanged.class)
+			.isThrownBy(() -> this.incidents.answer(stale.id(), stale.version() - 1, "broken", "No", commander));
+	}
+
+	@Test
+	void passingTheDeadlineMarksTheIncidentOverdueButNeverApprovesIt() {
+		Authentication commander = as("commander", Role.COMMANDER);
+		Incident incident = this.incidents.open(new Incidents.Opening("incident-test", this.target.id(), "slow", Severity.SEV1,
+				Instant.now().minus(45, ChronoUnit.MINUTES)), commander);
+		this.incidents.markOverdue();
+		Incident overdue = this.incidents.get(incident.id());
+		assertThat(overdue.overdue()).isTrue();
+		assertThat(overdue.state()).isEqualTo(IncidentState.TRIAGE);
+		assertThat(actions(incident.id())).contains("INCIDENT_OVERDUE");
+	}
+
+	private Incident approvedIncident() {
+		Incident incident = awaitingApproval(as("commander", Role.COMMANDER));
+		Authentication lead = as("lead", Role.TEAM_LEAD);
+		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go ahead", PASSWORD)
+			.approved()).isTrue();
+		as("commander", Role.COMMANDER);
+		Incident approved = this.incidents.get(incident.id());
+		assertThat(approved.state()).isEqualTo(IncidentState.APPROVED);
+		return approved;
+	}
+
+	private Incident awaitingApproval(Authentication commander) {
+		Incident incident = open(commander);
+		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
+		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
+		assertThat(incident.state()).isEqualTo(IncidentState.PRECHECK);
+		this.incidents.runPrechecks(incident.id(), commander);
+		long id = incident.id();
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.requestApproval(id, this.incidents.get(id).version(), commander))
+			.withMessageContaining("Writes frozen");
+		this.incidents.tickPrecheck(id, "writes-frozen", Map.of(), commander);
+		return this.incidents.requestApproval(id, this.incidents.get(id).version(), commander);
+	}
+
+	private Incident open(Authentication commander) {
+		return this.incidents.open(new Incidents.Opening("incident-test", this.target.id(), "Queries fail", Severity.SEV2, null),
+				commander);
+	}
+
+	private List<StepRun> journal(long incident) {
+		return new ArrayList<>(this.jdbc.sql("select step_id, state, phase from step_run where incident_id = ? order by id")
+			.param(incident)
+			.query((rs, row) -> new StepRun(0, incident, 0, rs.getString("step_id"), rs.getString("phase"), 0, "", false,
+					StepState.valueOf(rs.getString("state")), Instant.now(), null, null, null, null, null, null, null, null, "",
+					null))
+			.list());
+	}
+
+	private List<String> actions(long incident) {
+		return this.jdbc.sql("select action from audit_event where incident_id = ? order by seq").param(incident).query(String.class).list();
+	}
+
+	/** Signs in {@code user} with {@code roles} for the calls that follow (method security reads the context). */
+	private static Authentication as(String user, Role... roles) {
+		Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, null,
+				Arrays.stream(roles).map((role) -> new SimpleGrantedAuthority(role.authority())).toList());
+		SecurityContextHolder.getContext().setAuthentication(authentication);
+		return authentication;
+	}
+
+}
