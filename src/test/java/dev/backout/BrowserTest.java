@@ -51,12 +51,20 @@ public abstract class BrowserTest {
 
 	private String testName;
 
+	private final java.util.List<WebDriver> opened = new java.util.ArrayList<>();
+
 	@BeforeEach
 	void startBrowser(TestInfo info) {
 		Assumptions.assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
 				"Browser tests need Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
 		this.testName = info.getTestClass().map(Class::getSimpleName).orElse("browser") + "-"
 				+ info.getTestMethod().map((m) -> m.getName()).orElse("test");
+		this.browser = openBrowser();
+		this.await = new WebDriverWait(this.browser, Duration.ofSeconds(10));
+	}
+
+	/** A further, independent browser session (its own cookies), e.g. for a second person. */
+	protected WebDriver openBrowser() {
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM);
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -65,16 +73,16 @@ public abstract class BrowserTest {
 		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
 			.usingAnyFreePort()
 			.build();
-		this.browser = new ChromeDriver(service, options);
-		this.browser.manage().window().setSize(new Dimension(1440, 1000));
-		this.await = new WebDriverWait(this.browser, Duration.ofSeconds(10));
+		WebDriver driver = new ChromeDriver(service, options);
+		driver.manage().window().setSize(new Dimension(1440, 1000));
+		this.opened.add(driver);
+		return driver;
 	}
 
 	@AfterEach
-	void stopBrowser() {
-		if (this.browser != null) {
-			this.browser.quit();
-		}
+	void stopBrowsers() {
+		this.opened.forEach(WebDriver::quit);
+		this.opened.clear();
 	}
 
 	protected String url(String path) {
@@ -82,17 +90,26 @@ public abstract class BrowserTest {
 	}
 
 	protected void signIn(String username) {
-		this.browser.get(url("/login"));
-		this.browser.findElement(By.name("username")).sendKeys(username);
-		this.browser.findElement(By.name("password")).sendKeys(DEMO_PASSWORD);
-		this.browser.findElement(By.cssSelector("button[type=submit]")).click();
+		signIn(this.browser, username);
+	}
+
+	protected void signIn(WebDriver driver, String username) {
+		driver.get(url("/login"));
+		driver.findElement(By.name("username")).sendKeys(username);
+		driver.findElement(By.name("password")).sendKeys(DEMO_PASSWORD);
+		driver.findElement(By.cssSelector("button[type=submit]")).click();
+		new WebDriverWait(driver, Duration.ofSeconds(10)).until((d) -> !d.getCurrentUrl().contains("/login"));
 	}
 
 	/** Saves a screenshot as {@code target/screenshots/<Class>-<method>-<stage>.png}. */
 	protected Path screenshot(String stage) {
+		return screenshot(this.browser, stage);
+	}
+
+	protected Path screenshot(WebDriver driver, String stage) {
 		try {
 			Path dir = Files.createDirectories(Path.of("target", "screenshots"));
-			File shot = ((ChromeDriver) this.browser).getScreenshotAs(OutputType.FILE);
+			File shot = ((ChromeDriver) driver).getScreenshotAs(OutputType.FILE);
 			Path target = dir.resolve(this.testName + "-" + stage + ".png");
 			Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
 			return target;

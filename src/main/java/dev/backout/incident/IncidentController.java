@@ -141,8 +141,9 @@ class IncidentController {
 		model.addAttribute("rowsAtStake", next.filter((step) -> step.destructive() && incident.state().executing())
 			.map((step) -> this.executions.rowsAtStake(plan.get()).get(step.stepId()))
 			.orElse(null));
-		model.addAttribute("live", incident.state().executing() || incident.state() == IncidentState.HALTED
-				|| incident.state() == IncidentState.AWAITING_APPROVAL || journal.stream().anyMatch((r) -> r.state().name().equals("STARTED")));
+		// Poll only while nothing on the page waits for input: a poll must never replace a form being filled in.
+		model.addAttribute("live", incident.state() == IncidentState.AWAITING_APPROVAL
+				|| journal.stream().anyMatch((r) -> r.state().name().equals("STARTED")));
 		model.addAttribute("approvalRequest", this.approvals.find(id).orElse(null));
 		model.addAttribute("approvalStatus", this.approvals.status(id).orElse(null));
 		model.addAttribute("decisions", this.approvals.decisions(id));

@@ -34,6 +34,7 @@ import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -70,13 +71,17 @@ public class Incidents {
 
 	private final TransactionTemplate transactions;
 
+	private final ApplicationEventPublisher events;
+
 	/** The console acting on its own (applying an approved skip). */
 	private static final Authentication SYSTEM = UsernamePasswordAuthenticationToken.authenticated(AuditEntry.SYSTEM, null,
 			List.of());
 
 	Incidents(IncidentRepository incidents, RunbookCatalog catalog, Targets targets, Executions executions,
-			Approvals approvals, SchemaSnapshots snapshots, AuditTrail trail, Clock clock, TransactionTemplate transactions) {
+			Approvals approvals, SchemaSnapshots snapshots, AuditTrail trail, Clock clock, TransactionTemplate transactions,
+			ApplicationEventPublisher events) {
 		this.transactions = transactions;
+		this.events = events;
 		this.incidents = incidents;
 		this.catalog = catalog;
 		this.targets = targets;
@@ -235,10 +240,12 @@ public class Incidents {
 					+ (next.get().kind() == Step.Kind.MANUAL ? " (tick it)." : " (run the pre-checks)."));
 		}
 		Review review = review(incident, plan, List.of(), null);
-		return transition(id, version, (current) -> {
+		Incident requested = transition(id, version, (current) -> {
 			submit(current, review, actor);
 			return current.withState(IncidentState.AWAITING_APPROVAL);
 		}, actor, "INCIDENT_AWAITING_APPROVAL", Map.of("planHash", plan.planHash()));
+		publish("APPROVAL_REQUESTED", requested, "plan " + plan.planHash());
+		return requested;
 	}
 
 	/** The gate decided: the incident may execute (or, for a skip, the step is skipped). */
@@ -400,8 +407,11 @@ public class Incidents {
 			throw new IncidentRefused("Write a summary: what happened, what was rolled back, what follows.");
 		}
 		this.executions.snapshot(id, plan, SchemaSnapshots.Kind.AFTER);
-		return transition(id, version, (current) -> current.closed(IncidentState.COMPLETED, summary.trim(), this.clock.instant()),
-				actor, "INCIDENT_COMPLETED", Map.of("summary", summary.trim()));
+		Incident completed = transition(id, version,
+				(current) -> current.closed(IncidentState.COMPLETED, summary.trim(), this.clock.instant()), actor,
+				"INCIDENT_COMPLETED", Map.of("summary", summary.trim()));
+		publish("COMPLETED", completed, summary.trim());
+		return completed;
 	}
 
 	/** Marks incidents whose decision deadline passed: visible and audited, never approved by it. */
@@ -411,6 +421,11 @@ public class Incidents {
 		for (long id : this.incidents.newlyOverdue(this.clock.instant())) {
 			this.trail.record(AuditEntry.bySystem("INCIDENT_OVERDUE", Map.of("deadline", "passed before approval")).forIncident(id));
 		}
+	}
+
+	private void publish(String type, Incident incident, String detail) {
+		this.events.publishEvent(new IncidentEvent(type, incident.id(), incident.runbookId(), incident.state().name(), detail,
+				this.clock.instant()));
 	}
 
 	/** The key approvals bind to: the plan hash, plus the steps asked to be skipped. */
@@ -457,8 +472,9 @@ public class Incidents {
 		Incident incident = this.incidents.get(id);
 		Optional<StepRun> failed = runs.stream().filter((run) -> run.state() == StepState.FAILED).findFirst();
 		if (failed.isPresent() && incident.state().executing()) {
-			transition(id, incident.version(), (current) -> current.withState(IncidentState.HALTED), actor, "INCIDENT_HALTED",
-					Map.of("step", failed.get().stepId(), "error", String.valueOf(failed.get().error())));
+			Incident halted = transition(id, incident.version(), (current) -> current.withState(IncidentState.HALTED), actor,
+					"INCIDENT_HALTED", Map.of("step", failed.get().stepId(), "error", String.valueOf(failed.get().error())));
+			publish("HALTED", halted, failed.get().stepId() + ": " + failed.get().error());
 			return;
 		}
 		IncidentState phaseState = phaseState(id, plan);
