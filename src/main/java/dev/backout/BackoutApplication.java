@@ -1,5 +1,9 @@
 package dev.backout;
 
+import java.util.Arrays;
+
+import dev.backout.audit.TrailVerifierCommand;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -12,6 +16,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class BackoutApplication {
 
 	public static void main(String[] args) {
+		if (args.length > 0 && args[0].equals("verify-trail")) {
+			System.exit(TrailVerifierCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+		}
 		SpringApplication.run(BackoutApplication.class, args);
 	}
 

@@ -1,6 +1,5 @@
 package dev.backout.audit;
 
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,8 +7,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -36,6 +33,10 @@ final class AuditHashing {
 	private AuditHashing() {
 	}
 
+	static String formatTime(Instant instant) {
+		return TIME.format(instant);
+	}
+
 	/** Details as canonical JSON: keys sorted at every level, no insignificant white space. */
 	static String canonicalDetails(Object details) {
 		JsonNode tree = CANONICAL.valueToTree(details);
@@ -47,18 +48,22 @@ final class AuditHashing {
 		return CANONICAL.writeValueAsString(CANONICAL.readValue(json, Object.class));
 	}
 
+	/**
+	 * SHA-256 of {@code prevHash + "\n" + body}, where body is the JSON object of the event with
+	 * keys in this (sorted) order: action, actor, actorRoles, details, incidentId, occurredAt, seq.
+	 * Built directly rather than through a map, because verification hashes millions of events.
+	 */
 	static String hash(long seq, Instant occurredAt, String actor, String actorRoles, Long incidentId,
 			String action, String canonicalDetails, String prevHash) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("action", action);
-		body.put("actor", actor);
-		body.put("actorRoles", actorRoles);
-		body.put("details", CANONICAL.readTree(canonicalDetails));
-		body.put("incidentId", incidentId);
-		body.put("occurredAt", TIME.format(occurredAt));
-		body.put("seq", BigDecimal.valueOf(seq));
-		String canonical = CANONICAL.writeValueAsString(body);
+		String canonical = "{\"action\":" + quote(action) + ",\"actor\":" + quote(actor) + ",\"actorRoles\":"
+				+ quote(actorRoles) + ",\"details\":" + canonicalDetails + ",\"incidentId\":"
+				+ ((incidentId != null) ? incidentId.toString() : "null") + ",\"occurredAt\":" + quote(TIME.format(occurredAt))
+				+ ",\"seq\":" + seq + "}";
 		return sha256(prevHash + "\n" + canonical);
+	}
+
+	private static String quote(String text) {
+		return (text != null) ? CANONICAL.writeValueAsString(text) : "null";
 	}
 
 	static String sha256(String text) {

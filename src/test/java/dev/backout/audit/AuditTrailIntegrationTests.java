@@ -57,7 +57,7 @@ class AuditTrailIntegrationTests {
 	void concurrentWritersLeaveAnUnbrokenChain() throws Exception {
 		long start = this.jdbc.sql("select coalesce(max(seq), 0) from audit_event").query(Long.class).single();
 		int threads = 8;
-		int perThread = 150;
+		int perThread = 1000;
 		ExecutorService pool = Executors.newFixedThreadPool(threads);
 		try {
 			List<Future<?>> writers = new ArrayList<>();
