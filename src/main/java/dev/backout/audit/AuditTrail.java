@@ -66,6 +66,24 @@ public class AuditTrail {
 				details, head.hash(), hash);
 	}
 
+	/** Every event of one incident, in order: the incident's timeline. */
+	@Transactional(readOnly = true)
+	public List<AuditEvent> forIncident(long incidentId) {
+		return this.jdbc.sql("""
+				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
+				from audit_event where incident_id = :incident order by seq
+				""").param("incident", incidentId).query(AuditTrail::mapEvent).list();
+	}
+
+	/** What one person did, newest first, {@code limit} events before sequence {@code before} (keyset). */
+	@Transactional(readOnly = true)
+	public List<AuditEvent> byActor(String actor, long before, int limit) {
+		return this.jdbc.sql("""
+				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
+				from audit_event where actor = :actor and seq < :before order by seq desc limit :limit
+				""").param("actor", actor).param("before", before).param("limit", limit).query(AuditTrail::mapEvent).list();
+	}
+
 	/** The newest events, newest first. */
 	@Transactional(readOnly = true)
 	public List<AuditEvent> latest(int limit) {

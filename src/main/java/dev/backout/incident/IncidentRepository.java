@@ -67,6 +67,48 @@ class IncidentRepository {
 		return this.jdbc.sql("select * from incident order by id desc limit :limit").param("limit", limit).query(this::map).list();
 	}
 
+	/**
+	 * One page of the history, newest first, after {@code filter.before()} (keyset pagination: the
+	 * same cost for the first page and the thousandth). Only constant fragments are added to the
+	 * SQL; every value is a bound parameter.
+	 */
+	List<Incident> search(HistoryFilter filter, int limit) {
+		StringBuilder sql = new StringBuilder("select * from incident i where true");
+		java.util.Map<String, Object> params = new java.util.HashMap<>();
+		if (filter.from() != null) {
+			sql.append(" and i.opened_at >= :from");
+			params.put("from", Timestamp.from(filter.from().atStartOfDay(java.time.ZoneOffset.UTC).toInstant()));
+		}
+		if (filter.to() != null) {
+			sql.append(" and i.opened_at < :to");
+			params.put("to", Timestamp.from(filter.to().plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()));
+		}
+		if (filter.runbook() != null) {
+			sql.append(" and i.runbook_id = :runbook");
+			params.put("runbook", filter.runbook());
+		}
+		if (filter.target() != null) {
+			sql.append(" and i.target_id = :target");
+			params.put("target", filter.target());
+		}
+		if (filter.state() != null) {
+			sql.append(" and i.state = :state");
+			params.put("state", filter.state().name());
+		}
+		if (filter.person() != null) {
+			sql.append(" and (i.commander = :person or i.id in (select e.incident_id from audit_event e where e.actor = :person"
+					+ " and e.incident_id is not null))");
+			params.put("person", filter.person());
+		}
+		if (filter.before() != null) {
+			sql.append(" and i.id < :before");
+			params.put("before", filter.before());
+		}
+		sql.append(" order by i.id desc limit :limit");
+		params.put("limit", limit);
+		return this.jdbc.sql(sql.toString()).params(params).query(this::map).list();
+	}
+
 	/** Saves every mutable field if the stored version is still {@code incident.version()}; returns the new version. */
 	Incident update(Incident incident) {
 		int updated;

@@ -48,6 +48,7 @@ class SecurityConfiguration {
 			.requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
 			.requestMatchers(EndpointRequest.toAnyEndpoint()).hasRole(Role.ADMIN.name())
 			.requestMatchers("/admin/**").hasRole(Role.ADMIN.name())
+			.requestMatchers("/history/**", "/history").hasAnyRole(Role.AUDITOR.name(), Role.ADMIN.name())
 			// Defence in depth: the services check roles too, but state changes are refused here, before any binding.
 			.requestMatchers(HttpMethod.POST, "/incidents", "/incidents/**", "/api/incidents", "/api/incidents/**")
 			.hasRole(Role.COMMANDER.name())

@@ -1,0 +1,122 @@
+package dev.backout.incident;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.backout.approval.Approvals;
+import dev.backout.audit.AuditEvent;
+import dev.backout.audit.AuditTrail;
+import dev.backout.execution.Executions;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.target.SchemaSnapshots;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+
+/**
+ * History for auditors: incidents with filters and keyset pagination, an incident's timeline
+ * from the trail, and its printable report.
+ */
+@Controller
+@RequestMapping("/history")
+class HistoryController {
+
+	static final int PAGE = 50;
+
+	private final IncidentRepository incidents;
+
+	private final Incidents workflow;
+
+	private final AuditTrail trail;
+
+	private final Targets targets;
+
+	private final RunbookCatalog catalog;
+
+	private final Approvals approvals;
+
+	private final Executions executions;
+
+	private final SchemaSnapshots snapshots;
+
+	private final IncidentReport report;
+
+	HistoryController(IncidentRepository incidents, Incidents workflow, AuditTrail trail, Targets targets,
+			RunbookCatalog catalog, Approvals approvals, Executions executions, SchemaSnapshots snapshots,
+			IncidentReport report) {
+		this.incidents = incidents;
+		this.workflow = workflow;
+		this.trail = trail;
+		this.targets = targets;
+		this.catalog = catalog;
+		this.approvals = approvals;
+		this.executions = executions;
+		this.snapshots = snapshots;
+		this.report = report;
+	}
+
+	@GetMapping
+	String history(@ModelAttribute("filter") HistoryFilter filter, Model model) {
+		List<Incident> page = this.incidents.search(filter, PAGE + 1);
+		model.addAttribute("incidents", page.subList(0, Math.min(PAGE, page.size())));
+		model.addAttribute("nextBefore", (page.size() > PAGE) ? page.get(PAGE - 1).id() : null);
+		model.addAttribute("targets", this.targets.all());
+		model.addAttribute("runbooks", this.catalog.runbooks());
+		model.addAttribute("states", IncidentState.values());
+		Map<Long, String> targetNames = new HashMap<>();
+		this.targets.all().forEach((t) -> targetNames.put(t.id(), t.name()));
+		model.addAttribute("targetNames", targetNames);
+		return "incident/history";
+	}
+
+	@GetMapping("/incidents/{id}")
+	String timeline(@PathVariable long id, Model model) {
+		model.addAllAttributes(facts(id));
+		return "incident/timeline";
+	}
+
+	@GetMapping("/incidents/{id}/report")
+	String report(@PathVariable long id, Model model) {
+		model.addAllAttributes(facts(id));
+		return "incident/report";
+	}
+
+	@GetMapping("/incidents/{id}/report.pdf")
+	ResponseEntity<byte[]> reportPdf(@PathVariable long id) {
+		return ResponseEntity.ok()
+			.contentType(MediaType.APPLICATION_PDF)
+			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"incident-" + id + "-report.pdf\"")
+			.body(this.report.pdf(facts(id)));
+	}
+
+	private Map<String, Object> facts(long id) {
+		Incident incident = this.incidents.get(id);
+		Target target = this.targets.get(incident.targetId());
+		List<AuditEvent> events = this.trail.forIncident(id);
+		Map<String, Object> facts = new HashMap<>();
+		facts.put("incident", incident);
+		facts.put("target", target);
+		facts.put("events", events);
+		facts.put("firstEvent", events.isEmpty() ? null : events.get(0));
+		facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));
+		facts.put("decisions", this.approvals.decisions(id));
+		facts.put("runs", this.executions.journal(id));
+		facts.put("plan", this.workflow.plan(incident).orElse(null));
+		Optional<String> before = this.snapshots.find(id, SchemaSnapshots.Kind.BEFORE);
+		Optional<String> after = this.snapshots.find(id, SchemaSnapshots.Kind.AFTER);
+		facts.put("schemaChanges", (before.isPresent() && after.isPresent()) ? SchemaSnapshots.diff(before.get(), after.get()) : null);
+		return facts;
+	}
+
+}

@@ -1,0 +1,64 @@
+package dev.backout.incident;
+
+import java.nio.file.Files;
+import java.util.Map;
+
+import dev.backout.ScratchTargets;
+import dev.backout.approval.Approval;
+import dev.backout.approval.Approvals;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.security.Role;
+import dev.backout.system.DemoTarget;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/**
+ * Drives the small test runbook through a whole rollback, for tests about history.
+ */
+final class CompletedIncidents {
+
+	private CompletedIncidents() {
+	}
+
+	static Incident complete(Incidents incidents, Approvals approvals, RunbookCatalog catalog, DemoTarget demo, Targets targets)
+			throws Exception {
+		Files.createDirectories(IncidentWorkflowIntegrationTests.RUNBOOKS);
+		Files.writeString(IncidentWorkflowIntegrationTests.RUNBOOKS.resolve("incident-test.yaml"), IncidentWorkflowIntegrationTests.RUNBOOK);
+		catalog.reload(null);
+		Target target = new ScratchTargets(demo, targets).create("history-" + System.nanoTime() % 1_000_000,
+				"CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 3)");
+		try {
+			Authentication commander = as("commander", "ROLE_COMMANDER");
+			long id = incidents.open(new Incidents.Opening("incident-test", target.id(), "History test", Severity.SEV2, null), commander).id();
+			incidents.answer(id, incidents.get(id).version(), "broken", "Yes", commander);
+			incidents.confirmDecision(id, incidents.get(id).version(), "Broken for everyone", commander);
+			incidents.runPrechecks(id, commander);
+			incidents.tickPrecheck(id, "writes-frozen", Map.of(), commander);
+			incidents.requestApproval(id, incidents.get(id).version(), commander);
+			approvals.decide(id, as("lead", "ROLE_TEAM_LEAD"), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Plan reviewed, go",
+					"demo-password-for-tests");
+			as("commander", "ROLE_COMMANDER");
+			incidents.runRestOfPhase(id, commander);
+			incidents.runStep(id, "drop-things", "DROP things", Map.of(), commander);
+			incidents.runRestOfPhase(id, commander);
+			incidents.runStep(id, "notified", null, Map.of("channel", "#incidents"), commander);
+			return incidents.close(id, incidents.get(id).version(), "Dropped the test table; all checks passed.", commander);
+		}
+		finally {
+			SecurityContextHolder.clearContext();
+		}
+	}
+
+	private static Authentication as(String user, String... authorities) {
+		Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, null,
+				AuthorityUtils.createAuthorityList(authorities));
+		SecurityContextHolder.getContext().setAuthentication(authentication);
+		return authentication;
+	}
+
+}

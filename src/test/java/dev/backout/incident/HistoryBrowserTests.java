@@ -1,0 +1,54 @@
+package dev.backout.incident;
+
+import dev.backout.BrowserTest;
+import dev.backout.approval.Approvals;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.system.DemoTarget;
+import dev.backout.target.Targets;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HistoryBrowserTests extends BrowserTest {
+
+	@Autowired
+	Incidents incidents;
+
+	@Autowired
+	Approvals approvals;
+
+	@Autowired
+	RunbookCatalog catalog;
+
+	@Autowired
+	DemoTarget demo;
+
+	@Autowired
+	Targets targets;
+
+	@Test
+	void anAuditorOpensTheHistoryOfACompletedIncident() throws Exception {
+		Incident completed = CompletedIncidents.complete(this.incidents, this.approvals, this.catalog, this.demo, this.targets);
+		signIn("auditor");
+		this.browser.findElement(By.linkText("History")).click();
+		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "History"));
+		this.browser.findElement(By.linkText(String.valueOf(completed.id()))).click();
+		this.await.until(ExpectedConditions.visibilityOfElementLocated(By.id("timeline")));
+		String timeline = this.browser.findElement(By.id("timeline")).getText();
+		assertThat(timeline).contains("Incident opened", "Decision answered", "Approval given", "Step succeeded", "Incident completed");
+		screenshot("timeline");
+		((JavascriptExecutor) this.browser).executeScript("window.scrollTo(0, document.body.scrollHeight / 2)");
+		screenshot("timeline-steps");
+		this.browser.get(url("/history"));
+		this.browser.findElement(By.linkText("Verify the trail")).click();
+		this.await.until(ExpectedConditions.visibilityOfElementLocated(By.id("verdict")));
+		assertThat(this.browser.findElement(By.id("verdict")).getText()).contains("Intact", "events verified up to hash");
+		screenshot("trail-verified");
+	}
+
+}

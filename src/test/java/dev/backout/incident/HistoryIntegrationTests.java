@@ -1,0 +1,149 @@
+package dev.backout.incident;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.backout.IntegrationTest;
+import dev.backout.approval.Approvals;
+import dev.backout.audit.TrailVerifier;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.system.DemoTarget;
+import dev.backout.target.Targets;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+@IntegrationTest
+class HistoryIntegrationTests {
+
+	@Autowired
+	MockMvc mvc;
+
+	@Autowired
+	Incidents incidents;
+
+	@Autowired
+	IncidentRepository repository;
+
+	@Autowired
+	Approvals approvals;
+
+	@Autowired
+	RunbookCatalog catalog;
+
+	@Autowired
+	DemoTarget demo;
+
+	@Autowired
+	Targets targets;
+
+	@TempDir
+	Path temp;
+
+	Incident completed;
+
+	@BeforeEach
+	void aCompletedIncident() throws Exception {
+		this.completed = CompletedIncidents.complete(this.incidents, this.approvals, this.catalog, this.demo, this.targets);
+	}
+
+	@Test
+	void theTimelineShowsWhoDecidedWhatWithWhichResult() throws Exception {
+		this.mvc.perform(get("/history/incidents/{id}", this.completed.id()).with(user("auditor").roles("AUDITOR")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Decision answered")))
+			.andExpect(content().string(containsString("Is it broken?")))
+			.andExpect(content().string(containsString("Approval given")))
+			.andExpect(content().string(containsString("Plan reviewed, go")))
+			.andExpect(content().string(containsString("DROP TABLE IF EXISTS things")))
+			.andExpect(content().string(containsString("Channel: #incidents")))
+			.andExpect(content().string(containsString("Incident completed")));
+	}
+
+	@Test
+	void filtersAndKeysetPaginationFindIncidents() throws Exception {
+		Incident second = CompletedIncidents.complete(this.incidents, this.approvals, this.catalog, this.demo, this.targets);
+		List<Incident> firstPage = this.repository.search(new HistoryFilter(null, null, "incident-test", null, IncidentState.COMPLETED,
+				"lead", null), 1);
+		assertThat(firstPage).extracting(Incident::id).containsExactly(second.id());
+		List<Incident> nextPage = this.repository.search(new HistoryFilter(null, null, "incident-test", null, IncidentState.COMPLETED,
+				"lead", second.id()), 1);
+		assertThat(nextPage).extracting(Incident::id).containsExactly(this.completed.id());
+		assertThat(this.repository.search(new HistoryFilter(null, null, null, null, null, "nobody-at-all", null), 10)).isEmpty();
+
+		this.mvc.perform(get("/history").param("person", "lead").param("state", "COMPLETED").with(user("auditor").roles("AUDITOR")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("/history/incidents/" + second.id())));
+		this.mvc.perform(get("/history").param("state", "ABORTED").param("runbook", "incident-test").with(user("auditor").roles("AUDITOR")))
+			.andExpect(content().string(not(containsString("/history/incidents/" + second.id() + "\""))));
+	}
+
+	@Test
+	void theReportReadsLikeARollbackRecordAndPrintsAsPdf() throws Exception {
+		this.mvc.perform(get("/history/incidents/{id}/report", this.completed.id()).with(user("auditor").roles("AUDITOR")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Rollback record — incident " + this.completed.id())))
+			.andExpect(content().string(containsString("Dropped the test table; all checks passed.")));
+		MvcResult pdf = this.mvc.perform(get("/history/incidents/{id}/report.pdf", this.completed.id()).with(user("auditor").roles("AUDITOR")))
+			.andExpect(status().isOk())
+			.andReturn();
+		byte[] bytes = pdf.getResponse().getContentAsByteArray();
+		assertThat(new String(bytes, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+		assertThat(bytes.length).isGreaterThan(2000);
+	}
+
+	@Test
+	void exportsCarryEveryEventAndTheJsonLinesVerifyOffline() throws Exception {
+		MvcResult started = this.mvc.perform(get("/history/trail.jsonl").with(user("auditor").roles("AUDITOR")))
+			.andExpect(request().asyncStarted())
+			.andReturn();
+		String jsonl = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(started))
+			.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+		Path export = Files.writeString(this.temp.resolve("trail.jsonl"), jsonl);
+		var result = TrailVerifier.verifyExport(export, List.of(), null);
+		assertThat(result.intact()).as(result.describe()).isTrue();
+		assertThat(result.verified()).isEqualTo(jsonl.lines().count());
+
+		MvcResult csv = this.mvc.perform(get("/history/trail.csv").param("incident", String.valueOf(this.completed.id()))
+			.with(user("auditor").roles("AUDITOR"))).andExpect(request().asyncStarted()).andReturn();
+		String text = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(csv))
+			.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+		assertThat(text.lines().findFirst()).hasValue("seq,occurred_at,actor,actor_roles,incident_id,action,details,hash");
+		assertThat(text).contains("INCIDENT_COMPLETED");
+	}
+
+	@Test
+	void theTrailPageVerifiesTheConsolesOwnTrail() throws Exception {
+		this.mvc.perform(get("/history/trail").with(user("auditor").roles("AUDITOR")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Intact")))
+			.andExpect(content().string(containsString("events verified up to hash")));
+	}
+
+	@Test
+	void historyIsForAuditorsAndAdmins() throws Exception {
+		for (String role : List.of("COMMANDER", "TEAM_LEAD", "CTO", "ON_CALL")) {
+			this.mvc.perform(get("/history").with(user("someone").roles(role))).andExpect(status().isForbidden());
+			this.mvc.perform(get("/history/trail.jsonl").with(user("someone").roles(role))).andExpect(status().isForbidden());
+		}
+		this.mvc.perform(get("/history/people/lead").with(user("admin").roles("ADMIN")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Approval given")));
+	}
+
+}
