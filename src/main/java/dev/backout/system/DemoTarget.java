@@ -18,6 +18,7 @@ import dev.backout.audit.AuditTrail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
@@ -43,12 +44,24 @@ public class DemoTarget implements SmartInitializingSingleton {
 
 	private static final Pattern DATABASE_IN_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
 
-	private final JdbcConnectionDetails console;
+	private final String consoleUrl;
+
+	private final String username;
+
+	private final String password;
 
 	private final AuditTrail trail;
 
-	DemoTarget(JdbcConnectionDetails console, AuditTrail trail) {
-		this.console = console;
+	/**
+	 * The demo target is reached as a superuser: the embedded server's own when embedded (the
+	 * console's role may not create databases), otherwise the console's connection (a test
+	 * container's superuser).
+	 */
+	DemoTarget(JdbcConnectionDetails console, ObjectProvider<EmbeddedPostgresServer> embedded, AuditTrail trail) {
+		EmbeddedPostgresServer server = embedded.getIfAvailable();
+		this.consoleUrl = console.getJdbcUrl();
+		this.username = (server != null) ? server.username() : console.getUsername();
+		this.password = (server != null) ? null : console.getPassword();
 		this.trail = trail;
 	}
 
@@ -64,15 +77,15 @@ public class DemoTarget implements SmartInitializingSingleton {
 	}
 
 	public String jdbcUrl() {
-		return withDatabase(this.console.getJdbcUrl(), DATABASE);
+		return withDatabase(this.consoleUrl, DATABASE);
 	}
 
 	public String username() {
-		return this.console.getUsername();
+		return this.username;
 	}
 
 	public String password() {
-		return this.console.getPassword();
+		return this.password;
 	}
 
 	/** Drops and rebuilds the demo database, ending any session on it. */
@@ -127,11 +140,11 @@ public class DemoTarget implements SmartInitializingSingleton {
 
 	/** The server's {@code postgres} database: CREATE and DROP DATABASE cannot run in the database they concern. */
 	private String maintenanceUrl() {
-		return withDatabase(this.console.getJdbcUrl(), "postgres");
+		return withDatabase(this.consoleUrl, "postgres");
 	}
 
 	private Connection connectTo(String url) throws SQLException {
-		return DriverManager.getConnection(url, this.console.getUsername(), this.console.getPassword());
+		return DriverManager.getConnection(url, this.username, this.password);
 	}
 
 	static String withDatabase(String jdbcUrl, String database) {

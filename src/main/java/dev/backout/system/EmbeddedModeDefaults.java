@@ -27,6 +27,7 @@ class EmbeddedModeDefaults implements EnvironmentPostProcessor {
 		if (embedded) {
 			// Demo users and trust authentication: never reachable from the network by default.
 			defaults.put("server.address", "127.0.0.1");
+			defaults.put("backout.console-role", EmbeddedPostgresAutoConfiguration.CONSOLE_ROLE);
 		}
 		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
 	}

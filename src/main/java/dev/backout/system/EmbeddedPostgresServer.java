@@ -128,6 +128,31 @@ public final class EmbeddedPostgresServer implements Closeable {
 		}
 	}
 
+	/**
+	 * Creates the console's own login role unless it exists: not a superuser, so that what the
+	 * database refuses it (changing the trail) stays refused.
+	 */
+	public void ensureRole(String role) {
+		if (!role.matches("[a-z_][a-z0-9_]{0,62}")) {
+			throw new IllegalArgumentException("Not a plain role name: " + role);
+		}
+		try (Connection connection = this.postgres.getPostgresDatabase().getConnection();
+				PreparedStatement exists = connection.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+			exists.setString(1, role);
+			try (ResultSet rs = exists.executeQuery()) {
+				if (rs.next()) {
+					return;
+				}
+			}
+			try (Statement create = connection.createStatement()) {
+				create.execute("create role " + role + " login nosuperuser nocreaterole");
+			}
+		}
+		catch (SQLException ex) {
+			throw new EmbeddedDatabaseException("Cannot create role " + role + ": " + ex.getMessage(), ex);
+		}
+	}
+
 	@Override
 	public void close() throws IOException {
 		this.postgres.close();

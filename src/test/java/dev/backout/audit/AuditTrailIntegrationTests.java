@@ -7,7 +7,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
 import dev.backout.IntegrationTest;
+import dev.backout.system.DemoTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,15 +34,34 @@ class AuditTrailIntegrationTests {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	DemoTarget demo;
+
 	@ParameterizedTest
 	@ValueSource(strings = { "update audit_event set actor = 'mallory'", "delete from audit_event",
 			"truncate audit_event" })
-	void theTableRefusesEveryChange(String sql) {
+	void theConsolesRoleMayOnlyReadAndAppendTheTrail(String sql) {
 		this.trail.record(AuditEntry.bySystem("TEST_EVENT", Map.of()));
 		long count = count();
+		assertThat(this.jdbc.sql("select current_user").query(String.class).single()).isEqualTo("backout");
 		assertThatExceptionOfType(DataAccessException.class).isThrownBy(() -> this.jdbc.sql(sql).update())
 			.havingRootCause()
-			.withMessageContaining("audit_event is append-only");
+			.withMessageContaining("permission denied for table audit_event");
+		assertThat(count()).isEqualTo(count);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "update audit_event set actor = 'mallory'", "delete from audit_event",
+			"truncate audit_event" })
+	void triggersRefuseEvenASuperuser(String sql) throws SQLException {
+		this.trail.record(AuditEntry.bySystem("TEST_EVENT", Map.of()));
+		long count = count();
+		String console = this.demo.jdbcUrl().replaceFirst("/" + DemoTarget.DATABASE + "(\\?|$)", "/backout$1");
+		try (Connection superuser = DriverManager.getConnection(console, this.demo.username(), this.demo.password());
+				Statement statement = superuser.createStatement()) {
+			assertThatExceptionOfType(SQLException.class).isThrownBy(() -> statement.execute(sql))
+				.withMessageContaining("audit_event is append-only");
+		}
 		assertThat(count()).isEqualTo(count);
 	}
 
