@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -82,6 +83,20 @@ public class AuditTrail {
 				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
 				from audit_event where actor = :actor and seq < :before order by seq desc limit :limit
 				""").param("actor", actor).param("before", before).param("limit", limit).query(AuditTrail::mapEvent).list();
+	}
+
+	/** The latest incident opened for each runbook (runbook id → event), from the trail. */
+	@Transactional(readOnly = true)
+	public Map<String, AuditEvent> lastIncidentPerRunbook() {
+		Map<String, AuditEvent> latest = new java.util.LinkedHashMap<>();
+		this.jdbc.sql("""
+				select distinct on (details->>'runbook') details->>'runbook' as runbook, seq, occurred_at, actor, actor_roles,
+				  incident_id, action, details::text as details, prev_hash, hash
+				from audit_event where action = 'INCIDENT_OPENED'
+				order by details->>'runbook', seq desc
+				""").query((rs, row) -> Map.entry(rs.getString("runbook"), mapEvent(rs, row))).list()
+			.forEach((entry) -> latest.put(entry.getKey(), entry.getValue()));
+		return latest;
 	}
 
 	/** The newest events, newest first. */

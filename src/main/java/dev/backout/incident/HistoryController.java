@@ -71,11 +71,12 @@ class HistoryController {
 		List<Incident> page = this.incidents.search(filter, PAGE + 1);
 		model.addAttribute("incidents", page.subList(0, Math.min(PAGE, page.size())));
 		model.addAttribute("nextBefore", (page.size() > PAGE) ? page.get(PAGE - 1).id() : null);
-		model.addAttribute("targets", this.targets.all());
+		List<Target> all = this.targets.all();
+		model.addAttribute("targets", all);
 		model.addAttribute("runbooks", this.catalog.runbooks());
 		model.addAttribute("states", IncidentState.values());
 		Map<Long, String> targetNames = new HashMap<>();
-		this.targets.all().forEach((t) -> targetNames.put(t.id(), t.name()));
+		all.forEach((t) -> targetNames.put(t.id(), t.name()));
 		model.addAttribute("targetNames", targetNames);
 		return "incident/history";
 	}
@@ -112,7 +113,6 @@ class HistoryController {
 		facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));
 		facts.put("decisions", this.approvals.decisions(id));
 		facts.put("runs", this.executions.journal(id));
-		facts.put("plan", this.workflow.plan(incident).orElse(null));
 		Optional<String> before = this.snapshots.find(id, SchemaSnapshots.Kind.BEFORE);
 		Optional<String> after = this.snapshots.find(id, SchemaSnapshots.Kind.AFTER);
 		facts.put("schemaChanges", (before.isPresent() && after.isPresent()) ? SchemaSnapshots.diff(before.get(), after.get()) : null);

@@ -96,8 +96,7 @@ class IncidentRepository {
 			params.put("state", filter.state().name());
 		}
 		if (filter.person() != null) {
-			sql.append(" and (i.commander = :person or i.id in (select e.incident_id from audit_event e where e.actor = :person"
-					+ " and e.incident_id is not null))");
+			sql.append(" and (i.commander = :person or i.id in (select p.incident_id from audit_participant p where p.actor = :person))");
 			params.put("person", filter.person());
 		}
 		if (filter.before() != null) {

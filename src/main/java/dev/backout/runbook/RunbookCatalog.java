@@ -49,6 +49,8 @@ public class RunbookCatalog implements SmartInitializingSingleton {
 
 	private final Clock clock;
 
+	private final Map<String, Runbook> parsedVersions = new java.util.concurrent.ConcurrentHashMap<>();
+
 	private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of(), null);
 
 	RunbookCatalog(RunbookProperties properties, ResourcePatternResolver resources, RunbookVersions versions,
@@ -137,12 +139,21 @@ public class RunbookCatalog implements SmartInitializingSingleton {
 		return this.versions.history(id);
 	}
 
-	/** A stored version, parsed again: what an incident that pinned it runs. */
+	/**
+	 * A stored version, as an incident that pinned it runs it. Versions never change, so each is
+	 * parsed once and kept.
+	 */
 	public Optional<Runbook> version(String id, String hash) {
-		return this.versions.source(id, hash)
+		Runbook cached = this.parsedVersions.get(id + "@" + hash);
+		if (cached != null) {
+			return Optional.of(cached);
+		}
+		Optional<Runbook> parsed = this.versions.source(id, hash)
 			.map((source) -> this.parser.parse(id + "@" + hash.substring(0, 12), source))
 			.filter(ParsedRunbook::isValid)
 			.map(ParsedRunbook::runbook);
+		parsed.ifPresent((runbook) -> this.parsedVersions.put(id + "@" + hash, runbook));
+		return parsed;
 	}
 
 	public RunbookDiff diff(String id, String fromHash, String toHash) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
+import dev.backout.audit.AuditTrail;
 import dev.backout.runbook.RunbookCatalog.ReloadResult;
 
 import org.springframework.http.MediaType;
@@ -25,8 +26,11 @@ class RunbookController {
 
 	private final RunbookCatalog catalog;
 
-	RunbookController(RunbookCatalog catalog) {
+	private final AuditTrail trail;
+
+	RunbookController(RunbookCatalog catalog, AuditTrail trail) {
 		this.catalog = catalog;
+		this.trail = trail;
 	}
 
 	@GetMapping("/runbooks")
@@ -34,6 +38,7 @@ class RunbookController {
 		model.addAttribute("runbooks", this.catalog.runbooks());
 		model.addAttribute("problems", this.catalog.problems());
 		model.addAttribute("loadedAt", this.catalog.loadedAt());
+		model.addAttribute("lastIncidents", this.trail.lastIncidentPerRunbook());
 		return "runbook/list";
 	}
 

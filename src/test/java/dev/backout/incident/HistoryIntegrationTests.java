@@ -128,6 +128,15 @@ class HistoryIntegrationTests {
 	}
 
 	@Test
+	void theRunbookListLinksEachRunbooksLastIncident() throws Exception {
+		Incident later = CompletedIncidents.complete(this.incidents, this.approvals, this.catalog, this.demo, this.targets);
+		this.mvc.perform(get("/runbooks").with(user("auditor").roles("AUDITOR")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("href=\"/incidents/" + later.id() + "\"")))
+			.andExpect(content().string(not(containsString("href=\"/incidents/" + this.completed.id() + "\""))));
+	}
+
+	@Test
 	void theTrailPageVerifiesTheConsolesOwnTrail() throws Exception {
 		this.mvc.perform(get("/history/trail").with(user("auditor").roles("AUDITOR")))
 			.andExpect(status().isOk())

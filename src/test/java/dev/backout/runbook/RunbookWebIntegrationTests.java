@@ -33,7 +33,8 @@ class RunbookWebIntegrationTests {
 	void everyRoleReadsTheRunbooks(Role role) throws Exception {
 		this.mvc.perform(get("/runbooks").with(user("someone").roles(role.name())))
 			.andExpect(status().isOk())
-			.andExpect(content().string(containsString("Knowledge-base transformation")));
+			.andExpect(content().string(containsString("Knowledge-base transformation")))
+			.andExpect(content().string(containsString("Last incident")));
 		this.mvc.perform(get("/runbooks/knowledge-base-transformation").with(user("someone").roles(role.name())))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("How should the OAuth users be handled before 012 runs?")))
