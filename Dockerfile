@@ -14,6 +14,9 @@ RUN groupadd --system backout && useradd --system --gid backout --home-dir /app 
     && apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /backout.jar /app/backout.jar
+# Trail checkpoints and their key live here, outside the database: mount a volume.
+RUN mkdir -p /app/data && chown backout:backout /app/data
+VOLUME /app/data
 USER backout
 EXPOSE 8080
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"

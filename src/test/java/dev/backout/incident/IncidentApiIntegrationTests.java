@@ -142,7 +142,8 @@ class IncidentApiIntegrationTests {
 				post("/api/incidents/1/prechecks"), post("/api/incidents/1/approval-request"), post("/api/incidents/1/steps/x"),
 				post("/api/incidents/1/verification"), post("/api/incidents/1/close"), post("/api/incidents/1/abort"),
 				post("/api/approvals/1/approve"), post("/api/approvals/1/reject"), post("/runbooks/reload"),
-				post("/admin/demo-target/reset"), post("/admin/targets/recover"), post("/admin/users"));
+				post("/admin/demo-target/reset"), post("/admin/targets/recover"), post("/admin/users"),
+				post("/history/trail/checkpoint"), post("/admin/targets"));
 	}
 
 	@ParameterizedTest
