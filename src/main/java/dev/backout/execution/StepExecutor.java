@@ -132,12 +132,19 @@ class StepExecutor {
 			connection.setAutoCommit(true);
 			throw ex;
 		}
-		// A crash here (or anywhere before commit) leaves an open transaction that dies with the connection.
+		commit(connection);
+		return new Outcome(StepState.SUCCEEDED, rows, attempt.countBefore, null, null, attempt.notices(), null, null);
+	}
+
+	/**
+	 * Commits the step together with its marker. A crash before the commit leaves an open
+	 * transaction that dies with the connection; after it, the marker tells recovery the truth.
+	 */
+	private static void commit(Connection connection) throws SQLException {
 		CrashPoint.reach(CrashPoint.BEFORE_TARGET_COMMIT);
 		connection.commit();
 		connection.setAutoCommit(true);
 		CrashPoint.reach(CrashPoint.AFTER_TARGET_COMMIT);
-		return new Outcome(StepState.SUCCEEDED, rows, attempt.countBefore, null, null, attempt.notices(), null, null);
 	}
 
 	/** CREATE INDEX CONCURRENTLY and friends: autocommit, session-level timeouts reset afterwards, no marker possible. */
@@ -184,10 +191,7 @@ class StepExecutor {
 			connection.setAutoCommit(true);
 			throw ex;
 		}
-		CrashPoint.reach(CrashPoint.BEFORE_TARGET_COMMIT);
-		connection.commit();
-		connection.setAutoCommit(true);
-		CrashPoint.reach(CrashPoint.AFTER_TARGET_COMMIT);
+		commit(connection);
 		return new Outcome(StepState.SUCCEEDED, total, null, null, null, attempt.notices(), null, null);
 	}
 

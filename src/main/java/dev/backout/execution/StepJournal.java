@@ -71,24 +71,7 @@ class StepJournal {
 		int attempt = previous.size() + 1;
 		long id;
 		try {
-			id = this.jdbc.sql("""
-					insert into step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional,
-					                      state, started_at, actor)
-					values (:incident, :target, :plan, :phase, :step, :attempt, :kind, :transactional, 'STARTED', :now, :actor)
-					returning id
-					""")
-				.param("incident", incidentId)
-				.param("target", plan.targetId())
-				.param("plan", plan.planHash())
-				.param("phase", step.phase().name())
-				.param("step", step.stepId())
-				.param("attempt", attempt)
-				.param("kind", step.kind().name())
-				.param("transactional", step.transactional())
-				.param("now", Timestamp.from(this.clock.instant()))
-				.param("actor", actor.getName())
-				.query(Long.class)
-				.single();
+			id = insert(incidentId, plan, step, attempt, StepState.STARTED, actor, null);
 		}
 		catch (DuplicateKeyException ex) {
 			throw new ExecutionRefused("Another step of incident " + incidentId + " is running, or this one was just "
@@ -105,11 +88,19 @@ class StepJournal {
 	 */
 	@Transactional
 	StepRun skip(long incidentId, ExecutionPlan plan, PlannedStep step, String reason, Authentication actor) {
-		int attempt = attempts(incidentId, step.stepId()).size() + 1;
-		long id = this.jdbc.sql("""
+		long id = insert(incidentId, plan, step, attempts(incidentId, step.stepId()).size() + 1, StepState.SKIPPED, actor, reason);
+		this.trail.record(entry(actor, "STEP_SKIPPED", incidentId, Map.of("step", step.stepId(), "reason", reason)));
+		return get(id);
+	}
+
+	/** A new attempt row; a SKIPPED one ends as it starts. */
+	private long insert(long incidentId, ExecutionPlan plan, PlannedStep step, int attempt, StepState state,
+			Authentication actor, String resolution) {
+		return this.jdbc.sql("""
 				insert into step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional,
 				                      state, started_at, ended_at, actor, resolution)
-				values (:incident, :target, :plan, :phase, :step, :attempt, :kind, :transactional, 'SKIPPED', :now, :now, :actor, :reason)
+				values (:incident, :target, :plan, :phase, :step, :attempt, :kind, :transactional, :state, :now,
+				        case when :state = 'SKIPPED' then cast(:now as timestamptz) end, :actor, :resolution)
 				returning id
 				""")
 			.param("incident", incidentId)
@@ -120,13 +111,12 @@ class StepJournal {
 			.param("attempt", attempt)
 			.param("kind", step.kind().name())
 			.param("transactional", step.transactional())
+			.param("state", state.name())
 			.param("now", Timestamp.from(this.clock.instant()))
 			.param("actor", actor.getName())
-			.param("reason", reason)
+			.param("resolution", resolution)
 			.query(Long.class)
 			.single();
-		this.trail.record(entry(actor, "STEP_SKIPPED", incidentId, Map.of("step", step.stepId(), "reason", reason)));
-		return get(id);
 	}
 
 	@Transactional(propagation = Propagation.REQUIRES_NEW)

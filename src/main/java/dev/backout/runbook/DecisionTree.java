@@ -17,6 +17,11 @@ public record DecisionTree(String start, List<Question> questions) {
 		return this.questions.stream().filter((q) -> q.id().equals(id)).findFirst();
 	}
 
+	/** The answer with this text, wherever it stands in the tree. */
+	public Optional<Answer> answerNamed(String text) {
+		return this.questions.stream().flatMap((q) -> q.answers().stream()).filter((a) -> a.answer().equals(text)).findFirst();
+	}
+
 	public record Question(String id, String ask, String help, List<Answer> answers) {
 
 		public Question {

@@ -36,50 +36,54 @@ public class EmbeddedPostgresAutoConfiguration {
 	@Bean
 	LiquibaseConnectionDetails embeddedLiquibaseConnectionDetails(EmbeddedPostgresServer server,
 			EmbeddedPostgresProperties properties) {
-		String url = server.jdbcUrl(properties.database());
-		return new LiquibaseConnectionDetails() {
-
-			@Override
-			public String getUsername() {
-				return server.username();
-			}
-
-			@Override
-			public String getPassword() {
-				return null;
-			}
-
-			@Override
-			public String getJdbcUrl() {
-				return url;
-			}
-
-		};
+		return new MigrationConnection(server.jdbcUrl(properties.database()), server.username());
 	}
 
 	/** ...and the console itself as its own, unprivileged role. */
 	@Bean
-	JdbcConnectionDetails embeddedConnectionDetails(EmbeddedPostgresServer server,
-			EmbeddedPostgresProperties properties) {
-		String url = server.jdbcUrl(properties.database());
-		return new JdbcConnectionDetails() {
+	JdbcConnectionDetails embeddedConnectionDetails(EmbeddedPostgresServer server, EmbeddedPostgresProperties properties) {
+		return new ConsoleConnection(server.jdbcUrl(properties.database()), CONSOLE_ROLE);
+	}
 
-			@Override
-			public String getUsername() {
-				return CONSOLE_ROLE;
-			}
+	/** The console's connection (trust authentication on localhost: no password). Only a JDBC
+	 * connection, so that the migration connection below is not mistaken for it. */
+	record ConsoleConnection(String url, String role) implements JdbcConnectionDetails {
 
-			@Override
-			public String getPassword() {
-				return null;
-			}
+		@Override
+		public String getJdbcUrl() {
+			return this.url;
+		}
 
-			@Override
-			public String getJdbcUrl() {
-				return url;
-			}
+		@Override
+		public String getUsername() {
+			return this.role;
+		}
 
-		};
+		@Override
+		public String getPassword() {
+			return null;
+		}
+
+	}
+
+	/** The owner's connection for Liquibase. */
+	record MigrationConnection(String url, String role) implements LiquibaseConnectionDetails {
+
+		@Override
+		public String getJdbcUrl() {
+			return this.url;
+		}
+
+		@Override
+		public String getUsername() {
+			return this.role;
+		}
+
+		@Override
+		public String getPassword() {
+			return null;
+		}
+
 	}
 
 }

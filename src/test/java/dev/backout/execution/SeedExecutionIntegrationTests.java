@@ -96,18 +96,7 @@ class SeedExecutionIntegrationTests {
 	}
 
 	private static List<String> partialSteps(LoadedRunbook loaded, String answer) {
-		if (answer == null) {
-			return List.of();
-		}
-		return loaded.runbook()
-			.decision()
-			.questions()
-			.stream()
-			.flatMap((q) -> q.answers().stream())
-			.filter((a) -> a.answer().equals(answer))
-			.findFirst()
-			.orElseThrow()
-			.steps();
+		return (answer == null) ? List.of() : loaded.runbook().decision().answerNamed(answer).orElseThrow().steps();
 	}
 
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.util.Map;
 
 import dev.backout.ScratchTargets;
+import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.Approvals;
 import dev.backout.runbook.RunbookCatalog;
@@ -12,9 +13,7 @@ import dev.backout.system.DemoTarget;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
 
-import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 /**
@@ -33,16 +32,16 @@ final class CompletedIncidents {
 		Target target = new ScratchTargets(demo, targets).create("history-" + System.nanoTime() % 1_000_000,
 				"CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 3)");
 		try {
-			Authentication commander = as("commander", "ROLE_COMMANDER");
+			Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 			long id = incidents.open(new Incidents.Opening("incident-test", target.id(), "History test", Severity.SEV2, null), commander).id();
 			incidents.answer(id, incidents.get(id).version(), "broken", "Yes", commander);
 			incidents.confirmDecision(id, incidents.get(id).version(), "Broken for everyone", commander);
 			incidents.runPrechecks(id, commander);
 			incidents.tickPrecheck(id, "writes-frozen", Map.of(), commander);
 			incidents.requestApproval(id, incidents.get(id).version(), commander);
-			approvals.decide(id, as("lead", "ROLE_TEAM_LEAD"), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Plan reviewed, go",
+			approvals.decide(id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Plan reviewed, go",
 					"demo-password-for-tests");
-			as("commander", "ROLE_COMMANDER");
+			SignedIn.as("commander", Role.COMMANDER);
 			incidents.runRestOfPhase(id, commander);
 			incidents.runStep(id, "drop-things", "DROP things", Map.of(), commander);
 			incidents.runRestOfPhase(id, commander);
@@ -54,11 +53,5 @@ final class CompletedIncidents {
 		}
 	}
 
-	private static Authentication as(String user, String... authorities) {
-		Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, null,
-				AuthorityUtils.createAuthorityList(authorities));
-		SecurityContextHolder.getContext().setAuthentication(authentication);
-		return authentication;
-	}
 
 }

@@ -1,7 +1,6 @@
 package dev.backout.incident;
 
 import java.nio.file.Files;
-import java.util.List;
 import java.util.stream.Stream;
 
 import dev.backout.IntegrationTest;

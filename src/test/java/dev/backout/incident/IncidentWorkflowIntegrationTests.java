@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
+import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.ApprovalRefused;
 import dev.backout.approval.Approvals;
@@ -36,9 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
-import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -147,7 +145,7 @@ class IncidentWorkflowIntegrationTests {
 	@Test
 	void aRollbackGoesFromTriageToCompletedWithEveryTransitionAudited() {
 		Incident incident = approvedIncident();
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
 		StepRun drop = this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander);
@@ -170,7 +168,7 @@ class IncidentWorkflowIntegrationTests {
 
 	@Test
 	void theCommanderCanNeverApproveTheirOwnIncidentWhateverTheirRoles() {
-		Authentication both = as("commander", Role.COMMANDER, Role.TEAM_LEAD, Role.CTO);
+		Authentication both = SignedIn.as("commander", Role.COMMANDER, Role.TEAM_LEAD, Role.CTO);
 		Incident incident = awaitingApproval(both);
 		assertThatExceptionOfType(ApprovalRefused.class)
 			.isThrownBy(() -> this.approvals.decide(incident.id(), both, Role.TEAM_LEAD, Approval.Decision.APPROVED, "me", PASSWORD))
@@ -182,7 +180,7 @@ class IncidentWorkflowIntegrationTests {
 	@Test
 	void auditorsAndApproversCannotExecute() {
 		Incident incident = approvedIncident();
-		for (Authentication outsider : List.of(as("auditor", Role.AUDITOR), as("lead", Role.TEAM_LEAD), as("cto", Role.CTO))) {
+		for (Authentication outsider : List.of(SignedIn.as("auditor", Role.AUDITOR), SignedIn.as("lead", Role.TEAM_LEAD), SignedIn.as("cto", Role.CTO))) {
 			SecurityContextHolder.getContext().setAuthentication(outsider);
 			assertThatExceptionOfType(AccessDeniedException.class)
 				.isThrownBy(() -> this.incidents.runStep(incident.id(), "add-column", null, Map.of(), outsider));
@@ -194,7 +192,7 @@ class IncidentWorkflowIntegrationTests {
 
 	@Test
 	void nothingRunsBeforeTheIncidentIsApproved() {
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident incident = awaitingApproval(commander);
 		assertThatExceptionOfType(IncidentRefused.class)
 			.isThrownBy(() -> this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander))
@@ -206,17 +204,17 @@ class IncidentWorkflowIntegrationTests {
 
 	@Test
 	void onCallMayApproveOnlyOnceTheTeamLeadIsRecordedUnreachable() {
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident incident = awaitingApproval(commander);
-		Authentication oncall = as("oncall", Role.ON_CALL);
+		Authentication oncall = SignedIn.as("oncall", Role.ON_CALL);
 		assertThatExceptionOfType(ApprovalRefused.class)
 			.isThrownBy(() -> this.approvals.decide(incident.id(), oncall, Role.ON_CALL, Approval.Decision.APPROVED, "ok", PASSWORD))
 			.withMessageStartingWith("On-call engineer may approve only when the commander has recorded the team lead unreachable");
 
-		as("commander", Role.COMMANDER);
+		SignedIn.as("commander", Role.COMMANDER);
 		this.incidents.recordLeadUnreachable(incident.id(), this.incidents.get(incident.id()).version(),
 				"Paged twice, no answer in 10 minutes", commander);
-		as("oncall", Role.ON_CALL);
+		SignedIn.as("oncall", Role.ON_CALL);
 		assertThat(this.approvals.decide(incident.id(), oncall, Role.ON_CALL, Approval.Decision.APPROVED, "Approved as on-call",
 				PASSWORD).approved()).isTrue();
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.APPROVED);
@@ -225,8 +223,8 @@ class IncidentWorkflowIntegrationTests {
 
 	@Test
 	void approvingWithAStaleSignInNeedsThePassword() {
-		Incident incident = awaitingApproval(as("commander", Role.COMMANDER));
-		Authentication cto = as("cto", Role.CTO);
+		Incident incident = awaitingApproval(SignedIn.as("commander", Role.COMMANDER));
+		Authentication cto = SignedIn.as("cto", Role.CTO);
 		assertThatExceptionOfType(ApprovalRefused.class)
 			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", null))
 			.withMessage("Enter your password: your last sign-in is older than 5 minutes.");
@@ -242,7 +240,7 @@ class IncidentWorkflowIntegrationTests {
 		Files.writeString(RUNBOOKS.resolve("incident-test.yaml"),
 				RUNBOOK.replace("ADD COLUMN IF NOT EXISTS extra int", "ADD COLUMN IF NOT EXISTS extra bigint"));
 		this.catalog.reload(null);
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident switched = this.incidents.switchToActiveRunbook(incident.id(), this.incidents.get(incident.id()).version(), commander);
 
 		assertThat(switched.state()).isEqualTo(IncidentState.PRECHECK);
@@ -262,7 +260,7 @@ class IncidentWorkflowIntegrationTests {
 	@Test
 	void aDoubleSubmissionExecutesOnce() throws Exception {
 		Incident incident = approvedIncident();
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		ExecutorService pool = Executors.newFixedThreadPool(2);
 		CountDownLatch go = new CountDownLatch(1);
 		try {
@@ -294,7 +292,7 @@ class IncidentWorkflowIntegrationTests {
 	@Test
 	void aFailedStepHaltsAndASkipNeedsAFreshApproval() throws Exception {
 		Incident incident = approvedIncident();
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		try (var connection = new ScratchTargets(this.demo, this.targets).connect(this.target);
 				var statement = connection.createStatement()) {
 			statement.execute("ALTER TABLE things RENAME TO renamed_things");
@@ -310,8 +308,8 @@ class IncidentWorkflowIntegrationTests {
 				"The table was renamed by the application team; the column is not needed", commander);
 		assertThat(skipping.state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
 		assertThat(this.approvals.status(incident.id()).orElseThrow().approved()).isFalse();
-		as("lead", Role.TEAM_LEAD);
-		this.approvals.decide(incident.id(), as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
+		SignedIn.as("lead", Role.TEAM_LEAD);
+		this.approvals.decide(incident.id(), SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
 				"Skip is fine", PASSWORD);
 		assertThat(journal(incident.id())).anyMatch((run) -> run.stepId().equals("add-column") && run.state() == StepState.SKIPPED);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
@@ -319,7 +317,7 @@ class IncidentWorkflowIntegrationTests {
 
 	@Test
 	void fixForwardClosesTheIncidentWithItsReason() {
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident opened = open(commander);
 		Incident incident = this.incidents.answer(opened.id(), opened.version(), "broken", "No", commander);
 		assertThatExceptionOfType(IncidentRefused.class)
@@ -333,7 +331,7 @@ class IncidentWorkflowIntegrationTests {
 
 	@Test
 	void answersCanChangeUntilTheDecisionIsConfirmed() {
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident incident = open(commander);
 		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "No", commander);
 		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
@@ -346,7 +344,7 @@ class IncidentWorkflowIntegrationTests {
 
 	@Test
 	void passingTheDeadlineMarksTheIncidentOverdueButNeverApprovesIt() {
-		Authentication commander = as("commander", Role.COMMANDER);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident incident = this.incidents.open(new Incidents.Opening("incident-test", this.target.id(), "slow", Severity.SEV1,
 				Instant.now().minus(45, ChronoUnit.MINUTES)), commander);
 		this.incidents.markOverdue();
@@ -357,11 +355,11 @@ class IncidentWorkflowIntegrationTests {
 	}
 
 	private Incident approvedIncident() {
-		Incident incident = awaitingApproval(as("commander", Role.COMMANDER));
-		Authentication lead = as("lead", Role.TEAM_LEAD);
+		Incident incident = awaitingApproval(SignedIn.as("commander", Role.COMMANDER));
+		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
 		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go ahead", PASSWORD)
 			.approved()).isTrue();
-		as("commander", Role.COMMANDER);
+		SignedIn.as("commander", Role.COMMANDER);
 		Incident approved = this.incidents.get(incident.id());
 		assertThat(approved.state()).isEqualTo(IncidentState.APPROVED);
 		return approved;
@@ -399,12 +397,5 @@ class IncidentWorkflowIntegrationTests {
 		return this.jdbc.sql("select action from audit_event where incident_id = ? order by seq").param(incident).query(String.class).list();
 	}
 
-	/** Signs in {@code user} with {@code roles} for the calls that follow (method security reads the context). */
-	private static Authentication as(String user, Role... roles) {
-		Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, null,
-				Arrays.stream(roles).map((role) -> new SimpleGrantedAuthority(role.authority())).toList());
-		SecurityContextHolder.getContext().setAuthentication(authentication);
-		return authentication;
-	}
 
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.sun.net.httpserver.HttpServer;
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
+import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.Approvals;
 import dev.backout.runbook.RunbookCatalog;
@@ -24,9 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -96,7 +95,7 @@ class WebhooksIntegrationTests {
 		this.catalog.reload(null);
 		Target target = new ScratchTargets(this.demo, this.targets).create("hooks-" + System.nanoTime() % 1_000_000,
 				"CREATE TABLE things (n int)");
-		Authentication commander = as("commander", "ROLE_COMMANDER");
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident incident = this.incidents.open(new Incidents.Opening("incident-test", target.id(), "hooks", Severity.SEV3, null), commander);
 		long id = incident.id();
 		this.incidents.answer(id, this.incidents.get(id).version(), "broken", "Yes", commander);
@@ -104,9 +103,9 @@ class WebhooksIntegrationTests {
 		this.incidents.runPrechecks(id, commander);
 		this.incidents.tickPrecheck(id, "writes-frozen", Map.of(), commander);
 		this.incidents.requestApproval(id, this.incidents.get(id).version(), commander);
-		Authentication lead = as("lead", "ROLE_TEAM_LEAD");
+		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
 		this.approvals.decide(id, lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "go", "demo-password-for-tests");
-		as("commander", "ROLE_COMMANDER");
+		SignedIn.as("commander", Role.COMMANDER);
 		this.incidents.runRestOfPhase(id, commander);
 		this.incidents.runStep(id, "drop-things", "DROP things", Map.of(), commander);
 		this.incidents.runRestOfPhase(id, commander);
@@ -123,11 +122,5 @@ class WebhooksIntegrationTests {
 			.anySatisfy((body) -> assertThat(body).contains("\"type\":\"COMPLETED\"", "\"runbookId\":\"incident-test\""));
 	}
 
-	private static Authentication as(String user, String... authorities) {
-		Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, null,
-				AuthorityUtils.createAuthorityList(authorities));
-		SecurityContextHolder.getContext().setAuthentication(authentication);
-		return authentication;
-	}
 
 }

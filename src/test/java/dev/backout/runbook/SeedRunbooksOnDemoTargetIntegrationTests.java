@@ -113,17 +113,7 @@ class SeedRunbooksOnDemoTargetIntegrationTests {
 	}
 
 	private static List<String> partialSteps(Runbook runbook, String answerText) {
-		if (answerText == null) {
-			return List.of();
-		}
-		return runbook.decision()
-			.questions()
-			.stream()
-			.flatMap((q) -> q.answers().stream())
-			.filter((a) -> a.answer().equals(answerText))
-			.findFirst()
-			.orElseThrow()
-			.steps();
+		return (answerText == null) ? List.of() : runbook.decision().answerNamed(answerText).orElseThrow().steps();
 	}
 
 	private static void assertCheck(Connection target, Step check, boolean expectedToPass) {

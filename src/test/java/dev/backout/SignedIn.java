@@ -1,0 +1,28 @@
+package dev.backout;
+
+import java.util.Arrays;
+
+import dev.backout.security.Role;
+
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/**
+ * Signs a user in for the calls that follow on this thread: method security reads the security
+ * context, not the Authentication passed along.
+ */
+public final class SignedIn {
+
+	private SignedIn() {
+	}
+
+	public static Authentication as(String user, Role... roles) {
+		Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, null,
+				Arrays.stream(roles).map((role) -> new SimpleGrantedAuthority(role.authority())).toList());
+		SecurityContextHolder.getContext().setAuthentication(authentication);
+		return authentication;
+	}
+
+}
