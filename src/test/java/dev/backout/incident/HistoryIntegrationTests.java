@@ -137,6 +137,19 @@ class HistoryIntegrationTests {
 	}
 
 	@Test
+	void theHomePageShowsEachPersonWhatNeedsThemNow() throws Exception {
+		this.mvc.perform(get("/").with(user("commander").roles("COMMANDER")))
+			.andExpect(content().string(containsString("Open incidents")))
+			.andExpect(content().string(not(containsString("Waiting for your approval"))));
+		this.mvc.perform(get("/").with(user("lead").roles("TEAM_LEAD")))
+			.andExpect(content().string(containsString("Waiting for your approval")))
+			.andExpect(content().string(not(containsString("Recent activity"))));
+		this.mvc.perform(get("/").with(user("auditor").roles("AUDITOR")))
+			.andExpect(content().string(containsString("Recent activity")))
+			.andExpect(content().string(not(containsString("Open incidents"))));
+	}
+
+	@Test
 	void theTrailPageVerifiesTheConsolesOwnTrail() throws Exception {
 		this.mvc.perform(get("/history/trail").with(user("auditor").roles("AUDITOR")))
 			.andExpect(status().isOk())
