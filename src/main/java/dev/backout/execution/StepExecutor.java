@@ -160,8 +160,8 @@ class StepExecutor {
 	}
 
 	/**
-	 * Copies each table into {@code backout_backup.<table>__<incident>}, enum columns as text: a
-	 * copy that kept an enum type would make the rollback's own DROP TYPE fail.
+	 * Copies each table into {@code backout_backup.<table>__<incident>}, enum columns as text (enum
+	 * arrays as text[]): a copy that kept an enum type would make the rollback's own DROP TYPE fail.
 	 */
 	private Outcome backup(TargetSession session, long incidentId, StepRun run, PlannedStep step, Attempt attempt)
 			throws SQLException {
@@ -269,15 +269,17 @@ class StepExecutor {
 	private static String columns(Connection connection, String qualifiedTable) throws SQLException {
 		List<String> columns = new ArrayList<>();
 		try (PreparedStatement query = connection.prepareStatement("""
-				SELECT quote_ident(a.attname), t.typtype = 'e' OR (t.typtype = 'd' AND b.typtype = 'e')
+				SELECT quote_ident(a.attname), t.typtype = 'e' OR (t.typtype = 'd' AND b.typtype = 'e'), e.typtype = 'e'
 				FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type b ON b.oid = t.typbasetype
+				LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
 				WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
 				""")) {
 			query.setString(1, qualifiedTable);
 			try (ResultSet rs = query.executeQuery()) {
 				while (rs.next()) {
 					String column = rs.getString(1);
-					columns.add(rs.getBoolean(2) ? column + "::text AS " + column : column);
+					columns.add(rs.getBoolean(2) ? column + "::text AS " + column
+							: rs.getBoolean(3) ? column + "::text[] AS " + column : column);
 				}
 			}
 		}

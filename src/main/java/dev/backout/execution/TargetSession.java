@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import dev.backout.system.ExecutionLock;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
 
@@ -17,10 +18,9 @@ import dev.backout.target.Targets;
  */
 final class TargetSession implements AutoCloseable {
 
-	/** Advisory lock key (two-int form): "BKOU", execution. */
-	static final int LOCK_CLASS = 0x424B4F55;
+	static final int LOCK_CLASS = ExecutionLock.CLASS_ID;
 
-	static final int LOCK_OBJECT = 1;
+	static final int LOCK_OBJECT = ExecutionLock.OBJECT_ID;
 
 	static final String APPLICATION_PREFIX = "backout incident ";
 

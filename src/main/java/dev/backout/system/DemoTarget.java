@@ -88,8 +88,22 @@ public class DemoTarget implements SmartInitializingSingleton {
 		return this.password;
 	}
 
-	/** Drops and rebuilds the demo database, ending any session on it. */
+	/**
+	 * Drops and rebuilds the demo database, ending any session on it; refused while an incident
+	 * executes there (it holds the target's execution lock).
+	 */
 	public synchronized void reset(Authentication admin) {
+		try (Connection demo = connectTo(jdbcUrl()); Statement probe = demo.createStatement();
+				ResultSet locked = probe.executeQuery("SELECT pg_try_advisory_lock(" + ExecutionLock.CLASS_ID + ", "
+						+ ExecutionLock.OBJECT_ID + ")")) {
+			locked.next();
+			if (!locked.getBoolean(1)) {
+				throw new DemoTargetBusy();
+			}
+		}
+		catch (SQLException ex) {
+			// No demo database to look at: nothing can be executing there.
+		}
 		try (Connection connection = connectTo(maintenanceUrl()); Statement statement = connection.createStatement()) {
 			statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
 		}
@@ -98,6 +112,15 @@ public class DemoTarget implements SmartInitializingSingleton {
 		}
 		build();
 		this.trail.record(AuditEntry.by(admin, "DEMO_TARGET_RESET", Map.of("database", DATABASE)));
+	}
+
+	/** An execution holds the demo target. */
+	public static class DemoTargetBusy extends RuntimeException {
+
+		DemoTargetBusy() {
+			super("An incident is executing a step on the demo target; reset it when the step has finished.");
+		}
+
 	}
 
 	boolean exists() {

@@ -20,9 +20,14 @@ class DemoTargetController {
 	@PostMapping("/admin/demo-target/reset")
 	@PreAuthorize("hasRole('ADMIN')")
 	String reset(Authentication admin, RedirectAttributes redirect) {
-		this.demoTarget.reset(admin);
-		redirect.addFlashAttribute("message",
-				"The demo target was rebuilt: all five seed migrations are applied again, ready to roll back.");
+		try {
+			this.demoTarget.reset(admin);
+			redirect.addFlashAttribute("message",
+					"The demo target was rebuilt: all five seed migrations are applied again, ready to roll back.");
+		}
+		catch (DemoTarget.DemoTargetBusy busy) {
+			redirect.addFlashAttribute("error", busy.getMessage());
+		}
 		return "redirect:/runbooks";
 	}
 

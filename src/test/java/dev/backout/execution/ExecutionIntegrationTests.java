@@ -267,6 +267,39 @@ class ExecutionIntegrationTests {
 	}
 
 	@Test
+	void backupsKeepEnumAndEnumArrayColumnsAsTextSoTheRollbackMayDropTheType() throws SQLException {
+		Target target = this.scratch.create("enums", "CREATE TYPE mood AS ENUM ('calm', 'busy'); "
+				+ "CREATE TABLE moods (id int, now mood, history mood[]); "
+				+ "INSERT INTO moods VALUES (1, 'calm', ARRAY['busy', 'calm']::mood[]), (2, 'busy', NULL)");
+		Runbook runbook = ExecutionTestRunbooks.withSteps("""
+				      - id: drop-moods
+				        title: Drop the table and its type
+				        sql: DROP TABLE IF EXISTS moods; DROP TYPE IF EXISTS mood;
+				        destructive: true
+				        confirm: DROP moods
+				""");
+		Step backup = new Step("copy-moods", "Copy moods", null, null, null, null, null, List.of("moods"), null, null, null,
+				null, null, null, null, null);
+		var phases = new dev.backout.runbook.Phases(null, new dev.backout.runbook.Phase(PhaseName.BACKUP, null, List.of(backup)),
+				runbook.phases().execute(), runbook.phases().verify(), null, null);
+		Runbook withBackup = new Runbook(runbook.id(), runbook.title(), runbook.migration(), runbook.risk(), null,
+				runbook.summary(), null, null, runbook.decision(), runbook.authorization(), phases, null);
+		ExecutionPlan plan = plan(withBackup, target);
+		long incident = ScratchTargets.nextIncident();
+		StepRun copied = this.executions.runStep(incident, plan, "copy-moods", COMMANDER, null, Map.of());
+		assertThat(copied.state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(copied.notices()).contains("moods: 2 rows copied to backout_backup.\"moods__" + incident + "\"");
+		assertThat(this.executions.runStep(incident, plan, "drop-moods", COMMANDER, "DROP moods", Map.of()).state())
+			.isEqualTo(StepState.SUCCEEDED);
+		try (Connection connection = this.scratch.connect(target); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT now, history[1] FROM backout_backup.\"moods__" + incident + "\" WHERE id = 1")) {
+			rs.next();
+			assertThat(rs.getString(1)).isEqualTo("calm");
+			assertThat(rs.getString(2)).isEqualTo("busy");
+		}
+	}
+
+	@Test
 	void anotherExecutionOnTheSameTargetIsRefusedWithItsIncident() throws SQLException {
 		Target target = this.scratch.create("busy", "CREATE TABLE counter (n int)");
 		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP), target);
