@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.patch.AbstractDelta;
@@ -147,20 +148,28 @@ public class Approvals {
 			.orElse(false);
 	}
 
-	/** Open requests {@code user} may decide on now, oldest first. */
+	/** Open requests {@code user} may decide on now, oldest first (two queries, whatever their number). */
 	@Transactional(readOnly = true)
 	public List<ApprovalRequest> queueFor(Authentication user) {
+		Map<Long, List<Approval>> decisions = this.jdbc.sql("""
+				select a.* from approval a join approval_request r on r.incident_id = a.incident_id
+				where r.status = 'OPEN' order by a.id
+				""").query(Approvals::mapApproval).list().stream().collect(Collectors.groupingBy(Approval::incidentId));
 		return this.jdbc.sql("select * from approval_request where status = 'OPEN' order by requested_at")
 			.query(this::map)
 			.list()
 			.stream()
-			.filter((request) -> !eligibleRoles(request, user).isEmpty())
+			.filter((request) -> !eligibleRoles(request, decisions.getOrDefault(request.incidentId(), List.of()), user).isEmpty())
 			.toList();
 	}
 
 	/** The roles {@code user} holds in which they may decide on {@code request} now. */
 	public List<Role> eligibleRoles(ApprovalRequest request, Authentication user) {
-		boolean fallback = ApprovalGate.fallbackActive(request, decisions(request.incidentId()), this.clock.instant());
+		return eligibleRoles(request, decisions(request.incidentId()), user);
+	}
+
+	private List<Role> eligibleRoles(ApprovalRequest request, List<Approval> decisions, Authentication user) {
+		boolean fallback = ApprovalGate.fallbackActive(request, decisions, this.clock.instant());
 		return heldRoles(user).stream()
 			.filter((role) -> ApprovalGate.whyNot(request, user.getName(), role, fallback).isEmpty())
 			.toList();

@@ -91,11 +91,12 @@ public class Executions implements SmartInitializingSingleton {
 			Map<String, String> inputs) {
 		PlannedStep step = plan.step(stepId)
 			.orElseThrow(() -> new ExecutionRefused("Step '" + stepId + "' is not part of this incident's plan."));
-		Optional<PlannedStep> next = next(incidentId, plan);
+		Map<String, StepState> latest = latestStates(incidentId);
+		Optional<PlannedStep> next = next(plan, latest);
 		if (next.isEmpty()) {
 			throw new ExecutionRefused("Every step of this plan has run.");
 		}
-		if (!next.get().stepId().equals(stepId) && !(step.kind() == Step.Kind.CHECK && done(incidentId, step))) {
+		if (!next.get().stepId().equals(stepId) && !(step.kind() == Step.Kind.CHECK && done(latest.get(stepId)))) {
 			throw new ExecutionRefused("Step '" + stepId + "' is not next: '" + next.get().stepId() + "' ("
 					+ next.get().title() + ") comes first.");
 		}
@@ -124,7 +125,18 @@ public class Executions implements SmartInitializingSingleton {
 
 	/** The first step of the plan whose latest attempt did not succeed and was not skipped. */
 	public Optional<PlannedStep> next(long incidentId, ExecutionPlan plan) {
-		return plan.steps().stream().filter((step) -> !done(incidentId, step)).findFirst();
+		return next(plan, latestStates(incidentId));
+	}
+
+	private static Optional<PlannedStep> next(ExecutionPlan plan, Map<String, StepState> latest) {
+		return plan.steps().stream().filter((step) -> !done(latest.get(step.stepId()))).findFirst();
+	}
+
+	/** Each step's latest state, from one read of the journal. */
+	private Map<String, StepState> latestStates(long incidentId) {
+		Map<String, StepState> latest = new java.util.HashMap<>();
+		this.journal.runs(incidentId).forEach((run) -> latest.put(run.stepId(), run.state()));
+		return latest;
 	}
 
 	/** Asks PostgreSQL to cancel the statement of the incident's running step (pg_cancel_backend). */
@@ -230,12 +242,7 @@ public class Executions implements SmartInitializingSingleton {
 		}
 	}
 
-	private boolean done(long incidentId, PlannedStep step) {
-		List<StepRun> attempts = this.journal.attempts(incidentId, step.stepId());
-		if (attempts.isEmpty()) {
-			return false;
-		}
-		StepState latest = attempts.get(attempts.size() - 1).state();
+	private static boolean done(StepState latest) {
 		return latest == StepState.SUCCEEDED || latest == StepState.SKIPPED;
 	}
 

@@ -25,8 +25,4 @@ public record PlannedStep(PhaseName phase, String stepId, String title, Step.Kin
 		inputs = List.copyOf(inputs);
 	}
 
-	public boolean touchesTarget() {
-		return this.kind != Step.Kind.MANUAL;
-	}
-
 }

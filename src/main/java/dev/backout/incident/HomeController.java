@@ -1,7 +1,5 @@
 package dev.backout.incident;
 
-import java.util.List;
-
 import dev.backout.approval.Approvals;
 import dev.backout.audit.AuditTrail;
 
@@ -34,8 +32,7 @@ class HomeController {
 	@GetMapping("/")
 	String home(Authentication user, Model model) {
 		if (holds(user, "ROLE_COMMANDER")) {
-			List<Incident> open = this.incidents.recent(200).stream().filter((i) -> !i.state().terminal()).toList();
-			model.addAttribute("openIncidents", open);
+			model.addAttribute("openIncidents", this.incidents.active());
 		}
 		if (holds(user, "ROLE_TEAM_LEAD") || holds(user, "ROLE_CTO") || holds(user, "ROLE_ON_CALL")) {
 			model.addAttribute("waiting", this.approvals.queueFor(user));

@@ -117,8 +117,7 @@ class IncidentApiController {
 			Authentication user) {
 		StepRequest body = (request != null) ? request : new StepRequest(null, Map.of());
 		Map<String, String> inputs = (body.inputs() != null) ? body.inputs() : Map.of();
-		return (this.incidents.get(id).state() == IncidentState.PRECHECK) ? this.incidents.tickPrecheck(id, stepId, inputs, user)
-				: this.incidents.runStep(id, stepId, body.confirmation(), inputs, user);
+		return this.incidents.runStep(id, stepId, body.confirmation(), inputs, user);
 	}
 
 	@PostMapping("/{id}/verification")

@@ -200,10 +200,7 @@ class IncidentController {
 			}
 		});
 		return act(id, redirect, null, () -> {
-			Incident incident = this.incidents.get(id);
-			StepRun run = (incident.state() == IncidentState.PRECHECK)
-					? this.incidents.tickPrecheck(id, stepId, inputs, actor)
-					: this.incidents.runStep(id, stepId, confirmation, inputs, actor);
+			StepRun run = this.incidents.runStep(id, stepId, confirmation, inputs, actor);
 			report(run, redirect);
 			return run;
 		});

@@ -66,6 +66,12 @@ class IncidentRepository {
 		return this.jdbc.sql("select * from incident order by id desc limit :limit").param("limit", limit).query(this::map).list();
 	}
 
+	List<Incident> active() {
+		return this.jdbc.sql("select * from incident where state not in ('COMPLETED', 'CLOSED', 'ABORTED') order by id desc limit 100")
+			.query(this::map)
+			.list();
+	}
+
 	/**
 	 * One page of the history, newest first, after {@code filter.before()} (keyset pagination: the
 	 * same cost for the first page and the thousandth). Only constant fragments are added to the

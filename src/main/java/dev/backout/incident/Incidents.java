@@ -134,6 +134,11 @@ public class Incidents {
 		return this.incidents.recent(limit);
 	}
 
+	/** Incidents not yet completed, closed or aborted, newest first. */
+	public List<Incident> active() {
+		return this.incidents.active();
+	}
+
 	/** The runbook version the incident pinned. */
 	public Runbook runbook(Incident incident) {
 		return this.catalog.version(incident.runbookId(), incident.runbookHash())
@@ -281,10 +286,16 @@ public class Incidents {
 		}
 	}
 
-	/** Runs the step the commander saw as next (destructive steps with the typed confirmation). */
+	/**
+	 * Runs the step the commander saw as next (destructive steps with the typed confirmation), or,
+	 * before approval, ticks a pre-check checklist item.
+	 */
 	@PreAuthorize("hasRole('COMMANDER')")
 	public StepRun runStep(long id, String stepId, String confirmation, Map<String, String> inputs, Authentication actor) {
 		Incident incident = this.incidents.get(id);
+		if (incident.state() == IncidentState.PRECHECK) {
+			return tickPrecheck(incident, stepId, inputs, actor);
+		}
 		ExecutionPlan plan = gate(incident);
 		plan.step(stepId).orElseThrow(() -> new IncidentRefused("No step '" + stepId + "' in this plan."));
 		beforeFirstExecution(incident, plan, actor);
@@ -294,10 +305,8 @@ public class Incidents {
 	}
 
 	/** Ticks a pre-check checklist item (before approval: it touches nothing). */
-	@PreAuthorize("hasRole('COMMANDER')")
-	public StepRun tickPrecheck(long id, String stepId, Map<String, String> inputs, Authentication actor) {
-		Incident incident = this.incidents.get(id);
-		require(incident, IncidentState.PRECHECK, "Pre-check items are ticked before approval is requested.");
+	private StepRun tickPrecheck(Incident incident, String stepId, Map<String, String> inputs, Authentication actor) {
+		long id = incident.id();
 		ExecutionPlan plan = plan(incident).orElseThrow();
 		PlannedStep step = plan.step(stepId).orElseThrow(() -> new IncidentRefused("No step '" + stepId + "' in this plan."));
 		if (step.phase() != PhaseName.PRECHECK || step.kind() != Step.Kind.MANUAL) {

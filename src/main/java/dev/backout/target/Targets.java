@@ -69,12 +69,6 @@ public class Targets {
 		return this.targets.findByName(name);
 	}
 
-	/** Targets a runbook may run on: those of its alias group. */
-	@Transactional(readOnly = true)
-	public List<Target> inAliasGroup(String aliasGroup) {
-		return all().stream().filter((t) -> t.aliasGroup().equals(aliasGroup)).toList();
-	}
-
 	@Transactional
 	public Target register(TargetSpec spec, Authentication actor) {
 		validate(spec);

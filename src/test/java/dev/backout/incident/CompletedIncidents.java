@@ -37,7 +37,7 @@ final class CompletedIncidents {
 			incidents.answer(id, incidents.get(id).version(), "broken", "Yes", commander);
 			incidents.confirmDecision(id, incidents.get(id).version(), "Broken for everyone", commander);
 			incidents.runPrechecks(id, commander);
-			incidents.tickPrecheck(id, "writes-frozen", Map.of(), commander);
+			incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
 			incidents.requestApproval(id, incidents.get(id).version(), commander);
 			approvals.decide(id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Plan reviewed, go",
 					"demo-password-for-tests");

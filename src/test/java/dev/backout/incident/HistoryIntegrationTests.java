@@ -138,8 +138,14 @@ class HistoryIntegrationTests {
 
 	@Test
 	void theHomePageShowsEachPersonWhatNeedsThemNow() throws Exception {
+		var commander = dev.backout.SignedIn.as("commander", dev.backout.security.Role.COMMANDER);
+		Incident open = this.incidents.open(new Incidents.Opening("incident-test", this.completed.targetId(), "Still open",
+				Severity.SEV3, null), commander);
+		org.springframework.security.core.context.SecurityContextHolder.clearContext();
 		this.mvc.perform(get("/").with(user("commander").roles("COMMANDER")))
 			.andExpect(content().string(containsString("Open incidents")))
+			.andExpect(content().string(containsString("href=\"/incidents/" + open.id() + "\"")))
+			.andExpect(content().string(not(containsString("href=\"/incidents/" + this.completed.id() + "\""))))
 			.andExpect(content().string(not(containsString("Waiting for your approval"))));
 		this.mvc.perform(get("/").with(user("lead").roles("TEAM_LEAD")))
 			.andExpect(content().string(containsString("Waiting for your approval")))

@@ -122,6 +122,30 @@ class IncidentApiIntegrationTests {
 	}
 
 	@Test
+	void badInputGetsAPlainAnswerNotAnError() throws Exception {
+		String commander = token("commander", "ROLE_COMMANDER");
+		this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + commander)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"runbookId\": \"no-such-runbook\", \"targetId\": %d, \"symptom\": \"x\"}".formatted(this.target.id())))
+			.andExpect(status().isNotFound());
+		this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + commander)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"runbookId\": \"incident-test\", \"targetId\": %d, \"symptom\": \" \"}".formatted(this.target.id())))
+			.andExpect(status().isConflict())
+			.andExpect(jsonPath("$.detail").value("Describe the symptom: it is the first line of the incident record."));
+		this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + commander)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{not json"))
+			.andExpect(status().isBadRequest());
+		long id = open(commander);
+		this.mvc.perform(post("/api/incidents/{id}/answers", id).header("Authorization", "Bearer " + commander)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"version\": 99, \"questionId\": \"broken\", \"answer\": \"Yes\"}"))
+			.andExpect(status().isConflict())
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("changed since you loaded it")));
+	}
+
+	@Test
 	void unknownAndRevokedTokensAreRefused() throws Exception {
 		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer bo_not-a-token")).andExpect(status().isUnauthorized());
 		var owner = UsernamePasswordAuthenticationToken.authenticated("auditor", null, AuthorityUtils.createAuthorityList("ROLE_AUDITOR"));

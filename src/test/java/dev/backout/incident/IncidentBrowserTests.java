@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -149,7 +150,21 @@ class IncidentBrowserTests extends BrowserTest {
 		WebElement page = driver.findElement(By.tagName("main"));
 		((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
 		element.click();
-		new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(page));
+		new WebDriverWait(driver, Duration.ofSeconds(30)).until((d) -> replaced(page));
+	}
+
+	/**
+	 * Whether the page element is gone. While the page navigates, Chrome may answer "node does not
+	 * belong to the document" instead of a stale-element error; both mean the page was replaced.
+	 */
+	private static boolean replaced(WebElement page) {
+		try {
+			page.isEnabled();
+			return false;
+		}
+		catch (WebDriverException gone) {
+			return true;
+		}
 	}
 
 	private static void scrollTo(WebDriver driver, WebElement element) {

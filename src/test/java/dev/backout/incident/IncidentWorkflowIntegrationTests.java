@@ -375,7 +375,7 @@ class IncidentWorkflowIntegrationTests {
 		assertThatExceptionOfType(IncidentRefused.class)
 			.isThrownBy(() -> this.incidents.requestApproval(id, this.incidents.get(id).version(), commander))
 			.withMessageContaining("Writes frozen");
-		this.incidents.tickPrecheck(id, "writes-frozen", Map.of(), commander);
+		this.incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
 		return this.incidents.requestApproval(id, this.incidents.get(id).version(), commander);
 	}
 

@@ -101,7 +101,7 @@ class WebhooksIntegrationTests {
 		this.incidents.answer(id, this.incidents.get(id).version(), "broken", "Yes", commander);
 		this.incidents.confirmDecision(id, this.incidents.get(id).version(), null, commander);
 		this.incidents.runPrechecks(id, commander);
-		this.incidents.tickPrecheck(id, "writes-frozen", Map.of(), commander);
+		this.incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
 		this.incidents.requestApproval(id, this.incidents.get(id).version(), commander);
 		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
 		this.approvals.decide(id, lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "go", "demo-password-for-tests");

@@ -1,5 +1,8 @@
 package dev.backout.runbook;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import dev.backout.IntegrationTest;
 import dev.backout.security.Role;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,9 @@ class RunbookWebIntegrationTests {
 
 	@Autowired
 	MockMvc mvc;
+
+	@Autowired
+	RunbookCatalog catalog;
 
 	@ParameterizedTest
 	@EnumSource(Role.class)
@@ -67,6 +73,32 @@ class RunbookWebIntegrationTests {
 			.andExpect(redirectedUrl("/runbooks"))
 			.andExpect(flash().attribute("message", containsString("runbooks active")))
 			.andExpect(flash().attribute("message", containsString("0 new versions")));
+	}
+
+	@Test
+	@WithMockUser(username = "admin", roles = "ADMIN")
+	void theDiffPageShowsWhatChangedBetweenTwoVersions() throws Exception {
+		Path file = Path.of("target", "test-runbooks", "diff-page.yaml");
+		Files.createDirectories(file.getParent());
+		String yaml = RunbookParserTests.VALID.replace("id: sample", "id: diff-page");
+		Files.writeString(file, yaml);
+		this.catalog.reload(null);
+		String first = this.catalog.get("diff-page").hash();
+		Files.writeString(file, yaml.replace("risk: LOW", "risk: HIGH"));
+		this.catalog.reload(null);
+		String second = this.catalog.get("diff-page").hash();
+		try {
+			this.mvc.perform(get("/runbooks/diff-page/diff").param("from", first).param("to", second))
+				.andExpect(status().isOk())
+				.andExpect(content().string(containsString("-risk: LOW")))
+				.andExpect(content().string(containsString("+risk: HIGH")));
+			this.mvc.perform(get("/runbooks/diff-page/diff").param("from", first).param("to", "0".repeat(64)))
+				.andExpect(status().isNotFound());
+		}
+		finally {
+			Files.delete(file);
+			this.catalog.reload(null);
+		}
 	}
 
 	@Test

@@ -1,0 +1,55 @@
+package dev.backout.security;
+
+import dev.backout.IntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+@IntegrationTest
+class ProfileIntegrationTests {
+
+	@Autowired
+	MockMvc mvc;
+
+	@Autowired
+	ApiTokens tokens;
+
+	@Test
+	void aUserCreatesATokenSeesItOnceUsesItAndRevokesIt() throws Exception {
+		MvcResult created = this.mvc.perform(post("/profile/tokens").param("name", "chat bot").with(user("cto").roles("CTO")).with(csrf()))
+			.andExpect(flash().attribute("message", "Token 'chat bot' created. Copy it now: it is shown only once."))
+			.andReturn();
+		String secret = (String) created.getFlashMap().get("newToken");
+		assertThat(secret).startsWith("bo_");
+		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer " + secret)).andExpect(status().isOk());
+		this.mvc.perform(get("/profile").with(user("cto").roles("CTO")))
+			.andExpect(content().string(containsString("chat bot")))
+			.andExpect(content().string(org.hamcrest.Matchers.not(containsString(secret))));
+
+		long id = this.tokens.of("cto").stream().filter((t) -> t.name().equals("chat bot")).findFirst().orElseThrow().id();
+		this.mvc.perform(post("/profile/tokens/{id}/revoke", id).with(user("auditor").roles("AUDITOR")).with(csrf()))
+			.andExpect(flash().attribute("error", "No such token of yours."));
+		this.mvc.perform(post("/profile/tokens/{id}/revoke", id).with(user("cto").roles("CTO")).with(csrf()))
+			.andExpect(flash().attribute("message", "Token revoked."));
+		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer " + secret)).andExpect(status().isUnauthorized());
+	}
+
+	@Test
+	void aTokenNeedsAName() throws Exception {
+		this.mvc.perform(post("/profile/tokens").param("name", " ").with(user("cto").roles("CTO")).with(csrf()))
+			.andExpect(flash().attribute("error", "Give the token a name of up to 80 characters, e.g. 'chat bot'."));
+	}
+
+}
