@@ -2,7 +2,8 @@ package dev.backout.execution;
 
 /**
  * Places in a step's life where a console can die. Tests make the executing thread "die" at one
- * of them (an {@link Error} that nothing catches) to prove that recovery always finds the truth.
+ * of them (an {@link Error} that nothing catches), or inject a fault there (stop the console's
+ * database), to prove that settlement always finds the truth.
  */
 enum CrashPoint {
 
@@ -10,15 +11,29 @@ enum CrashPoint {
 
 	private static final ThreadLocal<CrashPoint> armed = new ThreadLocal<>();
 
+	private static final ThreadLocal<Runnable> fault = new ThreadLocal<>();
+
 	/** Test hook: the current thread dies at {@code point} (null disarms). */
 	static void arm(CrashPoint point) {
 		armed.set(point);
+		fault.remove();
+	}
+
+	/** Test hook: the current thread runs {@code injected} at {@code point}, then goes on. */
+	static void arm(CrashPoint point, Runnable injected) {
+		armed.set(point);
+		fault.set(injected);
 	}
 
 	static void reach(CrashPoint point) {
 		if (armed.get() == point) {
 			armed.remove();
-			throw new SimulatedCrash(point);
+			Runnable injected = fault.get();
+			fault.remove();
+			if (injected == null) {
+				throw new SimulatedCrash(point);
+			}
+			injected.run();
 		}
 	}
 

@@ -48,6 +48,9 @@ public class Executions implements SmartInitializingSingleton {
 
 	private final AuditTrail trail;
 
+	/** How long a cancel waits for the statement to end before dropping a connection the target no longer answers on. */
+	static final java.time.Duration CANCEL_GRACE = java.time.Duration.ofSeconds(2);
+
 	Executions(StepExecutor executor, StepJournal journal, Recovery recovery, Targets targets, SchemaSnapshots snapshots,
 			AuditTrail trail) {
 		this.executor = executor;
@@ -61,9 +64,15 @@ public class Executions implements SmartInitializingSingleton {
 	/** Settles what a previous console left in flight, before this one serves requests. */
 	@Override
 	public void afterSingletonsInstantiated() {
-		List<StepRun> settled = this.recovery.recover(null);
-		if (!settled.isEmpty()) {
-			log.warn("Recovered {} interrupted step attempts at start-up", settled.size());
+		try {
+			Recovery.Report report = this.recovery.recover(null);
+			if (!report.settled().isEmpty()) {
+				log.warn("Settled {} interrupted step attempts at start-up", report.settled().size());
+			}
+			report.left().forEach((why) -> log.warn("Left unsettled for now: {}", why));
+		}
+		catch (RuntimeException ex) {
+			log.warn("Could not settle interrupted step attempts at start-up: {}", ex.getMessage());
 		}
 	}
 
@@ -77,7 +86,7 @@ public class Executions implements SmartInitializingSingleton {
 		List<StepRun> runs = new ArrayList<>();
 		for (PlannedStep step : plan.steps()) {
 			if (step.phase() == phase && step.kind() == Step.Kind.CHECK) {
-				runs.add(this.executor.run(incidentId, plan, step, target(plan), actor, null, Map.of()));
+				runs.add(this.executor.run(incidentId, plan, step, target(plan), actor, null, Map.of(), Admission.NONE));
 			}
 		}
 		return runs;
@@ -88,32 +97,68 @@ public class Executions implements SmartInitializingSingleton {
 	 * click or a second tab cannot run the step after it.
 	 */
 	public StepRun runStep(long incidentId, ExecutionPlan plan, String stepId, Authentication actor, String confirmation,
-			Map<String, String> inputs) {
-		PlannedStep step = plan.step(stepId)
-			.orElseThrow(() -> new ExecutionRefused("Step '" + stepId + "' is not part of this incident's plan."));
-		Map<String, StepState> latest = latestStates(incidentId);
-		Optional<PlannedStep> next = next(plan, latest);
-		if (next.isEmpty()) {
-			throw new ExecutionRefused("Every step of this plan has run.");
+			Map<String, String> inputs, Admission admission) {
+		try {
+			PlannedStep step = plan.step(stepId)
+				.orElseThrow(() -> new ExecutionRefused("Step '" + stepId + "' is not part of this incident's plan."));
+			settle(incidentId, actor);
+			Map<String, StepState> latest = latestStates(incidentId);
+			Optional<PlannedStep> next = next(plan, latest);
+			if (next.isEmpty()) {
+				throw new ExecutionRefused("Every step of this plan has run.");
+			}
+			if (!next.get().stepId().equals(stepId) && !(step.kind() == Step.Kind.CHECK && done(latest.get(stepId)))) {
+				throw new ExecutionRefused("Step '" + stepId + "' is not next: '" + next.get().stepId() + "' ("
+						+ next.get().title() + ") comes first.");
+			}
+			return this.executor.run(incidentId, plan, step, target(plan), actor, confirmation, inputs, admission);
 		}
-		if (!next.get().stepId().equals(stepId) && !(step.kind() == Step.Kind.CHECK && done(latest.get(stepId)))) {
-			throw new ExecutionRefused("Step '" + stepId + "' is not next: '" + next.get().stepId() + "' ("
-					+ next.get().title() + ") comes first.");
+		catch (ExecutionRefused refused) {
+			recordRefusal(incidentId, stepId, refused, actor);
+			throw refused;
 		}
-		return this.executor.run(incidentId, plan, step, target(plan), actor, confirmation, inputs);
+	}
+
+	/** A refused run request leaves its trace; a console database that fails here must not hide the refusal. */
+	private void recordRefusal(long incidentId, String stepId, ExecutionRefused refused, Authentication actor) {
+		if (refused instanceof OutcomeNotRecorded || refused instanceof ConsoleDatabaseUnavailable) {
+			return;
+		}
+		try {
+			this.journal.refused(incidentId, stepId, refused.getMessage(), actor);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Could not record a refused run of incident {} step {}: {}", incidentId, stepId, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Settles the incident's attempt left STARTED by a lost connection or a dead console, if no live
+	 * console runs it: on every view and action of the incident, so nobody waits for the periodic pass.
+	 */
+	public void settle(long incidentId, Authentication actor) {
+		this.recovery.recover(incidentId, actor);
 	}
 
 	/**
 	 * Runs the following steps of the current phase until one fails, needs a typed confirmation
 	 * or a person (checklist items), or the phase ends.
 	 */
-	public List<StepRun> runRestOfPhase(long incidentId, ExecutionPlan plan, Authentication actor) {
+	public List<StepRun> runRestOfPhase(long incidentId, ExecutionPlan plan, Authentication actor, Admission admission) {
 		List<StepRun> runs = new ArrayList<>();
+		settle(incidentId, actor);
 		Optional<PlannedStep> next = next(incidentId, plan);
 		PhaseName phase = next.map(PlannedStep::phase).orElse(null);
 		while (next.isPresent() && next.get().phase() == phase && !next.get().destructive()
 				&& next.get().kind() != Step.Kind.MANUAL) {
-			StepRun run = this.executor.run(incidentId, plan, next.get(), target(plan), actor, null, Map.of());
+			StepRun run;
+			try {
+				run = this.executor.run(incidentId, plan, next.get(), target(plan), actor, null, Map.of(), admission);
+			}
+			catch (ExecutionRefused refused) {
+				recordRefusal(incidentId, next.get().stepId(), refused, actor);
+				throw refused;
+			}
 			runs.add(run);
 			if (run.state() != StepState.SUCCEEDED) {
 				break;
@@ -139,48 +184,146 @@ public class Executions implements SmartInitializingSingleton {
 		return latest;
 	}
 
-	/** Asks PostgreSQL to cancel the statement of the incident's running step (pg_cancel_backend). */
-	public boolean cancel(long incidentId, Authentication actor) {
-		StepJournal.InFlight inFlight = this.journal.inFlight(incidentId)
+	/**
+	 * Asks PostgreSQL to cancel the statement of the incident's running step (pg_cancel_backend
+	 * from a second, bounded connection). If the step is still waiting for an answer after
+	 * {@link #CANCEL_GRACE} (the target no longer answers on that connection) and it runs in this
+	 * console, its connection is dropped; the outcome is then settled from the marker.
+	 * @return what happened, in words for the person
+	 */
+	public String cancel(long incidentId, Authentication actor) {
+		StepRun inFlight = this.journal.inFlight(incidentId)
 			.orElseThrow(() -> new ExecutionRefused("No step of incident " + incidentId + " is running."));
-		if (inFlight.backendPid() == null) {
-			throw new ExecutionRefused("The running step has not reached the target yet; try again in a moment.");
+		if (inFlight.beingSettled()) {
+			throw new ExecutionRefused("\"" + inFlight.stepId() + "\" is not running: its connection was lost and its "
+					+ "outcome is being settled from the target's marker. There is nothing to cancel.");
 		}
+		Integer pid = this.journal.backendPid(inFlight.id());
 		Target target = this.targets.get(inFlight.targetId());
-		boolean cancelled;
+		String result;
+		boolean signalled = false;
 		try (Connection connection = this.targets.connect(target, "backout cancel");
 				PreparedStatement cancel = connection.prepareStatement(
 						"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = ? AND application_name = ?")) {
-			cancel.setInt(1, inFlight.backendPid());
+			cancel.setObject(1, pid);
 			cancel.setString(2, TargetSession.applicationName(incidentId));
 			try (ResultSet rs = cancel.executeQuery()) {
-				cancelled = rs.next() && rs.getBoolean(1);
+				signalled = rs.next() && rs.getBoolean(1);
 			}
+			result = signalled ? "Cancellation sent to PostgreSQL (backend " + pid + ")."
+					: "The step's statement is no longer running on the target.";
 		}
 		catch (SQLException ex) {
-			throw new ExecutionRefused("Cannot reach target " + target.name() + " to cancel: " + ex.getMessage());
+			result = "Target " + target.name() + " did not answer the cancel request ("
+					+ FailureExplanation.firstLine(ex.getMessage()) + ").";
 		}
-		this.trail.record(AuditEntry.by(actor, "STEP_CANCEL_REQUESTED", Map.of("runId", inFlight.runId(), "signalled", cancelled))
+		if (!finishes(inFlight.id(), CANCEL_GRACE) && this.executor.drop(incidentId)) {
+			result += " The step still had no answer, so the console dropped its connection: the outcome is settled "
+					+ "from the target's marker.";
+		}
+		this.trail.record(AuditEntry.by(actor, "STEP_CANCEL_REQUESTED",
+				Map.of("runId", inFlight.id(), "step", inFlight.stepId(), "signalled", signalled, "result", result))
 			.forIncident(incidentId));
-		return cancelled;
+		return result;
 	}
 
-	/** Settles attempts left in flight by a console that died (also done at every start-up). */
-	public List<StepRun> recover(Authentication actor) {
+	/** Whether the attempt left STARTED within {@code wait}. */
+	private boolean finishes(long runId, java.time.Duration wait) {
+		long deadline = System.nanoTime() + wait.toNanos();
+		while (System.nanoTime() < deadline) {
+			StepRun run = this.journal.get(runId);
+			if (run.state() != StepState.STARTED || run.beingSettled()) {
+				return true;
+			}
+			try {
+				Thread.sleep(100);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+		return false;
+	}
+
+	/** Settles what lost connections and dead consoles left in flight (also done at start-up and periodically). */
+	public Recovery.Report recover(Authentication actor) {
 		return this.recovery.recover(actor);
 	}
 
-	/** A person settles an UNKNOWN attempt, having looked at the target (e.g. its verification check). */
-	public StepRun resolve(long runId, boolean applied, String reason, Authentication actor) {
+	/**
+	 * A person settles an attempt the console cannot settle by itself: an UNKNOWN one (it ran
+	 * outside a transaction), or one whose target could not be asked for its marker. The marker,
+	 * when the target answers, still wins: it is asked first.
+	 */
+	public StepRun resolve(long incidentId, long runId, boolean applied, String reason, Authentication actor) {
 		StepRun run = this.journal.get(runId);
-		if (run.state() != StepState.UNKNOWN) {
-			throw new ExecutionRefused("Only an attempt whose outcome is unknown can be resolved by hand.");
+		if (run.incidentId() != incidentId) {
+			throw new ExecutionRefused("Attempt " + runId + " belongs to another incident.");
 		}
 		if (reason == null || reason.isBlank()) {
 			throw new ExecutionRefused("Say how you know: the reason is part of the trail.");
 		}
+		if (run.state() == StepState.STARTED) {
+			settle(incidentId, actor);
+			run = this.journal.get(runId);
+			if (run.state() == StepState.STARTED && !run.beingSettled()) {
+				throw new ExecutionRefused("\"" + run.stepId() + "\" is still running; wait for it or cancel it.");
+			}
+		}
+		if (run.state() != StepState.UNKNOWN && run.state() != StepState.STARTED) {
+			throw new ExecutionRefused("\"" + run.stepId() + "\" is already settled as " + run.state().name().toLowerCase()
+					+ "; only an attempt whose outcome is unknown is settled by hand.");
+		}
 		return this.journal.settle(runId, applied ? StepState.SUCCEEDED : StepState.FAILED,
-				"Resolved by " + actor.getName() + ": " + reason.trim(), actor);
+				"Settled by " + actor.getName() + " as " + (applied ? "applied" : "not applied") + ": " + reason.trim(), actor);
+	}
+
+	/** What one verification check shows right now, read-only, as evidence for settling a step by hand. */
+	public record Evidence(String stepId, String title, String expected, String value, Boolean passed) {
+	}
+
+	/**
+	 * Runs the plan's verification checks in one READ ONLY transaction that is rolled back, records
+	 * what they show in the trail, and journals nothing: they help a person settle an UNKNOWN step.
+	 */
+	public List<Evidence> evidence(long incidentId, ExecutionPlan plan, Authentication actor) {
+		List<Evidence> found = new ArrayList<>();
+		Target target = target(plan);
+		try (Connection connection = this.targets.connect(target, "backout evidence " + incidentId)) {
+			connection.setAutoCommit(false);
+			try (java.sql.Statement statement = connection.createStatement()) {
+				statement.execute("SET TRANSACTION READ ONLY");
+				for (PlannedStep step : plan.steps()) {
+					if (step.phase() != PhaseName.VERIFY || step.kind() != Step.Kind.CHECK) {
+						continue;
+					}
+					String expected = (step.expect() != null) ? step.expect().describe() : "recorded";
+					statement.execute("SAVEPOINT evidence");
+					try (ResultSet rs = statement.executeQuery(step.statements().get(0))) {
+						boolean hasRow = rs.next();
+						Object value = hasRow ? rs.getObject(1) : null;
+						found.add(new Evidence(step.stepId(), step.title(), expected, hasRow ? String.valueOf(value) : "(no rows)",
+								(step.expect() != null) ? step.expect().isMetBy(hasRow, value) : null));
+					}
+					catch (SQLException ex) {
+						statement.execute("ROLLBACK TO SAVEPOINT evidence");
+						found.add(new Evidence(step.stepId(), step.title(), expected,
+								"error: " + FailureExplanation.firstLine(ex.getMessage()), false));
+					}
+				}
+			}
+			finally {
+				TargetSession.rollbackQuietly(connection);
+			}
+		}
+		catch (SQLException ex) {
+			throw new TargetUnreachable(target.name(), ex);
+		}
+		this.trail.record(AuditEntry.by(actor, "VERIFICATION_EVIDENCE", Map.of("checks", found.stream()
+			.map((e) -> e.stepId() + " = " + e.value() + " (expected " + e.expected() + ")")
+			.toList())).forIncident(incidentId));
+		return found;
 	}
 
 	/** Marks a failed step SKIPPED (the incident's approval gate has approved the skip). */

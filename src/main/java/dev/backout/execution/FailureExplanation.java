@@ -83,7 +83,8 @@ final class FailureExplanation {
 			return holders;
 		}
 		try (PreparedStatement query = probe.prepareStatement("""
-				SELECT DISTINCT a.pid, coalesce(nullif(a.application_name, ''), a.usename, 'unknown'), a.state, l.mode
+				SELECT DISTINCT a.pid, coalesce(nullif(a.application_name, ''), a.usename, 'another role'),
+				       coalesce(a.state, 'state not visible to this role'), l.mode
 				FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 				WHERE l.granted AND l.relation = to_regclass(?) AND a.pid <> pg_backend_pid()
 				""")) {
@@ -108,7 +109,24 @@ final class FailureExplanation {
 		return (millis % 1000 == 0) ? duration.toSeconds() + " s" : millis + " ms";
 	}
 
-	private static String firstLine(String message) {
+	/**
+	 * What the console knows when the connection broke: the server's own reason when it sent one
+	 * (a terminated backend, a shutdown), else that the answer never came.
+	 */
+	static String lost(SQLException ex) {
+		String state = String.valueOf(ex.getSQLState());
+		String reason = switch (state) {
+			case "57P01" -> "the target ended the step's session (" + firstLine(ex.getMessage()) + ", SQLSTATE 57P01)";
+			case "57P02", "57P03" -> "the target server is shutting down or restarting (" + firstLine(ex.getMessage())
+					+ ", SQLSTATE " + state + ")";
+			default -> (ex.getCause() instanceof java.net.SocketTimeoutException)
+					? "the target stopped answering (no reply within the statement timeout and its margin)"
+					: "the connection to the target broke (" + firstLine(ex.getMessage()) + ")";
+		};
+		return "The console lost the step's session: " + reason + ".";
+	}
+
+	static String firstLine(String message) {
 		if (message == null) {
 			return "unknown error";
 		}

@@ -1,24 +1,31 @@
 package dev.backout.execution;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
 
 /**
- * Settles attempts left STARTED by a console that died. It first takes the target's execution
- * lock: if another console holds it, its step is still running and is left alone. Otherwise
- * the target's marker decides: committed → SUCCEEDED, absent → FAILED (safe to retry); a
- * non-transactional step has no marker and becomes UNKNOWN for a person to resolve.
+ * Settles attempts left STARTED by a lost connection or a console that died, at start-up, every
+ * {@code backout.execution.settle-interval}, on the next view or action of the incident, and on
+ * an admin's demand. An attempt is touched only when no live console holds its incident's
+ * executor lease. Its step's sessions on the target are ended first and waited for; then the
+ * marker decides: committed → SUCCEEDED, absent → FAILED (safe to retry). A non-transactional
+ * step has no marker and becomes UNKNOWN for a person to settle; checks and checklist items
+ * changed nothing and become FAILED.
  */
 @Component
 class Recovery {
@@ -29,48 +36,133 @@ class Recovery {
 
 	private final Targets targets;
 
-	Recovery(StepJournal journal, Targets targets) {
+	private final ExecutorLeases leases;
+
+	/** When a view last asked a target to settle an incident's step, so refreshes do not hammer it. */
+	private final Map<Long, Long> lastTry = new ConcurrentHashMap<>();
+
+	private static final Duration VIEW_RETRY = Duration.ofSeconds(5);
+
+	Recovery(StepJournal journal, Targets targets, ExecutorLeases leases) {
 		this.journal = journal;
 		this.targets = targets;
+		this.leases = leases;
 	}
 
-	/** @param actor null when the console recovers by itself at start-up */
-	List<StepRun> recover(Authentication actor) {
-		Map<Long, List<StepRun>> byTarget = new LinkedHashMap<>();
-		this.journal.started().forEach((run) -> byTarget.computeIfAbsent(run.targetId(), (id) -> new ArrayList<>()).add(run));
-		List<StepRun> settled = new ArrayList<>();
-		for (Map.Entry<Long, List<StepRun>> entry : byTarget.entrySet()) {
-			Target target = this.targets.get(entry.getKey());
-			try (TargetSession session = TargetSession.open(this.targets, target, "backout recovery")) {
-				for (StepRun run : entry.getValue()) {
-					settled.add(settle(session, run, actor));
-				}
+	/** What one pass settled, and what it had to leave, with why. */
+	public record Report(List<StepRun> settled, List<String> left) {
+
+		Report add(Report other) {
+			List<StepRun> runs = new ArrayList<>(this.settled);
+			runs.addAll(other.settled);
+			List<String> reasons = new ArrayList<>(this.left);
+			reasons.addAll(other.left);
+			return new Report(runs, reasons);
+		}
+
+	}
+
+	/** Settles every orphaned attempt. @param actor null when the console does it by itself */
+	Report recover(Authentication actor) {
+		Report report = new Report(List.of(), List.of());
+		for (StepRun run : this.journal.started()) {
+			report = report.add(settle(run, actor));
+		}
+		return report;
+	}
+
+	@Scheduled(fixedDelayString = "${backout.execution.settle-interval:20s}",
+			initialDelayString = "${backout.execution.settle-interval:20s}")
+	void settleOrphans() {
+		try {
+			Report report = recover(null);
+			if (!report.settled().isEmpty()) {
+				log.warn("Settled {} interrupted step attempts", report.settled().size());
 			}
-			catch (ExecutionRefused busy) {
-				log.info("Recovery skipped target {}: {}", target.name(), busy.getMessage());
+		}
+		catch (RuntimeException ex) {
+			log.warn("Settling interrupted step attempts failed this time: {}", ex.getMessage());
+		}
+	}
+
+	/**
+	 * Settles the incident's attempt left STARTED, if it has one and no live console runs it. Views
+	 * call this on every refresh, so a target that does not answer is asked at most every few seconds.
+	 */
+	Report recover(long incidentId, Authentication actor) {
+		Optional<StepRun> started = this.journal.inFlight(incidentId);
+		if (started.isEmpty()) {
+			this.lastTry.remove(incidentId);
+			return new Report(List.of(), List.of());
+		}
+		long now = System.nanoTime();
+		Long last = this.lastTry.get(incidentId);
+		if (actor == null && last != null && now - last < VIEW_RETRY.toNanos()) {
+			return left("incident " + incidentId + " was tried a moment ago");
+		}
+		this.lastTry.put(incidentId, now);
+		return settle(started.get(), actor);
+	}
+
+	private Report settle(StepRun run, Authentication actor) {
+		String which = "incident " + run.incidentId() + " step " + run.stepId();
+		Optional<ExecutorLeases.Lease> lease = this.leases.take(run.incidentId());
+		if (lease.isEmpty()) {
+			return left(which + " is still running in a console");
+		}
+		try (ExecutorLeases.Lease held = lease.get()) {
+			StepRun current = this.journal.get(run.id());
+			if (current.state() != StepState.STARTED) {
+				return new Report(List.of(), List.of());
+			}
+			if (current.kind().equals("MANUAL")) {
+				return settled(this.journal.settle(current.id(), StepState.FAILED,
+						"Interrupted checklist item; it changed nothing and can be ticked again.", actor));
+			}
+			Target target = this.targets.get(current.targetId());
+			try (Connection connection = this.targets.connect(target, "backout settlement")) {
+				if (!TargetSession.endBackends(connection, current.incidentId())) {
+					return left(which + ": its old session on target " + target.name() + " is still ending");
+				}
+				return settled(decide(connection, current, actor));
 			}
 			catch (SQLException ex) {
-				log.warn("Recovery could not reach target {}: {}", target.name(), ex.getMessage());
+				log.info("Could not reach target {} to settle {}: {}", target.name(), which, ex.getMessage());
+				this.journal.settling(current.id(), "The console has not reached target " + target.name()
+						+ " yet to ask the step's marker; it keeps trying. Nothing is sent again before that.");
+				return left(which + ": target " + target.name() + " cannot be reached ("
+						+ FailureExplanation.firstLine(ex.getMessage()) + ")");
 			}
 		}
-		return settled;
 	}
 
-	private StepRun settle(TargetSession session, StepRun run, Authentication actor) throws SQLException {
-		if (run.kind().equals("CHECK") || run.kind().equals("MANUAL")) {
+	/** The old session is gone: the marker (or the step's nature) decides. */
+	private StepRun decide(Connection connection, StepRun run, Authentication actor) throws SQLException {
+		if (run.kind().equals("CHECK")) {
 			return this.journal.settle(run.id(), StepState.FAILED,
-					"Interrupted " + run.kind().toLowerCase() + "; it changed nothing and can run again.", actor);
+					"Interrupted check; it changed nothing and can run again.", actor);
 		}
-		if (!run.transactional()) {
+		if (!run.transactional() && !run.kind().equals("BACKUP")) {
 			return this.journal.settle(run.id(), StepState.UNKNOWN, "Interrupted outside a transaction: the target may "
-					+ "or may not have applied it. A person must decide, helped by the step's verification check.", actor);
+					+ "or may not have applied it. A person must decide, helped by the verification checks.", actor);
 		}
-		if (session.markerExists(run.incidentId(), run.stepId(), run.attempt())) {
+		boolean committed = TargetSession.committedAttempt(connection, run.incidentId(), run.stepId())
+			.filter((attempt) -> attempt == run.attempt())
+			.isPresent();
+		if (committed) {
 			return this.journal.settle(run.id(), StepState.SUCCEEDED,
-					"Recovered: the target committed this attempt (its marker row exists).", actor);
+					"Settled: the target committed this attempt (its marker row exists).", actor);
 		}
-		return this.journal.settle(run.id(), StepState.FAILED,
-				"Recovered: the target did not commit this attempt (no marker row); it is safe to retry.", actor);
+		return this.journal.settle(run.id(), StepState.FAILED, "Settled: the step's session on the target has ended "
+				+ "and the target holds no marker of this attempt, so it did not commit; it is safe to retry.", actor);
+	}
+
+	private static Report settled(StepRun run) {
+		return new Report(List.of(run), List.of());
+	}
+
+	private static Report left(String why) {
+		return new Report(List.of(), List.of(why));
 	}
 
 }

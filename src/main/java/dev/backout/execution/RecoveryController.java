@@ -24,11 +24,19 @@ class RecoveryController {
 	@PostMapping("/admin/targets/recover")
 	@PreAuthorize("hasRole('ADMIN')")
 	String recover(Authentication admin, RedirectAttributes redirect) {
-		List<StepRun> settled = this.executions.recover(admin);
-		redirect.addFlashAttribute("message", settled.isEmpty() ? "No interrupted step attempts were found."
-				: "Settled " + settled.size() + " interrupted step attempts: " + settled.stream()
-					.map((run) -> "incident " + run.incidentId() + " step " + run.stepId() + " → " + run.state())
-					.toList());
+		Recovery.Report report = this.executions.recover(admin);
+		List<StepRun> settled = report.settled();
+		if (settled.isEmpty() && report.left().isEmpty()) {
+			redirect.addFlashAttribute("message", "No interrupted step attempts were found.");
+		}
+		else if (!settled.isEmpty()) {
+			redirect.addFlashAttribute("message", "Settled " + settled.size() + " interrupted step attempts: " + settled.stream()
+				.map((run) -> "incident " + run.incidentId() + " step " + run.stepId() + " → " + run.state())
+				.toList());
+		}
+		if (!report.left().isEmpty()) {
+			redirect.addFlashAttribute("error", "Not settled yet: " + String.join("; ", report.left()) + ".");
+		}
 		return "redirect:/admin/targets";
 	}
 

@@ -9,7 +9,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.backout.execution.StepJournal.Outcome;
 import dev.backout.runbook.ManualInput;
@@ -17,20 +19,23 @@ import dev.backout.runbook.Step;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
 
 /**
  * Runs one step against its target. The order of writes is the whole point:
  * <ol>
- * <li>take the target's execution lock (try-lock);</li>
+ * <li>take the target's execution lock (try-lock) and the incident's executor lease;</li>
+ * <li>look for the step's marker on the target: a committed step is recorded, never resent;</li>
  * <li>commit STARTED in the console's journal;</li>
  * <li>run the step on the target — for transactional steps together with a marker row in
  * {@code backout.applied_step}, in one transaction;</li>
  * <li>commit the outcome in the journal.</li>
  * </ol>
- * A crash between 3 and 4 leaves STARTED in the journal; {@link Recovery} then asks the
- * target's marker whether the step committed, so a committed step is never sent twice.
+ * An error counts as "not applied" only when it is proven: the server reported it before COMMIT,
+ * or, after a lost connection, the old backend is gone and its marker is absent. Anything else
+ * stays STARTED, "being settled", until {@link Recovery} can ask the marker.
  */
 @Component
 class StepExecutor {
@@ -39,37 +44,83 @@ class StepExecutor {
 
 	private final StepJournal journal;
 
-	StepExecutor(Targets targets, StepJournal journal) {
+	private final ExecutorLeases leases;
+
+	/** Sessions of steps running in this console, so a cancel can drop one the target no longer answers on. */
+	private final Map<Long, TargetSession> running = new ConcurrentHashMap<>();
+
+	StepExecutor(Targets targets, StepJournal journal, ExecutorLeases leases) {
 		this.targets = targets;
 		this.journal = journal;
+		this.leases = leases;
 	}
 
 	StepRun run(long incidentId, ExecutionPlan plan, PlannedStep step, Target target, Authentication actor,
-			String confirmation, Map<String, String> inputs) {
+			String confirmation, Map<String, String> inputs, Admission admission) {
 		if (step.destructive() && (confirmation == null || !confirmation.equals(step.confirm()))) {
 			throw new ExecutionRefused("Step '" + step.stepId() + "' destroys data: type \"" + step.confirm()
 					+ "\" exactly to confirm it.");
 		}
 		if (step.kind() == Step.Kind.MANUAL) {
+			admission.admit(null);
 			return tick(incidentId, plan, step, actor, inputs);
 		}
-		try (TargetSession session = TargetSession.open(this.targets, target, TargetSession.applicationName(incidentId))) {
-			StepRun run = this.journal.start(incidentId, plan, step, actor);
-			CrashPoint.reach(CrashPoint.AFTER_STARTED_RECORDED);
-			this.journal.backendPid(run.id(), session.backendPid());
-			Outcome outcome = execute(session, target, incidentId, run, step);
-			CrashPoint.reach(CrashPoint.BEFORE_OUTCOME_RECORDED);
-			return this.journal.finish(run.id(), outcome, actor);
+		TargetSession session;
+		try {
+			session = TargetSession.open(this.targets, target, TargetSession.applicationName(incidentId));
 		}
 		catch (SQLException ex) {
-			throw new ExecutionRefused("Cannot open a session on target " + target.name() + ": " + ex.getMessage());
+			throw new TargetUnreachable(target.name(), ex);
+		}
+		try (session) {
+			admission.admit(session.databaseKey());
+			try (ExecutorLeases.Lease lease = this.leases.take(incidentId)
+				.orElseThrow(() -> new ExecutionRefused("A step of incident " + incidentId + " is running in another tab "
+						+ "or console, or is being settled: nothing was sent twice."))) {
+				if (step.transactional() || step.kind() == Step.Kind.BACKUP) {
+					Optional<Integer> committed = session.committedAttempt(incidentId, step.stepId());
+					if (committed.isPresent()) {
+						return this.journal.alreadyApplied(incidentId, plan, step, committed.get(), actor);
+					}
+				}
+				StepRun run = this.journal.start(incidentId, plan, step, actor, session.backendPid());
+				CrashPoint.reach(CrashPoint.AFTER_STARTED_RECORDED);
+				Outcome outcome = send(session, target, incidentId, run, step);
+				if (outcome == null) {
+					return this.journal.settling(run.id(), "The connection to the target was lost and the target cannot "
+							+ "be asked yet whether the step committed. The console settles it from the step's marker as "
+							+ "soon as the target answers; nothing is sent again before that.");
+				}
+				CrashPoint.reach(CrashPoint.BEFORE_OUTCOME_RECORDED);
+				try {
+					return this.journal.finish(run.id(), outcome, actor);
+				}
+				catch (DataAccessException ex) {
+					throw new OutcomeNotRecorded(step, outcome.state(), ex);
+				}
+			}
+			catch (SQLException ex) {
+				throw new TargetUnreachable(target.name(), ex);
+			}
 		}
 	}
 
-	private Outcome execute(TargetSession session, Target target, long incidentId, StepRun run, PlannedStep step)
-			throws SQLException {
+	/** Drops this console's connection of the incident's running step, if it runs here. */
+	boolean drop(long incidentId) {
+		TargetSession session = this.running.get(incidentId);
+		if (session == null) {
+			return false;
+		}
+		session.abort();
+		return true;
+	}
+
+	/** The step's outcome, or null when it cannot be known yet. */
+	private Outcome send(TargetSession session, Target target, long incidentId, StepRun run, PlannedStep step) {
 		Attempt attempt = new Attempt();
+		this.running.put(incidentId, session);
 		try {
+			session.limitWaitingTo(step.timeoutMillis());
 			return switch (step.kind()) {
 				case CHECK -> check(session.connection(), step, attempt);
 				case BACKUP -> backup(session, incidentId, run, step, attempt);
@@ -78,14 +129,63 @@ class StepExecutor {
 			};
 		}
 		catch (SQLException ex) {
-			try (Connection probe = this.targets.connect(target, "backout diagnosis")) {
-				return Outcome.failed(ex.getSQLState(), FailureExplanation.explain(ex, step, attempt.statement, probe),
-						attempt.countBefore, attempt.notices());
+			if (!TargetSession.lost(ex, session.connection())) {
+				return refused(ex, target, step, attempt);
 			}
-			catch (SQLException unreachable) {
-				return Outcome.failed(ex.getSQLState(), FailureExplanation.explain(ex, step, attempt.statement, null),
-						attempt.countBefore, attempt.notices());
+			return settleLost(session, target, incidentId, run, step, attempt, ex);
+		}
+		finally {
+			this.running.remove(incidentId);
+		}
+	}
+
+	/** The server reported the error before COMMIT and the transaction was rolled back: proven not applied. */
+	private Outcome refused(SQLException ex, Target target, PlannedStep step, Attempt attempt) {
+		try (Connection probe = this.targets.connect(target, "backout diagnosis")) {
+			return Outcome.failed(ex.getSQLState(), FailureExplanation.explain(ex, step, attempt.statement, probe),
+					attempt.countBefore, attempt.notices());
+		}
+		catch (SQLException unreachable) {
+			return Outcome.failed(ex.getSQLState(), FailureExplanation.explain(ex, step, attempt.statement, null),
+					attempt.countBefore, attempt.notices());
+		}
+	}
+
+	/**
+	 * The connection broke while the step ran or committed. Only a fresh connection, after the old
+	 * backend is gone, can tell: the marker decides transactional steps; other steps become
+	 * UNKNOWN for a person; checks changed nothing. Null when the target cannot be asked now.
+	 */
+	private Outcome settleLost(TargetSession session, Target target, long incidentId, StepRun run, PlannedStep step,
+			Attempt attempt, SQLException ex) {
+		session.abort();
+		String lost = FailureExplanation.lost(ex);
+		if (step.kind() == Step.Kind.CHECK) {
+			return Outcome.failed(ex.getSQLState(), lost + " A check only reads: it changed nothing and can run again.",
+					null, attempt.notices());
+		}
+		try (Connection fresh = this.targets.connect(target, "backout settlement")) {
+			if (!TargetSession.endBackends(fresh, incidentId)) {
+				return null;
 			}
+			if (!step.transactional() && step.kind() != Step.Kind.BACKUP) {
+				return new Outcome(StepState.UNKNOWN, null, attempt.countBefore, null, null, attempt.notices(),
+						ex.getSQLState(), lost + " This step runs outside a transaction, so the target may hold some or all of"
+								+ " it: a person must settle it, helped by the verification checks.");
+			}
+			boolean committed = TargetSession.committedAttempt(fresh, incidentId, step.stepId())
+				.filter((a) -> a == run.attempt())
+				.isPresent();
+			if (committed) {
+				return new Outcome(StepState.SUCCEEDED, attempt.rows, attempt.countBefore, null, null, attempt.notices(),
+						null, null).settledBy(lost + " The target holds this attempt's marker: the step committed.");
+			}
+			return Outcome.failed(ex.getSQLState(), lost + " The old session has ended and the target holds no marker "
+					+ "of this attempt: its transaction did not commit. Nothing was changed; it is safe to retry.",
+					attempt.countBefore, attempt.notices());
+		}
+		catch (SQLException unreachable) {
+			return null;
 		}
 	}
 
@@ -110,8 +210,7 @@ class StepExecutor {
 			}
 		}
 		finally {
-			connection.rollback();
-			connection.setAutoCommit(true);
+			TargetSession.rollbackQuietly(connection);
 		}
 	}
 
@@ -128,8 +227,7 @@ class StepExecutor {
 			session.writeMarker(incidentId, step.stepId(), run.attempt());
 		}
 		catch (SQLException ex) {
-			connection.rollback();
-			connection.setAutoCommit(true);
+			TargetSession.rollbackQuietly(connection);
 			throw ex;
 		}
 		commit(connection);
@@ -139,6 +237,8 @@ class StepExecutor {
 	/**
 	 * Commits the step together with its marker. A crash before the commit leaves an open
 	 * transaction that dies with the connection; after it, the marker tells recovery the truth.
+	 * An error the server reports for the COMMIT itself (a deferred constraint) rolled it back;
+	 * a lost answer proves nothing and is settled from the marker.
 	 */
 	private static void commit(Connection connection) throws SQLException {
 		CrashPoint.reach(CrashPoint.BEFORE_TARGET_COMMIT);
@@ -182,13 +282,13 @@ class StepExecutor {
 					rows = rs.getLong(1);
 				}
 				total += rows;
+				attempt.rows = total;
 				attempt.notice(table + ": " + rows + " rows copied to " + copy);
 			}
 			session.writeMarker(incidentId, step.stepId(), run.attempt());
 		}
 		catch (SQLException ex) {
-			connection.rollback();
-			connection.setAutoCommit(true);
+			TargetSession.rollbackQuietly(connection);
 			throw ex;
 		}
 		commit(connection);
@@ -208,7 +308,7 @@ class StepExecutor {
 				throw new ExecutionRefused("\"" + input.label() + "\" must be one of " + input.options() + ".");
 			}
 		}
-		StepRun run = this.journal.start(incidentId, plan, step, actor);
+		StepRun run = this.journal.start(incidentId, plan, step, actor, null);
 		StringJoiner recorded = new StringJoiner("; ");
 		step.inputs().forEach((input) -> {
 			String value = given.get(input.name());
@@ -243,6 +343,7 @@ class StepExecutor {
 			attempt.statement = sql;
 			statement.execute(sql);
 			rows += Math.max(0, statement.getUpdateCount());
+			attempt.rows = rows;
 			for (SQLWarning warning = statement.getWarnings(); warning != null; warning = warning.getNextWarning()) {
 				attempt.notice(warning.getMessage());
 			}
@@ -296,6 +397,8 @@ class StepExecutor {
 		private String statement;
 
 		private String countBefore;
+
+		private Long rows;
 
 		private final List<String> notices = new ArrayList<>();
 

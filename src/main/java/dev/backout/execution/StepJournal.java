@@ -12,6 +12,7 @@ import java.util.Optional;
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
@@ -29,7 +30,8 @@ class StepJournal {
 
 	private static final String COLUMNS = """
 			id, incident_id, target_id, step_id, phase, attempt, kind, transactional, state, started_at, ended_at,
-			rows_affected, count_before, check_value, check_passed, notices, sqlstate, error, actor, resolution
+			rows_affected, count_before, check_value, check_passed, notices, sqlstate, error, actor, resolution,
+			settling_since
 			""";
 
 	private final JdbcClient jdbc;
@@ -38,10 +40,13 @@ class StepJournal {
 
 	private final Clock clock;
 
-	StepJournal(JdbcClient jdbc, AuditTrail trail, Clock clock) {
+	private final ApplicationEventPublisher events;
+
+	StepJournal(JdbcClient jdbc, AuditTrail trail, Clock clock, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.trail = trail;
 		this.clock = clock;
+		this.events = events;
 	}
 
 	/**
@@ -49,7 +54,45 @@ class StepJournal {
 	 * person (UNKNOWN), or when any step of the incident is in flight.
 	 */
 	@Transactional(propagation = Propagation.REQUIRES_NEW)
-	StepRun start(long incidentId, ExecutionPlan plan, PlannedStep step, Authentication actor) {
+	StepRun start(long incidentId, ExecutionPlan plan, PlannedStep step, Authentication actor, Integer backendPid) {
+		int attempt = refuseRepeat(incidentId, step);
+		long id;
+		try {
+			id = insert(incidentId, plan, step, attempt, StepState.STARTED, actor, null, backendPid);
+		}
+		catch (DuplicateKeyException ex) {
+			throw new ExecutionRefused("Another step of incident " + incidentId + " is running, or this one was just "
+					+ "started from another tab or console: nothing was sent twice.");
+		}
+		this.trail.record(entry(actor, "STEP_STARTED", incidentId,
+				Map.of("step", step.stepId(), "attempt", attempt, "planHash", plan.planHash(), "statements", step.statements())));
+		return get(id);
+	}
+
+	/**
+	 * Records, without sending anything, that the target already holds a marker of this step: an
+	 * earlier attempt committed although the journal does not say so (its outcome was lost).
+	 */
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
+	StepRun alreadyApplied(long incidentId, ExecutionPlan plan, PlannedStep step, int committedAttempt,
+			Authentication actor) {
+		int attempt = refuseRepeat(incidentId, step);
+		String resolution = "Not sent: the target already holds this step's marker (attempt " + committedAttempt
+				+ "), so it committed before. A committed step is never sent twice.";
+		long id = insert(incidentId, plan, step, attempt, StepState.SUCCEEDED, actor, resolution, null);
+		this.trail.record(entry(actor, "STEP_ALREADY_APPLIED", incidentId,
+				Map.of("step", step.stepId(), "attempt", attempt, "markerAttempt", committedAttempt)));
+		return get(id);
+	}
+
+	/** A refused request to run a step, for the trail (its own transaction: the refusal rolls nothing back). */
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
+	void refused(long incidentId, String stepId, String reason, Authentication actor) {
+		this.trail.record(entry(actor, "STEP_REFUSED", incidentId, Map.of("step", stepId, "reason", reason)));
+	}
+
+	/** The next attempt number, or a refusal when the step must not be sent again. */
+	private int refuseRepeat(long incidentId, PlannedStep step) {
 		List<StepRun> previous = attempts(incidentId, step.stepId());
 		// Checks only read, so they may run again (e.g. pre-checks after a fix); nothing else may.
 		boolean repeatable = step.kind() == dev.backout.runbook.Step.Kind.CHECK;
@@ -63,23 +106,14 @@ class StepJournal {
 				}
 				case UNKNOWN -> throw new ExecutionRefused("Step '" + step.stepId() + "' was interrupted and its outcome is "
 						+ "unknown; a person must resolve it first, helped by its verification check.");
-				case STARTED -> throw new ExecutionRefused("Step '" + step.stepId() + "' is running.");
+				case STARTED -> throw new ExecutionRefused("Step '" + step.stepId() + "' is running"
+						+ ((run.settlingSince() != null) ? ", or its outcome is being settled from the target's marker" : "")
+						+ ": nothing was sent twice.");
 				default -> {
 				}
 			}
 		}
-		int attempt = previous.size() + 1;
-		long id;
-		try {
-			id = insert(incidentId, plan, step, attempt, StepState.STARTED, actor, null);
-		}
-		catch (DuplicateKeyException ex) {
-			throw new ExecutionRefused("Another step of incident " + incidentId + " is running, or this one was just "
-					+ "started from another tab or console: nothing was sent twice.");
-		}
-		this.trail.record(entry(actor, "STEP_STARTED", incidentId,
-				Map.of("step", step.stepId(), "attempt", attempt, "planHash", plan.planHash(), "statements", step.statements())));
-		return get(id);
+		return previous.size() + 1;
 	}
 
 	/**
@@ -88,19 +122,20 @@ class StepJournal {
 	 */
 	@Transactional
 	StepRun skip(long incidentId, ExecutionPlan plan, PlannedStep step, String reason, Authentication actor) {
-		long id = insert(incidentId, plan, step, attempts(incidentId, step.stepId()).size() + 1, StepState.SKIPPED, actor, reason);
+		long id = insert(incidentId, plan, step, attempts(incidentId, step.stepId()).size() + 1, StepState.SKIPPED, actor,
+				reason, null);
 		this.trail.record(entry(actor, "STEP_SKIPPED", incidentId, Map.of("step", step.stepId(), "reason", reason)));
 		return get(id);
 	}
 
-	/** A new attempt row; a SKIPPED one ends as it starts. */
+	/** A new attempt row; one that is not STARTED ends as it starts. */
 	private long insert(long incidentId, ExecutionPlan plan, PlannedStep step, int attempt, StepState state,
-			Authentication actor, String resolution) {
+			Authentication actor, String resolution, Integer backendPid) {
 		return this.jdbc.sql("""
 				insert into step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional,
-				                      state, started_at, ended_at, actor, resolution)
+				                      state, started_at, ended_at, actor, resolution, backend_pid)
 				values (:incident, :target, :plan, :phase, :step, :attempt, :kind, :transactional, :state, :now,
-				        case when :state = 'SKIPPED' then cast(:now as timestamptz) end, :actor, :resolution)
+				        case when :state <> 'STARTED' then cast(:now as timestamptz) end, :actor, :resolution, :pid)
 				returning id
 				""")
 			.param("incident", incidentId)
@@ -115,13 +150,28 @@ class StepJournal {
 			.param("now", Timestamp.from(this.clock.instant()))
 			.param("actor", actor.getName())
 			.param("resolution", resolution)
+			.param("pid", backendPid)
 			.query(Long.class)
 			.single();
 	}
 
+	/**
+	 * Notes that the attempt's outcome could not be learnt yet (the connection was lost and the
+	 * target is out of reach): it stays STARTED until settled from the marker.
+	 */
 	@Transactional(propagation = Propagation.REQUIRES_NEW)
-	void backendPid(long runId, int pid) {
-		this.jdbc.sql("update step_run set backend_pid = :pid where id = :id").param("pid", pid).param("id", runId).update();
+	StepRun settling(long runId, String note) {
+		boolean first = get(runId).settlingSince() == null;
+		this.jdbc.sql("""
+				update step_run set settling_since = coalesce(settling_since, :now), resolution = :note
+				where id = :id and state = 'STARTED'
+				""").param("now", Timestamp.from(this.clock.instant())).param("note", note).param("id", runId).update();
+		StepRun run = get(runId);
+		if (first && run.state() == StepState.STARTED) {
+			this.trail.record(AuditEntry.bySystem("STEP_OUTCOME_PENDING", Map.of("step", run.stepId(), "attempt",
+					run.attempt(), "note", note)).forIncident(run.incidentId()));
+		}
+		return run;
 	}
 
 	/** Records the outcome of an attempt that reached its end. */
@@ -130,7 +180,7 @@ class StepJournal {
 		this.jdbc.sql("""
 				update step_run set state = :state, ended_at = :now, rows_affected = :rows, count_before = :countBefore,
 				       check_value = :checkValue, check_passed = :checkPassed, notices = :notices, sqlstate = :sqlstate,
-				       error = :error
+				       error = :error, resolution = :resolution
 				where id = :id and state = 'STARTED'
 				""")
 			.param("state", outcome.state().name())
@@ -142,6 +192,7 @@ class StepJournal {
 			.param("notices", outcome.notices())
 			.param("sqlstate", outcome.sqlstate())
 			.param("error", outcome.error())
+			.param("resolution", outcome.resolution())
 			.param("id", runId)
 			.update();
 		StepRun run = get(runId);
@@ -156,6 +207,7 @@ class StepJournal {
 		putIfSet(details, "sqlstate", outcome.sqlstate());
 		putIfSet(details, "error", outcome.error());
 		putIfSet(details, "notices", outcome.notices());
+		putIfSet(details, "resolution", outcome.resolution());
 		this.trail.record(entry(actor, "STEP_" + run.state().name(), run.incidentId(), details));
 		return run;
 	}
@@ -176,6 +228,7 @@ class StepJournal {
 		if (updated == 1) {
 			this.trail.record(entry(actor, "STEP_SETTLED", run.incidentId(), Map.of("step", run.stepId(), "attempt",
 					run.attempt(), "state", state.name(), "resolution", resolution)));
+			this.events.publishEvent(new StepSettled(run.incidentId(), run.id(), run.stepId(), state));
 		}
 		return run;
 	}
@@ -209,22 +262,35 @@ class StepJournal {
 	}
 
 	@Transactional(readOnly = true)
-	Optional<InFlight> inFlight(long incidentId) {
-		return this.jdbc.sql("select id, target_id, backend_pid from step_run where incident_id = :incident and state = 'STARTED'")
+	Optional<StepRun> inFlight(long incidentId) {
+		return this.jdbc.sql("select " + COLUMNS + " from step_run where incident_id = :incident and state = 'STARTED'")
 			.param("incident", incidentId)
-			.query((rs, row) -> new InFlight(rs.getLong("id"), rs.getLong("target_id"), rs.getObject("backend_pid", Integer.class)))
+			.query(StepJournal::map)
 			.optional();
 	}
 
-	record InFlight(long runId, long targetId, Integer backendPid) {
+	@Transactional(readOnly = true)
+	Integer backendPid(long runId) {
+		return this.jdbc.sql("select backend_pid from step_run where id = :id").param("id", runId).query(Integer.class).single();
 	}
 
 	/** What an attempt ended with. */
 	record Outcome(StepState state, Long rowsAffected, String countBefore, String checkValue, Boolean checkPassed,
-			String notices, String sqlstate, String error) {
+			String notices, String sqlstate, String error, String resolution) {
+
+		Outcome(StepState state, Long rowsAffected, String countBefore, String checkValue, Boolean checkPassed,
+				String notices, String sqlstate, String error) {
+			this(state, rowsAffected, countBefore, checkValue, checkPassed, notices, sqlstate, error, null);
+		}
 
 		static Outcome failed(String sqlstate, String error, String countBefore, String notices) {
 			return new Outcome(StepState.FAILED, null, countBefore, null, null, notices, sqlstate, error);
+		}
+
+		/** The same outcome, learnt by settling rather than from the server's answer. */
+		Outcome settledBy(String how) {
+			return new Outcome(this.state, this.rowsAffected, this.countBefore, this.checkValue, this.checkPassed,
+					this.notices, this.sqlstate, this.error, how);
 		}
 
 	}
@@ -240,6 +306,10 @@ class StepJournal {
 		return entry.forIncident(incidentId);
 	}
 
+	private static java.time.Instant instant(Timestamp timestamp) {
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
 	private static StepRun map(ResultSet rs, int row) throws SQLException {
 		Timestamp ended = rs.getTimestamp("ended_at");
 		return new StepRun(rs.getLong("id"), rs.getLong("incident_id"), rs.getLong("target_id"), rs.getString("step_id"),
@@ -248,7 +318,7 @@ class StepJournal {
 				(ended != null) ? ended.toInstant() : null, rs.getObject("rows_affected", Long.class),
 				rs.getString("count_before"), rs.getString("check_value"), rs.getObject("check_passed", Boolean.class),
 				rs.getString("notices"), rs.getString("sqlstate"), rs.getString("error"), rs.getString("actor"),
-				rs.getString("resolution"));
+				rs.getString("resolution"), instant(rs.getTimestamp("settling_since")));
 	}
 
 }

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
 
 import dev.backout.system.ExecutionLock;
 import dev.backout.target.Target;
@@ -12,8 +14,8 @@ import dev.backout.target.Targets;
 
 /**
  * One connection to a target that holds the target's execution lock: a session-level advisory
- * lock, taken with try-lock (never a blocking wait) and released by PostgreSQL itself if the
- * console dies. The connection's application_name names the incident, so "busy with incident N"
+ * lock, taken with try-lock (never a blocking wait) and released by PostgreSQL itself when the
+ * backend ends. The connection's application_name names the incident, so "busy with incident N"
  * can be told to the next person, and people on the target see who is connected.
  */
 final class TargetSession implements AutoCloseable {
@@ -24,32 +26,52 @@ final class TargetSession implements AutoCloseable {
 
 	static final String APPLICATION_PREFIX = "backout incident ";
 
+	/** How long the console waits for a backend it terminated to be gone. */
+	static final Duration BACKEND_EXIT_WAIT = Duration.ofSeconds(5);
+
 	private final Connection connection;
 
 	private final int backendPid;
 
-	private TargetSession(Connection connection, int backendPid) {
+	private final String databaseKey;
+
+	private TargetSession(Connection connection, int backendPid, String databaseKey) {
 		this.connection = connection;
 		this.backendPid = backendPid;
+		this.databaseKey = databaseKey;
 	}
 
 	static String applicationName(long incidentId) {
 		return APPLICATION_PREFIX + incidentId;
 	}
 
-	/** @throws ExecutionRefused when another execution holds the target */
+	/** @throws TargetBusy when another execution holds the target */
 	static TargetSession open(Targets targets, Target target, String applicationName) throws SQLException {
 		Connection connection = targets.connect(target, applicationName);
 		try {
-			if (!queryBoolean(connection, "SELECT pg_try_advisory_lock(" + LOCK_CLASS + ", " + LOCK_OBJECT + ")")) {
-				String holder = holder(connection);
-				throw new ExecutionRefused("Target " + target.name() + " is busy"
-						+ ((holder != null) ? " with " + holder.replace("backout ", "") : "")
-						+ ": one execution per target at a time. Try again when it has finished.");
+			int pid;
+			String databaseKey;
+			boolean locked;
+			try (PreparedStatement statement = connection.prepareStatement("""
+					SELECT pg_backend_pid(), pg_try_advisory_lock(?, ?),
+					       (SELECT system_identifier FROM pg_control_system())::text || '/' || current_database()
+					""")) {
+				statement.setInt(1, LOCK_CLASS);
+				statement.setInt(2, LOCK_OBJECT);
+				try (ResultSet rs = statement.executeQuery()) {
+					rs.next();
+					pid = rs.getInt(1);
+					locked = rs.getBoolean(2);
+					databaseKey = rs.getString(3);
+				}
+			}
+			if (!locked) {
+				Optional<Holder> holder = holder(connection);
+				throw new TargetBusy(target.name(), holder.orElse(null));
 			}
 			try (Statement statement = connection.createStatement()) {
-				statement.execute("CREATE SCHEMA IF NOT EXISTS backout");
 				statement.execute("""
+						CREATE SCHEMA IF NOT EXISTS backout;
 						CREATE TABLE IF NOT EXISTS backout.applied_step (
 						  incident_id bigint NOT NULL,
 						  step_id text NOT NULL,
@@ -57,12 +79,7 @@ final class TargetSession implements AutoCloseable {
 						  applied_at timestamptz NOT NULL DEFAULT now(),
 						  PRIMARY KEY (incident_id, step_id, attempt))""");
 			}
-			int pid;
-			try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
-				rs.next();
-				pid = rs.getInt(1);
-			}
-			return new TargetSession(connection, pid);
+			return new TargetSession(connection, pid, databaseKey);
 		}
 		catch (SQLException | RuntimeException ex) {
 			connection.close();
@@ -78,16 +95,29 @@ final class TargetSession implements AutoCloseable {
 		return this.backendPid;
 	}
 
-	/** Whether the marker of this attempt was committed on the target. */
-	boolean markerExists(long incidentId, String stepId, int attempt) throws SQLException {
-		try (PreparedStatement query = this.connection.prepareStatement(
-				"SELECT 1 FROM backout.applied_step WHERE incident_id = ? AND step_id = ? AND attempt = ?")) {
+	String databaseKey() {
+		return this.databaseKey;
+	}
+
+	/** The attempt whose marker the target holds for this step, if any attempt committed. */
+	Optional<Integer> committedAttempt(long incidentId, String stepId) throws SQLException {
+		return committedAttempt(this.connection, incidentId, stepId);
+	}
+
+	static Optional<Integer> committedAttempt(Connection connection, long incidentId, String stepId) throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement("""
+				SELECT attempt FROM backout.applied_step WHERE incident_id = ? AND step_id = ? ORDER BY attempt LIMIT 1""")) {
 			query.setLong(1, incidentId);
 			query.setString(2, stepId);
-			query.setInt(3, attempt);
 			try (ResultSet rs = query.executeQuery()) {
-				return rs.next();
+				return rs.next() ? Optional.of(rs.getInt(1)) : Optional.empty();
 			}
+		}
+		catch (SQLException ex) {
+			if ("42P01".equals(ex.getSQLState()) || "3F000".equals(ex.getSQLState())) {
+				return Optional.empty(); // no marker table: nothing was ever committed here
+			}
+			throw ex;
 		}
 	}
 
@@ -102,24 +132,115 @@ final class TargetSession implements AutoCloseable {
 		}
 	}
 
-	private static String holder(Connection connection) throws SQLException {
+	/**
+	 * Ends every backend of incident {@code incidentId}'s step sessions still on the target and
+	 * waits until they are gone: only then has their transaction certainly committed or rolled
+	 * back, so only then can the marker be believed. False when one outlived the wait.
+	 */
+	static boolean endBackends(Connection connection, long incidentId) throws SQLException {
+		try (PreparedStatement terminate = connection.prepareStatement("""
+				SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE application_name = ? AND pid <> pg_backend_pid()""")) {
+			terminate.setString(1, applicationName(incidentId));
+			terminate.executeQuery().close();
+		}
+		long deadline = System.nanoTime() + BACKEND_EXIT_WAIT.toNanos();
+		try (PreparedStatement alive = connection.prepareStatement(
+				"SELECT 1 FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+			alive.setString(1, applicationName(incidentId));
+			while (true) {
+				try (ResultSet rs = alive.executeQuery()) {
+					if (!rs.next()) {
+						return true;
+					}
+				}
+				if (System.nanoTime() > deadline) {
+					return false;
+				}
+				try {
+					Thread.sleep(50);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+		}
+	}
+
+	/**
+	 * Whether {@code ex} means the session itself is gone (connection broken, socket timeout, the
+	 * backend terminated or the server shutting down), so that the server's verdict on the open
+	 * transaction, COMMIT included, never reached the console.
+	 */
+	static boolean lost(SQLException ex, Connection connection) {
+		String state = String.valueOf(ex.getSQLState());
+		if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+			return true;
+		}
+		try {
+			return connection.isClosed();
+		}
+		catch (SQLException closed) {
+			return true;
+		}
+	}
+
+	/** Rolls back without letting a broken connection's error replace the one that caused it. */
+	static void rollbackQuietly(Connection connection) {
+		try {
+			connection.rollback();
+			connection.setAutoCommit(true);
+		}
+		catch (SQLException ex) {
+			// The connection is gone: the server rolls back an open transaction when its backend ends.
+		}
+	}
+
+	/** The console stops waiting for an answer this long after the statement timeout: a frozen peer holds nothing. */
+	void limitWaitingTo(long statementTimeoutMillis) throws SQLException {
+		long millis = statementTimeoutMillis + Targets.NETWORK_MARGIN.toMillis();
+		this.connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
+	}
+
+	/** Drops the connection at once, without a word to the server (which may not be answering). */
+	void abort() {
+		try {
+			this.connection.abort(Runnable::run);
+		}
+		catch (SQLException ex) {
+			// Already gone.
+		}
+	}
+
+	/** Who holds the target's execution lock, as far as this role may see. */
+	static Optional<Holder> holder(Connection connection) throws SQLException {
 		try (PreparedStatement query = connection.prepareStatement("""
-				SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+				SELECT l.pid, a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
 				WHERE l.locktype = 'advisory' AND l.classid = ? AND l.objid = ? AND l.objsubid = 2 AND l.granted
 				""")) {
 			query.setLong(1, LOCK_CLASS);
 			query.setLong(2, LOCK_OBJECT);
 			try (ResultSet rs = query.executeQuery()) {
-				return rs.next() ? rs.getString(1) : null;
+				return rs.next() ? Optional.of(new Holder(rs.getInt(1), rs.getString(2))) : Optional.empty();
 			}
 		}
 	}
 
-	private static boolean queryBoolean(Connection connection, String sql) throws SQLException {
-		try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-			rs.next();
-			return rs.getBoolean(1);
+	/** The backend that holds a target's execution lock; its application name may be hidden from this role. */
+	record Holder(int pid, String applicationName) {
+
+		/** "incident 7", or the backend's pid when it does not say. */
+		String describe() {
+			if (this.applicationName != null && this.applicationName.startsWith(APPLICATION_PREFIX)) {
+				return "incident " + this.applicationName.substring(APPLICATION_PREFIX.length());
+			}
+			if (this.applicationName != null && !this.applicationName.isBlank()) {
+				return "\"" + this.applicationName + "\" (pid " + this.pid + ")";
+			}
+			return "another session (pid " + this.pid + ")";
 		}
+
 	}
 
 	/**
@@ -128,7 +249,7 @@ final class TargetSession implements AutoCloseable {
 	 * step that died half-way) is rolled back by the server when the connection closes.
 	 */
 	@Override
-	public void close() throws SQLException {
+	public void close() {
 		try (Statement statement = this.connection.createStatement()) {
 			statement.execute("SELECT pg_advisory_unlock(" + LOCK_CLASS + ", " + LOCK_OBJECT + ")");
 		}
@@ -136,7 +257,12 @@ final class TargetSession implements AutoCloseable {
 			// The connection is broken: the server releases the lock when the backend ends.
 		}
 		finally {
-			this.connection.close();
+			try {
+				this.connection.close();
+			}
+			catch (SQLException ex) {
+				// Already broken; nothing more to release.
+			}
 		}
 	}
 

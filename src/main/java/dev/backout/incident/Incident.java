@@ -12,12 +12,13 @@ import dev.backout.runbook.Outcome;
  * or two consoles cannot both apply theirs
  * @param planHash the hash of the plan the decision selected (null before the decision)
  * @param skippedSteps steps the commander asked to skip (each needs a fresh approval)
+ * @param databaseKey the database the plan runs on, as its server names it (set when approval is requested)
  */
 public record Incident(long id, String runbookId, String runbookHash, String runbookTitle, long targetId,
 		String commander, String symptom, Severity severity, Instant detectedAt, Instant openedAt, Instant deadlineAt,
 		boolean overdue, IncidentState state, List<Answer> answers, Outcome outcome, List<String> partialSteps,
 		String decisionReason, String planHash, List<String> skippedSteps, String leadUnreachableReason, String summary,
-		Instant closedAt, int version) {
+		Instant closedAt, String databaseKey, int version) {
 
 	public Incident {
 		answers = List.copyOf(answers);
@@ -28,43 +29,49 @@ public record Incident(long id, String runbookId, String runbookHash, String run
 	Incident withState(IncidentState next) {
 		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
 				openedAt, deadlineAt, overdue, next, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,
-				leadUnreachableReason, summary, closedAt, version);
+				leadUnreachableReason, summary, closedAt, databaseKey, version);
 	}
 
 	Incident withAnswers(List<Answer> given) {
 		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
 				openedAt, deadlineAt, overdue, state, given, outcome, partialSteps, decisionReason, planHash, skippedSteps,
-				leadUnreachableReason, summary, closedAt, version);
+				leadUnreachableReason, summary, closedAt, databaseKey, version);
 	}
 
 	Incident withDecision(Outcome decided, List<String> partial, String reason, String plan, IncidentState next) {
 		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
 				openedAt, deadlineAt, overdue, next, answers, decided, partial, reason, plan, skippedSteps,
-				leadUnreachableReason, summary, closedAt, version);
+				leadUnreachableReason, summary, closedAt, databaseKey, version);
 	}
 
 	Incident withRunbookVersion(String hash, String plan, IncidentState next) {
 		return new Incident(id, runbookId, hash, runbookTitle, targetId, commander, symptom, severity, detectedAt, openedAt,
 				deadlineAt, overdue, next, answers, outcome, partialSteps, decisionReason, plan, List.of(),
-				leadUnreachableReason, summary, closedAt, version);
+				leadUnreachableReason, summary, closedAt, databaseKey, version);
 	}
 
 	Incident withSkipped(List<String> skipped, IncidentState next) {
 		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
 				openedAt, deadlineAt, overdue, next, answers, outcome, partialSteps, decisionReason, planHash, skipped,
-				leadUnreachableReason, summary, closedAt, version);
+				leadUnreachableReason, summary, closedAt, databaseKey, version);
 	}
 
 	Incident withLeadUnreachable(String reason) {
 		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
 				openedAt, deadlineAt, overdue, state, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,
-				reason, summary, closedAt, version);
+				reason, summary, closedAt, databaseKey, version);
+	}
+
+	Incident withDatabaseKey(String key) {
+		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
+				openedAt, deadlineAt, overdue, state, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,
+				leadUnreachableReason, summary, closedAt, key, version);
 	}
 
 	Incident closed(IncidentState end, String text, Instant at) {
 		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
 				openedAt, deadlineAt, overdue, end, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,
-				leadUnreachableReason, text, at, version);
+				leadUnreachableReason, text, at, databaseKey, version);
 	}
 
 	/** The deadline passed before a decision was confirmed and approved. */

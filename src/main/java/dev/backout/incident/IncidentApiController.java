@@ -11,7 +11,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import dev.backout.approval.ApprovalRefused;
 import dev.backout.execution.ExecutionRefused;
 import dev.backout.execution.Executions;
+import dev.backout.execution.OutcomeNotRecorded;
 import dev.backout.execution.StepRun;
+import dev.backout.execution.TargetUnreachable;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -56,6 +58,15 @@ class IncidentApiController {
 	}
 
 	record CloseRequest(int version, String summary) {
+	}
+
+	record SkipRequest(int version, String step, String reason) {
+	}
+
+	record SettleRequest(boolean applied, String reason) {
+	}
+
+	record Cancellation(String result) {
 	}
 
 	/** The incident and its journal, as a client polls it. */
@@ -126,6 +137,38 @@ class IncidentApiController {
 		return this.incidents.runRestOfPhase(id, user);
 	}
 
+	@PostMapping("/{id}/retry")
+	@Operation(summary = "Retry the step that halted the incident (settles a lost outcome first; never resends a committed step)")
+	StepRun retry(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
+		return this.incidents.retry(id, request.version(), user);
+	}
+
+	@PostMapping("/{id}/skip")
+	@Operation(summary = "Ask to skip the failed step (needs a reason and a fresh approval)")
+	Status skip(@PathVariable long id, @RequestBody SkipRequest request, Authentication user) {
+		this.incidents.requestSkip(id, request.version(), request.step(), request.reason(), user);
+		return status(id);
+	}
+
+	@PostMapping("/{id}/runs/{runId}/settle")
+	@Operation(summary = "Settle by hand a step whose outcome is unknown (applied or not, with the reason)")
+	StepRun settle(@PathVariable long id, @PathVariable long runId, @RequestBody SettleRequest request,
+			Authentication user) {
+		return this.incidents.settleStep(id, runId, request.applied(), request.reason(), user);
+	}
+
+	@PostMapping("/{id}/evidence")
+	@Operation(summary = "Run the verification checks read-only now, to help settle a step by hand")
+	List<Executions.Evidence> evidence(@PathVariable long id, Authentication user) {
+		return this.incidents.evidence(id, user);
+	}
+
+	@PostMapping("/{id}/cancel")
+	@Operation(summary = "Cancel the running step's statement")
+	Cancellation cancel(@PathVariable long id, Authentication user) {
+		return new Cancellation(this.incidents.cancel(id, user));
+	}
+
 	@PostMapping("/{id}/close")
 	@Operation(summary = "Close a verified incident as completed, with a summary")
 	Status close(@PathVariable long id, @RequestBody CloseRequest request, Authentication user) {
@@ -141,6 +184,12 @@ class IncidentApiController {
 	}
 
 	private Status status(long id) {
+		try {
+			this.executions.settle(id, null);
+		}
+		catch (RuntimeException ex) {
+			// Shown as being settled; the periodic pass keeps trying.
+		}
 		Incident incident = this.incidents.get(id);
 		var next = this.incidents.plan(incident).flatMap((plan) -> this.executions.next(id, plan));
 		return new Status(incident.id(), incident.runbookId(), incident.runbookHash(), incident.state().name(),
@@ -149,13 +198,19 @@ class IncidentApiController {
 				next.map((step) -> step.stepId()).orElse(null), this.executions.journal(id));
 	}
 
-	/** Refusals are 409 Conflict with the plain-words reason. */
+	/**
+	 * Refusals are 409 Conflict with the plain-words reason; an unreachable target or console
+	 * database is 503, since the same request may succeed later.
+	 */
 	@ExceptionHandler({ IncidentRefused.class, ExecutionRefused.class, ApprovalRefused.class })
 	ProblemDetail refused(RuntimeException ex) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
-		problem.setTitle("Refused");
+		boolean unavailable = ex instanceof TargetUnreachable || ex instanceof OutcomeNotRecorded;
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(unavailable ? HttpStatus.SERVICE_UNAVAILABLE
+				: HttpStatus.CONFLICT, ex.getMessage());
+		problem.setTitle(unavailable ? "Unavailable" : "Refused");
 		return problem;
 	}
+
 
 
 }

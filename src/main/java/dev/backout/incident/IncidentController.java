@@ -121,6 +121,7 @@ class IncidentController {
 	}
 
 	private void describe(long id, Model model) {
+		settleQuietly(id);
 		Incident incident = this.incidents.get(id);
 		model.addAttribute("incident", incident);
 		model.addAttribute("runbook", this.incidents.runbook(incident));
@@ -132,12 +133,14 @@ class IncidentController {
 		model.addAttribute("plan", plan.orElse(null));
 		List<StepRun> journal = this.executions.journal(id);
 		Optional<PlannedStep> next = plan.flatMap((p) -> this.executions.next(id, p));
-		model.addAttribute("rows", plan.map((p) -> p.steps()
+		List<StepRow> rows = plan.map((p) -> p.steps()
 			.stream()
 			.map((step) -> new StepRow(step, journal.stream().filter((run) -> run.stepId().equals(step.stepId())).toList(),
 					next.map((n) -> n.stepId().equals(step.stepId())).orElse(false)))
-			.toList()).orElse(List.of()));
+			.toList()).orElse(List.of());
+		model.addAttribute("rows", rows);
 		model.addAttribute("next", next.orElse(null));
+		model.addAttribute("settling", rows.stream().filter(StepRow::needsSettling).findFirst().orElse(null));
 		model.addAttribute("rowsAtStake", next.filter((step) -> step.destructive() && incident.state().executing())
 			.map((step) -> this.executions.rowsAtStake(plan.get()).get(step.stepId()))
 			.orElse(null));
@@ -244,7 +247,41 @@ class IncidentController {
 
 	@PostMapping("/{id}/cancel")
 	String cancel(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
-		return act(id, redirect, "Cancellation sent to PostgreSQL.", () -> this.incidents.cancel(id, actor));
+		return act(id, redirect, null, () -> {
+			redirect.addFlashAttribute("message", this.incidents.cancel(id, actor));
+			return null;
+		});
+	}
+
+	/** A person settles a step whose outcome the console could not learn by itself. */
+	@PostMapping("/{id}/runs/{runId}/settle")
+	String settle(@PathVariable long id, @PathVariable long runId, @RequestParam String applied,
+			@RequestParam(required = false) String reason, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, null, () -> {
+			StepRun run = this.incidents.settleStep(id, runId, "yes".equals(applied), reason, actor);
+			redirect.addFlashAttribute("message", "\"" + run.stepId() + "\" settled as "
+					+ ((run.state().name().equals("SUCCEEDED")) ? "applied." : "not applied: retry it, ask to skip it, or abort."));
+			return run;
+		});
+	}
+
+	/** The verification checks, run read-only now, shown beside the step to settle. */
+	@PostMapping("/{id}/evidence")
+	String evidence(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, null, () -> {
+			redirect.addFlashAttribute("evidence", this.incidents.evidence(id, actor));
+			return null;
+		});
+	}
+
+	/** A view settles what a lost connection left in flight; the view itself never fails for it. */
+	private void settleQuietly(long id) {
+		try {
+			this.executions.settle(id, null);
+		}
+		catch (RuntimeException ex) {
+			// The page shows the attempt as being settled; the periodic pass keeps trying.
+		}
 	}
 
 	@PostMapping("/{id}/runbook-version")

@@ -121,7 +121,7 @@ class IncidentRepository {
 					update incident set runbook_hash = :runbookHash, state = :state, answers = cast(:answers as jsonb),
 					  outcome = :outcome, partial_steps = cast(:partial as jsonb), decision_reason = :reason, plan_hash = :plan,
 					  skipped_steps = cast(:skipped as jsonb), lead_unreachable_reason = :lead, summary = :summary,
-					  closed_at = :closed, overdue = :overdue, version = version + 1
+					  closed_at = :closed, overdue = :overdue, database_key = :databaseKey, version = version + 1
 					where id = :id and version = :version
 					""")
 				.param("runbookHash", incident.runbookHash())
@@ -136,17 +136,31 @@ class IncidentRepository {
 				.param("summary", incident.summary())
 				.param("closed", timestamp(incident.closedAt()))
 				.param("overdue", incident.overdue())
+				.param("databaseKey", incident.databaseKey())
 				.param("id", incident.id())
 				.param("version", incident.version())
 				.update();
 		}
 		catch (org.springframework.dao.DuplicateKeyException ex) {
-			throw new IncidentRefused("Another incident is executing on this target: one incident executes on a target at a time.");
+			throw new IncidentRefused("Another incident holds this target's database: one incident runs on a database at a time.");
 		}
 		if (updated != 1) {
 			throw new IncidentChanged(incident.id());
 		}
 		return get(incident.id());
+	}
+
+	/**
+	 * The other incident that holds the database {@code databaseKey} (or, before its key is known,
+	 * the target {@code targetId}) from approval to its end.
+	 */
+	java.util.Optional<Incident> holding(String databaseKey, long targetId, long except) {
+		return this.jdbc.sql("""
+				select * from incident
+				where state in ('APPROVED', 'EXECUTING', 'HALTED', 'VERIFYING') and id <> :except
+				  and coalesce(database_key, 'target ' || target_id) = coalesce(:key, 'target ' || :target)
+				limit 1
+				""").param("key", databaseKey).param("target", targetId).param("except", except).query(this::map).optional();
 	}
 
 	/** Incidents whose decision deadline passed before a decision was made, not yet marked. */
@@ -170,7 +184,7 @@ class IncidentRepository {
 				}), rs.getString("decision_reason"), rs.getString("plan_hash"),
 				this.json.readValue(rs.getString("skipped_steps"), new TypeReference<List<String>>() {
 				}), rs.getString("lead_unreachable_reason"), rs.getString("summary"), instant(rs, "closed_at"),
-				rs.getInt("version"));
+				rs.getString("database_key"), rs.getInt("version"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -12,17 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.backout.approval.ApprovalRefused;
 import dev.backout.approval.Approvals;
 import dev.backout.approval.IncidentApproved;
 import dev.backout.approval.IncidentRejected;
 import dev.backout.approval.Review;
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
+import dev.backout.execution.Admission;
 import dev.backout.execution.ExecutionPlan;
 import dev.backout.execution.Executions;
 import dev.backout.execution.PlannedStep;
 import dev.backout.execution.StepRun;
+import dev.backout.execution.StepSettled;
 import dev.backout.execution.StepState;
+import dev.backout.execution.TargetUnreachable;
 import dev.backout.runbook.DecisionTree;
 import dev.backout.runbook.LoadedRunbook;
 import dev.backout.runbook.Outcome;
@@ -42,6 +46,7 @@ import org.springframework.security.authentication.UsernamePasswordAuthenticatio
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -73,6 +78,8 @@ public class Incidents {
 
 	private final ApplicationEventPublisher events;
 
+	private final TransactionTemplate requiresNew;
+
 	/** The console acting on its own (applying an approved skip). */
 	private static final Authentication SYSTEM = UsernamePasswordAuthenticationToken.authenticated(AuditEntry.SYSTEM, null,
 			List.of());
@@ -81,6 +88,8 @@ public class Incidents {
 			Approvals approvals, SchemaSnapshots snapshots, AuditTrail trail, Clock clock, TransactionTemplate transactions,
 			ApplicationEventPublisher events) {
 		this.transactions = transactions;
+		this.requiresNew = new TransactionTemplate(transactions.getTransactionManager());
+		this.requiresNew.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.events = events;
 		this.incidents = incidents;
 		this.catalog = catalog;
@@ -118,7 +127,7 @@ public class Incidents {
 		Incident draft = new Incident(0, loaded.id(), loaded.hash(), loaded.runbook().title(), target.id(),
 				commander.getName(), opening.symptom().trim(), opening.severity(), detected, now,
 				(deadline != null) ? detected.plus(deadline) : null, false, IncidentState.TRIAGE, List.of(), null, List.of(),
-				null, null, List.of(), null, null, null, 0);
+				null, null, List.of(), null, null, null, null, 0);
 		long id = this.incidents.insert(draft);
 		audit(commander, "INCIDENT_OPENED", id, Map.of("runbook", loaded.id(), "runbookVersion", loaded.hash(), "target",
 				target.name(), "severity", opening.severity().name(), "symptom", opening.symptom().trim(), "detectedAt",
@@ -244,11 +253,14 @@ public class Incidents {
 			throw new IncidentRefused("Finish the pre-checks first: \"" + next.get().title() + "\" has not passed"
 					+ (next.get().kind() == Step.Kind.MANUAL ? " (tick it)." : " (run the pre-checks)."));
 		}
+		Target target = this.targets.get(incident.targetId());
+		String databaseKey = databaseKey(target);
+		refuseWhileBusy(id, target, databaseKey);
 		Review review = review(incident, plan, List.of(), null);
 		Incident requested = transition(id, version, (current) -> {
 			submit(current, review, actor);
-			return current.withState(IncidentState.AWAITING_APPROVAL);
-		}, actor, "INCIDENT_AWAITING_APPROVAL", Map.of("planHash", plan.planHash()));
+			return current.withDatabaseKey(databaseKey).withState(IncidentState.AWAITING_APPROVAL);
+		}, actor, "INCIDENT_AWAITING_APPROVAL", Map.of("planHash", plan.planHash(), "database", databaseKey));
 		publish("APPROVAL_REQUESTED", requested, "plan " + plan.planHash());
 		return requested;
 	}
@@ -261,6 +273,12 @@ public class Incidents {
 			return;
 		}
 		ExecutionPlan plan = plan(incident).orElseThrow();
+		try {
+			refuseWhileBusy(incident.id(), this.targets.get(incident.targetId()), incident.databaseKey());
+		}
+		catch (IncidentRefused busy) {
+			throw new ApprovalRefused(busy.getMessage() + " Nothing was approved; approve once it has ended.");
+		}
 		IncidentState next = IncidentState.APPROVED;
 		for (String stepId : incident.skippedSteps()) {
 			boolean alreadySkipped = this.executions.journal(incident.id())
@@ -271,7 +289,12 @@ public class Incidents {
 				next = phaseState(incident.id(), plan);
 			}
 		}
-		this.incidents.update(incident.withState(next));
+		try {
+			this.incidents.update(incident.withState(next));
+		}
+		catch (IncidentRefused busy) {
+			throw new ApprovalRefused(busy.getMessage() + " Nothing was approved; approve once it has ended.");
+		}
 		this.trail.record(AuditEntry.bySystem("INCIDENT_APPROVED", Map.of("approvalKey", approved.approvalKey(), "state", next.name()))
 			.forIncident(incident.id()));
 	}
@@ -298,8 +321,9 @@ public class Incidents {
 		}
 		ExecutionPlan plan = gate(incident);
 		plan.step(stepId).orElseThrow(() -> new IncidentRefused("No step '" + stepId + "' in this plan."));
-		beforeFirstExecution(incident, plan, actor);
-		StepRun run = this.executions.runStep(id, plan, stepId, actor, confirmation, inputs);
+		snapshotBeforeFirstStep(incident, plan);
+		StepRun run = haltIfUnreachable(id, actor,
+				() -> this.executions.runStep(id, plan, stepId, actor, confirmation, inputs, admission(id, plan, false, actor)));
 		afterRun(id, plan, List.of(run), actor);
 		return run;
 	}
@@ -312,29 +336,178 @@ public class Incidents {
 		if (step.phase() != PhaseName.PRECHECK || step.kind() != Step.Kind.MANUAL) {
 			throw new IncidentRefused("Only pre-check checklist items are ticked before approval.");
 		}
-		return this.executions.runStep(id, plan, stepId, actor, null, inputs);
+		return this.executions.runStep(id, plan, stepId, actor, null, inputs, Admission.NONE);
 	}
 
 	@PreAuthorize("hasRole('COMMANDER')")
 	public List<StepRun> runRestOfPhase(long id, Authentication actor) {
 		Incident incident = this.incidents.get(id);
 		ExecutionPlan plan = gate(incident);
-		beforeFirstExecution(incident, plan, actor);
-		List<StepRun> runs = this.executions.runRestOfPhase(id, plan, actor);
+		snapshotBeforeFirstStep(incident, plan);
+		List<StepRun> runs = haltIfUnreachable(id, actor,
+				() -> this.executions.runRestOfPhase(id, plan, actor, admission(id, plan, false, actor)));
 		afterRun(id, plan, runs, actor);
 		return runs;
 	}
 
-	/** Runs the step that failed once more (an explicit retry). */
+	/**
+	 * Runs the step that halted the incident once more (an explicit retry). The incident leaves
+	 * HALTED only once a session on the target is open; before anything is sent, an attempt whose
+	 * outcome was lost is settled from the marker, and a committed one is never resent.
+	 */
 	@PreAuthorize("hasRole('COMMANDER')")
 	public StepRun retry(long id, int version, Authentication actor) {
 		Incident incident = current(id, version);
 		require(incident, IncidentState.HALTED, "Only a halted incident is retried.");
 		ExecutionPlan plan = plan(incident).orElseThrow();
-		PlannedStep failed = this.executions.next(id, plan).orElseThrow();
-		transition(id, version, (current) -> current.withState(phaseState(id, plan)), actor, "INCIDENT_RESUMED",
-				Map.of("retrying", failed.stepId()));
-		return runStep(id, failed.stepId(), failed.confirm(), Map.of(), actor);
+		this.executions.settle(id, actor);
+		PlannedStep failed = this.executions.next(id, plan)
+			.orElseThrow(() -> new IncidentRefused("Every step has run; nothing is left to retry."));
+		Optional<StepRun> latest = latest(id, failed.stepId());
+		if (latest.isPresent() && latest.get().state() == StepState.UNKNOWN) {
+			throw new IncidentRefused("\"" + failed.title() + "\" ran outside a transaction and its outcome is unknown: "
+					+ "settle it first (applied or not applied), helped by the verification checks.");
+		}
+		if (latest.isPresent() && latest.get().state() == StepState.STARTED) {
+			throw new IncidentRefused("\"" + failed.title() + "\" is being settled from the target's marker: its outcome "
+					+ "is not known yet, so it is not sent again. Try again when the target answers, or settle it by hand.");
+		}
+		StepRun run = haltIfUnreachable(id, actor, () -> this.executions.runStep(id, plan, failed.stepId(), actor,
+				failed.confirm(), Map.of(), admission(id, plan, true, actor)));
+		afterRun(id, plan, List.of(run), actor);
+		return run;
+	}
+
+	/**
+	 * A person settles the step whose outcome the console could not learn (it ran outside a
+	 * transaction, or its target could not be asked): applied continues the incident, not applied
+	 * leaves it halted for a retry, a skip or an abort.
+	 */
+	@PreAuthorize("hasRole('COMMANDER')")
+	public StepRun settleStep(long id, long runId, boolean applied, String reason, Authentication actor) {
+		Incident incident = this.incidents.get(id);
+		if (!incident.state().executing() && incident.state() != IncidentState.HALTED) {
+			throw new IncidentRefused("Only a step of an executing or halted incident is settled by hand.");
+		}
+		StepRun settled = this.executions.resolve(id, runId, applied, reason, actor);
+		reconcile(id);
+		return settled;
+	}
+
+	/** The verification checks run read-only now, to help settle a step by hand. */
+	@PreAuthorize("hasRole('COMMANDER')")
+	public List<Executions.Evidence> evidence(long id, Authentication actor) {
+		Incident incident = this.incidents.get(id);
+		ExecutionPlan plan = plan(incident).orElseThrow(() -> new IncidentRefused("This incident runs no steps."));
+		return this.executions.evidence(id, plan, actor);
+	}
+
+	/** The attempt of a settled step moves the incident on, or halts it (after the settlement committed). */
+	@TransactionalEventListener
+	public void onStepSettled(StepSettled settled) {
+		for (int tries = 0; tries < 3; tries++) {
+			try {
+				this.requiresNew.executeWithoutResult((status) -> reconcile(settled.incidentId()));
+				return;
+			}
+			catch (IncidentChanged changed) {
+				// Someone changed the incident meanwhile: look again.
+			}
+		}
+	}
+
+	/**
+	 * Puts an executing or halted incident where its journal says it is: HALTED while its next
+	 * step failed, is unknown or is being settled; otherwise EXECUTING or VERIFYING.
+	 */
+	private void reconcile(long id) {
+		Incident incident = this.incidents.get(id);
+		if (!incident.state().executing() && incident.state() != IncidentState.HALTED) {
+			return;
+		}
+		if (incident.state() == IncidentState.APPROVED) {
+			return;
+		}
+		ExecutionPlan plan = plan(incident).orElseThrow();
+		Optional<PlannedStep> next = this.executions.next(id, plan);
+		Optional<StepRun> blocking = next.flatMap((step) -> latest(id, step.stepId())).filter(Incidents::blocks);
+		IncidentState should = blocking.isPresent() ? IncidentState.HALTED : phaseState(id, plan);
+		if (should == incident.state()) {
+			return;
+		}
+		Map<String, Object> details = new LinkedHashMap<>();
+		blocking.ifPresent((run) -> {
+			details.put("step", run.stepId());
+			details.put("state", run.state().name());
+		});
+		Incident moved = this.incidents.update(incident.withState(should));
+		audit(SYSTEM, (should == IncidentState.HALTED) ? "INCIDENT_HALTED"
+				: (incident.state() == IncidentState.HALTED) ? "INCIDENT_RESUMED" : "INCIDENT_" + should.name(), id, details);
+		if (should == IncidentState.HALTED) {
+			publish("HALTED", moved, blocking.map((run) -> run.stepId() + ": " + run.state().name().toLowerCase()).orElse(""));
+		}
+	}
+
+	/** An attempt that keeps the incident from going on. */
+	private static boolean blocks(StepRun run) {
+		return run.state() == StepState.FAILED || run.state() == StepState.UNKNOWN || run.beingSettled();
+	}
+
+	private Optional<StepRun> latest(long id, String stepId) {
+		return this.executions.journal(id).stream().filter((run) -> run.stepId().equals(stepId)).reduce((a, b) -> b);
+	}
+
+	/**
+	 * What the incident checks and changes once the step's target session is open: the session
+	 * reached the database approval was requested for, and the incident moves to EXECUTING (first
+	 * step, or a retry out of HALTED) only now that the step can really run.
+	 */
+	private Admission admission(long id, ExecutionPlan plan, boolean retrying, Authentication actor) {
+		return (databaseKey) -> {
+			Incident incident = this.incidents.get(id);
+			if (databaseKey != null && incident.databaseKey() != null && !databaseKey.equals(incident.databaseKey())) {
+				throw new IncidentRefused("Target " + plan.targetName() + " now reaches another database than the one "
+						+ "approval was requested for: nothing was sent. Abort, or open a new incident.");
+			}
+			if (retrying) {
+				if (incident.state() != IncidentState.HALTED) {
+					throw new IncidentChanged(id);
+				}
+				this.transactions.executeWithoutResult((status) -> {
+					this.incidents.update(incident.withState(phaseState(id, plan)));
+					audit(actor, "INCIDENT_RESUMED", id, Map.of("retrying", String.valueOf(this.executions.next(id, plan)
+						.map(PlannedStep::stepId)
+						.orElse(""))));
+				});
+			}
+			else if (incident.state() == IncidentState.APPROVED) {
+				transition(id, incident.version(), (current) -> current.withState(IncidentState.EXECUTING), actor,
+						"INCIDENT_EXECUTING", Map.of("planHash", plan.planHash()));
+			}
+			else if (!incident.state().executing()) {
+				throw new IncidentRefused("Nothing runs against the target now (the incident is "
+						+ incident.state().label().toLowerCase() + ").");
+			}
+		};
+	}
+
+	/**
+	 * A target that cannot be reached halts an executing incident (nothing was sent), so that it
+	 * can be retried later or aborted; it never leaves the incident stuck in EXECUTING.
+	 */
+	private <T> T haltIfUnreachable(long id, Authentication actor, java.util.function.Supplier<T> action) {
+		try {
+			return action.get();
+		}
+		catch (TargetUnreachable unreachable) {
+			Incident incident = this.incidents.get(id);
+			if (incident.state() == IncidentState.EXECUTING || incident.state() == IncidentState.VERIFYING) {
+				Incident halted = transition(id, incident.version(), (current) -> current.withState(IncidentState.HALTED), actor,
+						"INCIDENT_HALTED", Map.of("reason", unreachable.getMessage()));
+				publish("HALTED", halted, unreachable.getMessage());
+			}
+			throw unreachable;
+		}
 	}
 
 	/** Asks to skip the failed step: needs a reason and a fresh approval of the changed plan. */
@@ -372,6 +545,15 @@ public class Incidents {
 		if (reason == null || reason.isBlank()) {
 			throw new IncidentRefused("Say why the incident is aborted.");
 		}
+		this.executions.journal(id)
+			.stream()
+			.filter((run) -> run.state() == StepState.UNKNOWN || run.state() == StepState.STARTED)
+			.filter((run) -> latest(id, run.stepId()).map((l) -> l.id() == run.id()).orElse(false))
+			.findFirst()
+			.ifPresent((run) -> {
+				throw new IncidentRefused("Settle \"" + run.stepId() + "\" first (applied or not applied): the record must "
+						+ "say what the target holds before the incident ends.");
+			});
 		Incident saved = this.incidents.update(incident.closed(IncidentState.ABORTED, reason.trim(), this.clock.instant()));
 		this.approvals.withdraw(id, actor, "incident aborted");
 		audit(actor, "INCIDENT_ABORTED", id, Map.of("reason", reason.trim(), "from", incident.state().name()));
@@ -379,7 +561,7 @@ public class Incidents {
 	}
 
 	@PreAuthorize("hasRole('COMMANDER')")
-	public boolean cancel(long id, Authentication actor) {
+	public String cancel(long id, Authentication actor) {
 		return this.executions.cancel(id, actor);
 	}
 
@@ -467,23 +649,40 @@ public class Incidents {
 		return plan;
 	}
 
-	private void beforeFirstExecution(Incident incident, ExecutionPlan plan, Authentication actor) {
-		if (incident.state() == IncidentState.APPROVED) {
-			if (this.snapshots.find(incident.id(), SchemaSnapshots.Kind.BEFORE).isEmpty()) {
-				this.executions.snapshot(incident.id(), plan, SchemaSnapshots.Kind.BEFORE);
-			}
-			transition(incident.id(), incident.version(), (current) -> current.withState(IncidentState.EXECUTING), actor,
-					"INCIDENT_EXECUTING", Map.of("planHash", plan.planHash()));
+	/** The catalog before anything changes, taken once, before the first step. */
+	private void snapshotBeforeFirstStep(Incident incident, ExecutionPlan plan) {
+		if (incident.state() == IncidentState.APPROVED
+				&& this.snapshots.find(incident.id(), SchemaSnapshots.Kind.BEFORE).isEmpty()) {
+			this.executions.snapshot(incident.id(), plan, SchemaSnapshots.Kind.BEFORE);
 		}
+	}
+
+	private String databaseKey(Target target) {
+		try {
+			return this.targets.databaseKey(target);
+		}
+		catch (dev.backout.target.TargetException ex) {
+			throw new IncidentRefused(ex.getMessage());
+		}
+	}
+
+	/** One incident holds a database from approval to its end, whichever registration reaches it. */
+	private void refuseWhileBusy(long id, Target target, String databaseKey) {
+		this.incidents.holding(databaseKey, target.id(), id).ifPresent((holder) -> {
+			throw new IncidentRefused("Target " + target.name() + " is busy with incident " + holder.id() + " ("
+					+ holder.state().label().toLowerCase() + ") on the same database: one incident runs on a database at a time.");
+		});
 	}
 
 	private void afterRun(long id, ExecutionPlan plan, List<StepRun> runs, Authentication actor) {
 		Incident incident = this.incidents.get(id);
-		Optional<StepRun> failed = runs.stream().filter((run) -> run.state() == StepState.FAILED).findFirst();
-		if (failed.isPresent() && incident.state().executing()) {
+		Optional<StepRun> stopped = runs.stream().filter(Incidents::blocks).findFirst();
+		if (stopped.isPresent() && incident.state().executing()) {
+			StepRun run = stopped.get();
+			String why = run.beingSettled() ? "outcome being settled from the target's marker" : String.valueOf(run.error());
 			Incident halted = transition(id, incident.version(), (current) -> current.withState(IncidentState.HALTED), actor,
-					"INCIDENT_HALTED", Map.of("step", failed.get().stepId(), "error", String.valueOf(failed.get().error())));
-			publish("HALTED", halted, failed.get().stepId() + ": " + failed.get().error());
+					"INCIDENT_HALTED", Map.of("step", run.stepId(), "state", run.state().name(), "error", why));
+			publish("HALTED", halted, run.stepId() + ": " + why);
 			return;
 		}
 		IncidentState phaseState = phaseState(id, plan);

@@ -22,6 +22,12 @@ public record StepRow(PlannedStep step, List<StepRun> attempts, boolean next) {
 		return (latest != null) ? latest.state().name() : "PENDING";
 	}
 
+	/** The latest attempt's outcome is not known: unknown, or lost and awaiting its marker. */
+	public boolean needsSettling() {
+		StepRun latest = latest();
+		return latest != null && (latest.state() == StepState.UNKNOWN || latest.beingSettled());
+	}
+
 	public boolean running() {
 		StepRun latest = latest();
 		return latest != null && latest.state() == StepState.STARTED;

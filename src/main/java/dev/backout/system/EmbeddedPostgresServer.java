@@ -2,9 +2,11 @@ package dev.backout.system;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,19 +20,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real PostgreSQL server run by the console itself, with a persistent data directory.
- * Superuser {@code postgres}, trust authentication, listening on localhost only.
+ * Superuser {@code postgres}, trust authentication, listening on localhost only, durable (fsync
+ * and synchronous commit on: the journal and the trail must survive a crash). The console holds
+ * an OS lock on the directory for its whole life; a server found running there without that lock
+ * was left by a console that died, and is stopped before a new one starts.
  */
 public final class EmbeddedPostgresServer implements Closeable {
 
 	private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
+	/** Beside the data directory, not in it: initdb wants an empty directory. */
+	static final String CONSOLE_LOCK_SUFFIX = ".console-lock";
+
 	private final EmbeddedPostgres postgres;
 
 	private final Path dataDir;
 
-	private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+	private final FileChannel consoleLock;
+
+	private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir, FileChannel consoleLock) {
 		this.postgres = postgres;
 		this.dataDir = dataDir;
+		this.consoleLock = consoleLock;
 	}
 
 	/**
@@ -41,18 +52,25 @@ public final class EmbeddedPostgresServer implements Closeable {
 	public static EmbeddedPostgresServer start(Path dataDir, int port, boolean cleanOnExit) {
 		Path dir = dataDir.toAbsolutePath().normalize();
 		prepareDirectory(dir);
+		FileChannel lock = lockForThisConsole(dir);
 		try {
+			LeftoverServer.stopIfRunning(dir);
 			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
 				.setDataDirectory(dir)
 				.setCleanDataDirectory(cleanOnExit)
 				.setRegisterShutdownHook(false)
 				.setPGStartupWait(Duration.ofSeconds(60))
 				.setServerConfig("listen_addresses", "localhost")
-				.setServerConfig("max_connections", "200");
+				.setServerConfig("max_connections", "200")
+				// The library turns both off for speed; the console's journal and trail must be durable.
+				.setServerConfig("fsync", "on")
+				.setServerConfig("synchronous_commit", "on")
+				.setServerConfig("full_page_writes", "on");
 			if (port > 0) {
 				builder.setPort(port);
 			}
-			EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start(), dir);
+			EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start(), dir, lock);
+			lock = null;
 			log.info("Embedded PostgreSQL started on port {} with data directory {}", server.port(), dir);
 			return server;
 		}
@@ -69,6 +87,45 @@ public final class EmbeddedPostgresServer implements Closeable {
 		catch (IOException ex) {
 			throw new EmbeddedDatabaseException("The embedded PostgreSQL could not start in " + dir + ": "
 					+ ex.getMessage(), ex);
+		}
+		finally {
+			release(lock);
+		}
+	}
+
+	/**
+	 * The OS releases this lock when the console's process ends, however it ends: holding it
+	 * proves that no other live console uses the directory.
+	 */
+	private static FileChannel lockForThisConsole(Path dir) {
+		FileChannel channel = null;
+		try {
+			channel = FileChannel.open(dir.resolveSibling(dir.getFileName() + CONSOLE_LOCK_SUFFIX), StandardOpenOption.CREATE,
+					StandardOpenOption.WRITE);
+			if (channel.tryLock() == null) {
+				channel.close();
+				throw inUse(dir);
+			}
+			return channel;
+		}
+		catch (OverlappingFileLockException ex) {
+			release(channel);
+			throw inUse(dir);
+		}
+		catch (IOException ex) {
+			release(channel);
+			throw new EmbeddedDatabaseException("The data directory " + dir + " cannot be locked: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static void release(FileChannel channel) {
+		if (channel != null) {
+			try {
+				channel.close();
+			}
+			catch (IOException ex) {
+				// Closing releases the lock; nothing more to do.
+			}
 		}
 	}
 
@@ -155,8 +212,13 @@ public final class EmbeddedPostgresServer implements Closeable {
 
 	@Override
 	public void close() throws IOException {
-		this.postgres.close();
-		log.info("Embedded PostgreSQL stopped");
+		try {
+			this.postgres.close();
+			log.info("Embedded PostgreSQL stopped");
+		}
+		finally {
+			release(this.consoleLock);
+		}
 	}
 
 }

@@ -106,8 +106,25 @@ public class Targets {
 	}
 
 	/**
+	 * How long any call to a target may take when nothing more specific is set: a connection is
+	 * made (TCP and sign-in) within {@link #CONNECT_TIMEOUT}, a statement ends within
+	 * {@link #STATEMENT_TIMEOUT} on the server, and the console stops waiting for an answer
+	 * {@link #NETWORK_MARGIN} after that, so a frozen or silent peer cannot hold a request.
+	 * Steps set their own statement timeout and widen the socket timeout to match.
+	 */
+	public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+	public static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(10);
+
+	public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
+
+	public static final Duration NETWORK_MARGIN = Duration.ofSeconds(2);
+
+	/**
 	 * Opens a connection to the target, named after its purpose in {@code pg_stat_activity}
-	 * (e.g. "backout incident 7") so people on the target see who is connected.
+	 * (e.g. "backout incident 7") so people on the target see who is connected. Every limit of
+	 * {@link #CONNECT_TIMEOUT} and friends applies from the first byte; the timeouts travel in the
+	 * start-up packet, so they cost no extra round trip.
 	 */
 	public Connection connect(Target target, String applicationName) throws SQLException {
 		Properties properties = new Properties();
@@ -116,8 +133,37 @@ public class Targets {
 			properties.setProperty("password", this.cipher.decrypt(target.passwordEncrypted()));
 		}
 		properties.setProperty("ApplicationName", applicationName);
-		properties.setProperty("connectTimeout", "10");
+		properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
+		properties.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
+		properties.setProperty("socketTimeout", String.valueOf(STATEMENT_TIMEOUT.plus(NETWORK_MARGIN).toSeconds()));
+		properties.setProperty("cancelSignalTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
+		properties.setProperty("tcpKeepAlive", "true");
+		properties.setProperty("options", "-c statement_timeout=" + STATEMENT_TIMEOUT.toMillis() + " -c lock_timeout="
+				+ LOCK_TIMEOUT.toMillis() + " -c idle_in_transaction_session_timeout=" + Duration.ofMinutes(10).toMillis());
 		return DriverManager.getConnection(target.jdbcUrl(), properties);
+	}
+
+	/**
+	 * The database behind a target, as the server itself names it (its cluster's system
+	 * identifier and the database name): two registrations of one database share it.
+	 */
+	public String databaseKey(Target target) {
+		try (Connection connection = connect(target, "backout identity")) {
+			return databaseKey(connection);
+		}
+		catch (SQLException ex) {
+			throw new TargetException("Cannot reach target " + target.name() + " to identify its database: "
+					+ ex.getMessage());
+		}
+	}
+
+	/** {@link #databaseKey(Target)} read on an open connection. */
+	public static String databaseKey(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement(); ResultSet rs = statement
+			.executeQuery("SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || current_database()")) {
+			rs.next();
+			return rs.getString(1);
+		}
 	}
 
 	/** Server version, round-trip latency and whether the console could write there. Audited. */

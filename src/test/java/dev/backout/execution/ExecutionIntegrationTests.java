@@ -73,9 +73,9 @@ class ExecutionIntegrationTests {
 			long rowsBefore = rows(target);
 			CrashPoint.arm(point);
 			assertThatExceptionOfType(SimulatedCrash.class).isThrownBy(
-					() -> this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of()));
+					() -> this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE));
 
-			assertThat(this.executions.recover(COMMANDER)).hasSize(1);
+			assertThat(this.executions.recover(COMMANDER).settled()).hasSize(1);
 			StepRun recovered = latest(incident, "insert-row");
 			boolean committed = point == CrashPoint.AFTER_TARGET_COMMIT || point == CrashPoint.BEFORE_OUTCOME_RECORDED;
 			assertThat(recovered.state()).as("after a crash at %s", point)
@@ -83,12 +83,12 @@ class ExecutionIntegrationTests {
 			assertThat(rows(target)).isEqualTo(rowsBefore + (committed ? 1 : 0));
 
 			if (!committed) {
-				StepRun retried = this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of());
+				StepRun retried = this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE);
 				assertThat(retried.state()).isEqualTo(StepState.SUCCEEDED);
 				assertThat(retried.attempt()).isEqualTo(2);
 			}
 			assertThatExceptionOfType(ExecutionRefused.class)
-				.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of()));
+				.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE));
 			assertThat(rows(target)).isEqualTo(rowsBefore + 1);
 		}
 	}
@@ -105,20 +105,20 @@ class ExecutionIntegrationTests {
 		long incident = ScratchTargets.nextIncident();
 		CrashPoint.arm(CrashPoint.BEFORE_OUTCOME_RECORDED);
 		assertThatExceptionOfType(SimulatedCrash.class)
-			.isThrownBy(() -> this.executions.runStep(incident, plan, "build-index", COMMANDER, null, Map.of()));
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "build-index", COMMANDER, null, Map.of(), Admission.NONE));
 		this.executions.recover(COMMANDER);
 
 		StepRun unknown = latest(incident, "build-index");
 		assertThat(unknown.state()).isEqualTo(StepState.UNKNOWN);
 		assertThatExceptionOfType(ExecutionRefused.class)
-			.isThrownBy(() -> this.executions.runStep(incident, plan, "build-index", COMMANDER, null, Map.of()))
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "build-index", COMMANDER, null, Map.of(), Admission.NONE))
 			.withMessageContaining("a person must resolve it first");
 		assertThatExceptionOfType(ExecutionRefused.class)
-			.isThrownBy(() -> this.executions.resolve(unknown.id(), true, " ", COMMANDER));
+			.isThrownBy(() -> this.executions.resolve(incident, unknown.id(), true, " ", COMMANDER));
 
-		StepRun resolved = this.executions.resolve(unknown.id(), true, "index counter_n exists and is valid", COMMANDER);
+		StepRun resolved = this.executions.resolve(incident, unknown.id(), true, "index counter_n exists and is valid", COMMANDER);
 		assertThat(resolved.state()).isEqualTo(StepState.SUCCEEDED);
-		assertThat(resolved.resolution()).isEqualTo("Resolved by commander: index counter_n exists and is valid");
+		assertThat(resolved.resolution()).isEqualTo("Settled by commander as applied: index counter_n exists and is valid");
 	}
 
 	@Test
@@ -137,7 +137,7 @@ class ExecutionIntegrationTests {
 				statement.execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE");
 			}
 			long started = System.nanoTime();
-			StepRun run = this.executions.runStep(incident, plan, "alter-busy", COMMANDER, null, Map.of());
+			StepRun run = this.executions.runStep(incident, plan, "alter-busy", COMMANDER, null, Map.of(), Admission.NONE);
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
 
 			assertThat(took).isLessThan(Duration.ofSeconds(2));
@@ -148,7 +148,7 @@ class ExecutionIntegrationTests {
 				.endsWith("Nothing was changed: the step's transaction was rolled back. It can be retried when the lock is free.");
 			holder.rollback();
 		}
-		assertThat(this.executions.runStep(incident, plan, "alter-busy", COMMANDER, null, Map.of()).state())
+		assertThat(this.executions.runStep(incident, plan, "alter-busy", COMMANDER, null, Map.of(), Admission.NONE).state())
 			.isEqualTo(StepState.SUCCEEDED);
 	}
 
@@ -164,12 +164,12 @@ class ExecutionIntegrationTests {
 		ExecutorService pool = Executors.newSingleThreadExecutor();
 		try {
 			long started = System.nanoTime();
-			Future<StepRun> running = pool.submit(() -> this.executions.runStep(incident, plan, "sleep", COMMANDER, null, Map.of()));
+			Future<StepRun> running = pool.submit(() -> this.executions.runStep(incident, plan, "sleep", COMMANDER, null, Map.of(), Admission.NONE));
 			boolean cancelled = false;
 			for (int i = 0; i < 100 && !cancelled; i++) {
 				Thread.sleep(100);
 				try {
-					cancelled = this.executions.cancel(incident, COMMANDER);
+					cancelled = this.executions.cancel(incident, COMMANDER).startsWith("Cancellation sent");
 				}
 				catch (ExecutionRefused notYet) {
 					// The step has not reached the target yet.
@@ -200,7 +200,7 @@ class ExecutionIntegrationTests {
 			for (int i = 0; i < requests; i++) {
 				results.add(pool.submit(() -> {
 					go.await();
-					return this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of());
+					return this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE);
 				}));
 			}
 			go.countDown();
@@ -257,11 +257,11 @@ class ExecutionIntegrationTests {
 		long incident = ScratchTargets.nextIncident();
 		for (String wrong : new String[] { null, "", "drop things", "DROP things " }) {
 			assertThatExceptionOfType(ExecutionRefused.class)
-				.isThrownBy(() -> this.executions.runStep(incident, plan, "drop-things", COMMANDER, wrong, Map.of()))
+				.isThrownBy(() -> this.executions.runStep(incident, plan, "drop-things", COMMANDER, wrong, Map.of(), Admission.NONE))
 				.withMessage("Step 'drop-things' destroys data: type \"DROP things\" exactly to confirm it.");
 		}
 		assertThat(this.executions.journal(incident)).isEmpty();
-		StepRun run = this.executions.runStep(incident, plan, "drop-things", COMMANDER, "DROP things", Map.of());
+		StepRun run = this.executions.runStep(incident, plan, "drop-things", COMMANDER, "DROP things", Map.of(), Admission.NONE);
 		assertThat(run.state()).isEqualTo(StepState.SUCCEEDED);
 		assertThat(run.countBefore()).isEqualTo("37");
 	}
@@ -286,10 +286,10 @@ class ExecutionIntegrationTests {
 				runbook.summary(), null, null, runbook.decision(), runbook.authorization(), phases, null);
 		ExecutionPlan plan = plan(withBackup, target);
 		long incident = ScratchTargets.nextIncident();
-		StepRun copied = this.executions.runStep(incident, plan, "copy-moods", COMMANDER, null, Map.of());
+		StepRun copied = this.executions.runStep(incident, plan, "copy-moods", COMMANDER, null, Map.of(), Admission.NONE);
 		assertThat(copied.state()).isEqualTo(StepState.SUCCEEDED);
 		assertThat(copied.notices()).contains("moods: 2 rows copied to backout_backup.\"moods__" + incident + "\"");
-		assertThat(this.executions.runStep(incident, plan, "drop-moods", COMMANDER, "DROP moods", Map.of()).state())
+		assertThat(this.executions.runStep(incident, plan, "drop-moods", COMMANDER, "DROP moods", Map.of(), Admission.NONE).state())
 			.isEqualTo(StepState.SUCCEEDED);
 		try (Connection connection = this.scratch.connect(target); Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery("SELECT now, history[1] FROM backout_backup.\"moods__" + incident + "\" WHERE id = 1")) {
@@ -307,9 +307,9 @@ class ExecutionIntegrationTests {
 			assertThat(other.backendPid()).isPositive();
 			assertThatExceptionOfType(ExecutionRefused.class)
 				.isThrownBy(() -> this.executions.runStep(ScratchTargets.nextIncident(), plan, "insert-row", COMMANDER, null,
-						Map.of()))
+						Map.of(), Admission.NONE))
 				.withMessage("Target busy is busy with incident 424242: one execution per target at a time. "
-						+ "Try again when it has finished.");
+						+ "Nothing was sent; try again when it has finished.");
 		}
 		assertThat(rows(target)).isZero();
 	}
@@ -324,9 +324,9 @@ class ExecutionIntegrationTests {
 				"""), target);
 		long incident = ScratchTargets.nextIncident();
 		assertThatExceptionOfType(ExecutionRefused.class)
-			.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-again", COMMANDER, null, Map.of()))
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-again", COMMANDER, null, Map.of(), Admission.NONE))
 			.withMessage("Step 'insert-again' is not next: 'insert-row' (Insert a row) comes first.");
-		assertThat(this.executions.runRestOfPhase(incident, plan, COMMANDER)).extracting(StepRun::stepId)
+		assertThat(this.executions.runRestOfPhase(incident, plan, COMMANDER, Admission.NONE)).extracting(StepRun::stepId)
 			.containsExactly("insert-row", "insert-again");
 		assertThat(this.executions.next(incident, plan)).hasValueSatisfying((s) -> assertThat(s.stepId()).isEqualTo("verified"));
 	}

@@ -55,7 +55,7 @@ class ExecutionOverheadBenchmark {
 		for (int i = -WARM_UP; i < MEASURED; i++) {
 			long incident = ScratchTargets.nextIncident();
 			long started = System.nanoTime();
-			StepRun run = this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of());
+			StepRun run = this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE);
 			long consoleNanos = System.nanoTime() - started;
 			assertThat(run.state()).isEqualTo(StepState.SUCCEEDED);
 

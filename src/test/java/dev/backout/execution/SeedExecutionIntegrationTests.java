@@ -70,7 +70,7 @@ class SeedExecutionIntegrationTests {
 		Optional<PlannedStep> next = this.executions.next(incident, plan);
 		while (next.isPresent()) {
 			PlannedStep step = next.get();
-			StepRun run = this.executions.runStep(incident, plan, step.stepId(), COMMANDER, step.confirm(), inputsFor(step));
+			StepRun run = this.executions.runStep(incident, plan, step.stepId(), COMMANDER, step.confirm(), inputsFor(step), Admission.NONE);
 			assertThat(run.state()).as("%s: %s", step.stepId(), run.error()).isEqualTo(StepState.SUCCEEDED);
 			if (step.destructive() && step.countBefore() != null) {
 				assertThat(run.countBefore()).as("rows at stake for %s", step.stepId()).isNotNull();

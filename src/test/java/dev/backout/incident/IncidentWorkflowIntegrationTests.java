@@ -389,7 +389,7 @@ class IncidentWorkflowIntegrationTests {
 			.param(incident)
 			.query((rs, row) -> new StepRun(0, incident, 0, rs.getString("step_id"), rs.getString("phase"), 0, "", false,
 					StepState.valueOf(rs.getString("state")), Instant.now(), null, null, null, null, null, null, null, null, "",
-					null))
+					null, null))
 			.list());
 	}
 

@@ -1,0 +1,106 @@
+package dev.backout.execution;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Tells, across console instances, whether a console is still executing a step of an incident:
+ * the executing console holds a session-level advisory lock in the console database for as long
+ * as the step runs, and PostgreSQL releases it when that console dies. Settlement touches a step
+ * left STARTED only when its lease is free, so it never ends the target session of a step that a
+ * live console is still running.
+ */
+@Component
+class ExecutorLeases {
+
+	/** "BKLS". */
+	static final int LEASE_CLASS = 0x424B4C53;
+
+	private final DataSource dataSource;
+
+	ExecutorLeases(DataSource dataSource) {
+		this.dataSource = dataSource;
+	}
+
+	/** Takes the lease of {@code incidentId}, or empty when a live console holds it. */
+	Optional<Lease> take(long incidentId) {
+		Connection connection = null;
+		try {
+			connection = this.dataSource.getConnection();
+			if (lock(connection, "pg_try_advisory_lock", incidentId)) {
+				return Optional.of(new Lease(connection, incidentId));
+			}
+			connection.close();
+			return Optional.empty();
+		}
+		catch (SQLException ex) {
+			close(connection);
+			throw new ConsoleDatabaseUnavailable(ex);
+		}
+	}
+
+	/** Whether no live console executes a step of {@code incidentId} right now. */
+	boolean free(long incidentId) {
+		return take(incidentId).map((lease) -> {
+			lease.close();
+			return true;
+		}).orElse(false);
+	}
+
+	private static boolean lock(Connection connection, String function, long incidentId) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement("SELECT " + function + "(?, ?)")) {
+			statement.setInt(1, LEASE_CLASS);
+			statement.setInt(2, Long.hashCode(incidentId));
+			try (ResultSet rs = statement.executeQuery()) {
+				rs.next();
+				return rs.getBoolean(1);
+			}
+		}
+	}
+
+	private static void close(Connection connection) {
+		if (connection != null) {
+			try {
+				connection.close();
+			}
+			catch (SQLException ex) {
+				// Broken: the server released the lock with the session.
+			}
+		}
+	}
+
+	/** A held lease; closing it releases the lock and returns the connection to the pool. */
+	static final class Lease implements AutoCloseable {
+
+		private final Connection connection;
+
+		private final long incidentId;
+
+		private Lease(Connection connection, long incidentId) {
+			this.connection = connection;
+			this.incidentId = incidentId;
+		}
+
+		@Override
+		public void close() {
+			try {
+				lock(this.connection, "pg_advisory_unlock", this.incidentId);
+			}
+			catch (SQLException ex) {
+				// The session is broken, so PostgreSQL released the lock with it.
+			}
+			finally {
+				ExecutorLeases.close(this.connection);
+			}
+		}
+
+	}
+
+}

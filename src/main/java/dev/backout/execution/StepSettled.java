@@ -1,0 +1,8 @@
+package dev.backout.execution;
+
+/**
+ * An attempt that ended without its executor recording the outcome (a lost connection, a dead
+ * console, a person's decision) has been settled.
+ */
+public record StepSettled(long incidentId, long runId, String stepId, StepState state) {
+}
