@@ -144,6 +144,11 @@ class IncidentFaultIntegrationTests {
 			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), this.commander))
 			.withMessageContaining("outcome is unknown");
 
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/incidents/{id}", incident.id())
+			.with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk())
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
+				.string(org.hamcrest.Matchers.containsString("Settle the step")));
 		this.mvc.perform(post("/api/incidents/{id}/evidence", incident.id()).with(user("commander").roles("COMMANDER")).with(csrf()))
 			.andExpect(status().isOk())
 			.andExpect(jsonPath("$[0].stepId").value("index-there"))
