@@ -15,6 +15,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -99,6 +102,29 @@ public abstract class BrowserTest {
 		driver.findElement(By.name("password")).sendKeys(DEMO_PASSWORD);
 		driver.findElement(By.cssSelector("button[type=submit]")).click();
 		new WebDriverWait(driver, Duration.ofSeconds(10)).until((d) -> !d.getCurrentUrl().contains("/login"));
+	}
+
+	/** Clicks and waits until the page was replaced (every action posts and redirects). */
+	protected static void submit(WebDriver driver, By button) {
+		WebElement element = driver.findElement(button);
+		WebElement page = driver.findElement(By.tagName("main"));
+		((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+		element.click();
+		new WebDriverWait(driver, Duration.ofSeconds(30)).until((d) -> replaced(page));
+	}
+
+	/**
+	 * Whether the page element is gone. While the page navigates, Chrome may answer "node does not
+	 * belong to the document" instead of a stale-element error; both mean the page was replaced.
+	 */
+	private static boolean replaced(WebElement page) {
+		try {
+			page.isEnabled();
+			return false;
+		}
+		catch (WebDriverException gone) {
+			return true;
+		}
 	}
 
 	/** Saves a screenshot as {@code target/screenshots/<Class>-<method>-<stage>.png}. */

@@ -21,7 +21,8 @@ import dev.backout.target.Targets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
 
@@ -32,7 +33,7 @@ import org.springframework.stereotype.Service;
  * may run them: the incident's approval gate decides that before calling in.
  */
 @Service
-public class Executions implements SmartInitializingSingleton {
+public class Executions {
 
 	private static final Logger log = LoggerFactory.getLogger(Executions.class);
 
@@ -61,9 +62,12 @@ public class Executions implements SmartInitializingSingleton {
 		this.trail = trail;
 	}
 
-	/** Settles what a previous console left in flight, before this one serves requests. */
-	@Override
-	public void afterSingletonsInstantiated() {
+	/**
+	 * Settles what a previous console left in flight, once the console is ready: targets (the demo
+	 * target's port among them) are registered and the incident workflow listens for settlements.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	public void settleAtStartUp() {
 		try {
 			Recovery.Report report = this.recovery.recover(null);
 			if (!report.settled().isEmpty()) {

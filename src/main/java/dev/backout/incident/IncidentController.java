@@ -260,7 +260,7 @@ class IncidentController {
 		return act(id, redirect, null, () -> {
 			StepRun run = this.incidents.settleStep(id, runId, "yes".equals(applied), reason, actor);
 			redirect.addFlashAttribute("message", "\"" + run.stepId() + "\" settled as "
-					+ ((run.state().name().equals("SUCCEEDED")) ? "applied." : "not applied: retry it, ask to skip it, or abort."));
+					+ ((run.state().name().equals("SUCCEEDED")) ? "applied; the incident goes on." : "not applied: retry it, ask to skip it, or abort."));
 			return run;
 		});
 	}

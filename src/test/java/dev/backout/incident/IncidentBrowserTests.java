@@ -144,29 +144,6 @@ class IncidentBrowserTests extends BrowserTest {
 		assertThat(driver.findElement(By.cssSelector("#row-" + stepId + " .badge")).getText()).as(stepId).isEqualTo("succeeded");
 	}
 
-	/** Clicks and waits until the page was replaced (every action posts and redirects). */
-	private static void submit(WebDriver driver, By button) {
-		WebElement element = driver.findElement(button);
-		WebElement page = driver.findElement(By.tagName("main"));
-		((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
-		element.click();
-		new WebDriverWait(driver, Duration.ofSeconds(30)).until((d) -> replaced(page));
-	}
-
-	/**
-	 * Whether the page element is gone. While the page navigates, Chrome may answer "node does not
-	 * belong to the document" instead of a stale-element error; both mean the page was replaced.
-	 */
-	private static boolean replaced(WebElement page) {
-		try {
-			page.isEnabled();
-			return false;
-		}
-		catch (WebDriverException gone) {
-			return true;
-		}
-	}
-
 	private static void scrollTo(WebDriver driver, WebElement element) {
 		((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'start'})", element);
 	}

@@ -1,8 +1,5 @@
 package dev.backout.incident;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -48,45 +45,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 @IntegrationTest
 class IncidentFaultIntegrationTests {
 
-	static final String RUNBOOK = """
-			id: fault-test
-			title: Fault workflow test
-			migration: { id: "9", tool: sql }
-			risk: LOW
-			summary: A runbook with a step outside a transaction.
-			target: scratch
-			triggers:
-			  rollbackIf: [It is broken]
-			  doNotRollbackIf: [It can be fixed forward]
-			decision:
-			  start: broken
-			  questions:
-			    - id: broken
-			      ask: Is it broken?
-			      answers:
-			        - { answer: "Yes", outcome: ROLLBACK }
-			        - { answer: "No", outcome: FIX_FORWARD }
-			authorization:
-			  approvers: [TEAM_LEAD]
-			  deadline: 30m
-			phases:
-			  execute:
-			    steps:
-			      - id: build-index
-			        title: Build the index
-			        sql: CREATE INDEX CONCURRENTLY IF NOT EXISTS things_n ON things (n);
-			        transaction: false
-			      - id: add-column
-			        title: Add a column
-			        sql: ALTER TABLE things ADD COLUMN IF NOT EXISTS extra int;
-			  verify:
-			    steps:
-			      - id: index-there
-			        title: The index exists
-			        check: SELECT count(*) FROM pg_indexes WHERE indexname = 'things_n'
-			        expect: { equals: 1 }
-			""";
-
 	@Autowired
 	Incidents incidents;
 
@@ -112,21 +70,20 @@ class IncidentFaultIntegrationTests {
 
 	Authentication commander;
 
+	InterruptedSteps interrupted;
+
 	@BeforeEach
 	void runbookAndTarget() throws Exception {
-		Path runbooks = Path.of("target", "test-runbooks");
-		Files.createDirectories(runbooks);
-		Files.writeString(runbooks.resolve("fault-test.yaml"), RUNBOOK);
-		this.catalog.reload(null);
-		this.target = new ScratchTargets(this.demo, this.targets).create("fault-" + System.nanoTime() % 1_000_000,
-				"CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 20)");
+		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
+		this.target = InterruptedSteps.prepare(this.catalog, scratch, "fault-" + System.nanoTime() % 1_000_000);
+		this.interrupted = new InterruptedSteps(this.incidents, this.approvals, scratch);
 		this.commander = SignedIn.as("commander", Role.COMMANDER);
 	}
 
 	@AfterEach
-	void cleanUp() throws IOException {
+	void cleanUp() throws Exception {
 		SecurityContextHolder.clearContext();
-		Files.deleteIfExists(Path.of("target", "test-runbooks", "fault-test.yaml"));
+		InterruptedSteps.forget();
 	}
 
 	@Test
@@ -244,7 +201,7 @@ class IncidentFaultIntegrationTests {
 		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
 		assertThatExceptionOfType(ApprovalRefused.class)
 			.isThrownBy(() -> this.approvals.decide(second.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok",
-					"demo-password-for-tests"))
+					InterruptedSteps.PASSWORD))
 			.withMessageContaining("busy with incident " + first.id());
 		this.mvc.perform(post("/api/approvals/{id}/approve", second.id()).with(user("lead").roles("TEAM_LEAD"))
 			.with(csrf())
@@ -257,23 +214,13 @@ class IncidentFaultIntegrationTests {
 	}
 
 	private void settleAsUnknown(long incidentId, String stepId) throws Exception {
-		// Simulates a console death mid-step outside a transaction: the journal row stays STARTED
-		// with no live executor, which is exactly what a killed console leaves behind.
-		try (var console = new ScratchTargets(this.demo, this.targets).connect("backout"); var statement = console.createStatement()) {
-			statement.execute("""
-					INSERT INTO step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional,
-					  state, started_at, actor)
-					SELECT id, target_id, plan_hash, 'EXECUTE', '%s', 1, 'SQL', false, 'STARTED', now(), 'commander'
-					FROM incident WHERE id = %d""".formatted(stepId, incidentId));
-			statement.execute("UPDATE incident SET state = 'EXECUTING', version = version + 1 WHERE id = " + incidentId);
-		}
-		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
-			statement.execute("CREATE INDEX IF NOT EXISTS things_n ON things (n)");
-		}
+		this.interrupted.leaveInterrupted(incidentId, this.target);
 		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/incidents/{id}", incidentId)
 			.with(user("auditor").roles("AUDITOR"))).andExpect(status().isOk());
 		SignedIn.as("commander", Role.COMMANDER);
-		assertThat(unknownRun(incidentId).state()).isEqualTo(StepState.UNKNOWN);
+		StepRun settled = unknownRun(incidentId);
+		assertThat(settled.stepId()).isEqualTo(stepId);
+		assertThat(settled.state()).isEqualTo(StepState.UNKNOWN);
 	}
 
 	private StepRun unknownRun(long incidentId) {
@@ -282,26 +229,15 @@ class IncidentFaultIntegrationTests {
 	}
 
 	private Incident approved(Target on) {
-		Incident incident = awaitingApproval(on);
-		approve(incident);
-		SignedIn.as("commander", Role.COMMANDER);
-		return this.incidents.get(incident.id());
+		return this.interrupted.approved(on);
 	}
 
 	private void approve(Incident incident) {
-		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
-		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go ahead",
-				"demo-password-for-tests").approved()).isTrue();
-		SignedIn.as("commander", Role.COMMANDER);
+		this.interrupted.approve(incident);
 	}
 
 	private Incident awaitingApproval(Target on) {
-		SignedIn.as("commander", Role.COMMANDER);
-		Incident incident = this.incidents.open(new Incidents.Opening("fault-test", on.id(), "Queries fail", Severity.SEV2, null),
-				this.commander);
-		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", this.commander);
-		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, this.commander);
-		return this.incidents.requestApproval(incident.id(), incident.version(), this.commander);
+		return this.interrupted.awaitingApproval(on);
 	}
 
 	/** The same database registered again under another name and host spelling. */
