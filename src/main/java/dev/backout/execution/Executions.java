@@ -52,8 +52,11 @@ public class Executions {
 	/** How long a cancel waits for the statement to end before dropping a connection the target no longer answers on. */
 	static final java.time.Duration CANCEL_GRACE = java.time.Duration.ofSeconds(2);
 
+	private final ExecutorLeases leases;
+
 	Executions(StepExecutor executor, StepJournal journal, Recovery recovery, Targets targets, SchemaSnapshots snapshots,
-			AuditTrail trail) {
+			AuditTrail trail, ExecutorLeases leases) {
+		this.leases = leases;
 		this.executor = executor;
 		this.journal = journal;
 		this.recovery = recovery;
@@ -145,6 +148,24 @@ public class Executions {
 	}
 
 	/**
+	 * For views: settles what {@code journal} shows in flight, without failing the view; a journal
+	 * with nothing in flight costs nothing.
+	 * @return whether something was settled, so the view reads the journal again
+	 */
+	public boolean settleSeen(long incidentId, List<StepRun> journal) {
+		if (journal.stream().noneMatch((run) -> run.state() == StepState.STARTED)) {
+			return false;
+		}
+		try {
+			return !this.recovery.recover(incidentId, null).settled().isEmpty();
+		}
+		catch (RuntimeException ex) {
+			log.info("Could not settle incident {} for a view: {}", incidentId, ex.getMessage());
+			return false;
+		}
+	}
+
+	/**
 	 * Runs the following steps of the current phase until one fails, needs a typed confirmation
 	 * or a person (checklist items), or the phase ends.
 	 */
@@ -200,7 +221,7 @@ public class Executions {
 			.orElseThrow(() -> new ExecutionRefused("No step of incident " + incidentId + " is running."));
 		if (inFlight.beingSettled()) {
 			throw new ExecutionRefused("\"" + inFlight.stepId() + "\" is not running: its connection was lost and its "
-					+ "outcome is being settled from the target's marker. There is nothing to cancel.");
+					+ "outcome is being settled. There is nothing to cancel.");
 		}
 		Integer pid = this.journal.backendPid(inFlight.id());
 		Target target = this.targets.get(inFlight.targetId());
@@ -223,7 +244,7 @@ public class Executions {
 		}
 		if (!finishes(inFlight.id(), CANCEL_GRACE) && this.executor.drop(incidentId)) {
 			result += " The step still had no answer, so the console dropped its connection: the outcome is settled "
-					+ "from the target's marker.";
+					+ "as soon as the target answers.";
 		}
 		this.trail.record(AuditEntry.by(actor, "STEP_CANCEL_REQUESTED",
 				Map.of("runId", inFlight.id(), "step", inFlight.stepId(), "signalled", signalled, "result", result))
@@ -261,26 +282,27 @@ public class Executions {
 	 * when the target answers, still wins: it is asked first.
 	 */
 	public StepRun resolve(long incidentId, long runId, boolean applied, String reason, Authentication actor) {
-		StepRun run = this.journal.get(runId);
-		if (run.incidentId() != incidentId) {
-			throw new ExecutionRefused("Attempt " + runId + " belongs to another incident.");
-		}
 		if (reason == null || reason.isBlank()) {
 			throw new ExecutionRefused("Say how you know: the reason is part of the trail.");
 		}
-		if (run.state() == StepState.STARTED) {
-			settle(incidentId, actor);
-			run = this.journal.get(runId);
-			if (run.state() == StepState.STARTED && !run.beingSettled()) {
-				throw new ExecutionRefused("\"" + run.stepId() + "\" is still running; wait for it or cancel it.");
+		settle(incidentId, actor);
+		// Under the lease, so the marker's verdict and the person's cannot cross.
+		ExecutorLeases.Lease lease = this.leases.take(incidentId)
+			.orElseThrow(() -> new ExecutionRefused("A console is running or settling this incident's step right now; "
+					+ "look again in a moment."));
+		try (lease) {
+			StepRun run = this.journal.get(runId);
+			if (run.incidentId() != incidentId) {
+				throw new ExecutionRefused("Attempt " + runId + " belongs to another incident.");
 			}
+			if (run.state() != StepState.UNKNOWN && !run.beingSettled()) {
+				throw new ExecutionRefused("\"" + run.stepId() + "\" is " + run.state().name().toLowerCase()
+						+ "; only an attempt whose outcome is unknown is settled by hand.");
+			}
+			return this.journal.settle(runId, applied ? StepState.SUCCEEDED : StepState.FAILED,
+					"Settled by " + actor.getName() + " as " + (applied ? "applied" : "not applied") + ": " + reason.trim(),
+					actor);
 		}
-		if (run.state() != StepState.UNKNOWN && run.state() != StepState.STARTED) {
-			throw new ExecutionRefused("\"" + run.stepId() + "\" is already settled as " + run.state().name().toLowerCase()
-					+ "; only an attempt whose outcome is unknown is settled by hand.");
-		}
-		return this.journal.settle(runId, applied ? StepState.SUCCEEDED : StepState.FAILED,
-				"Settled by " + actor.getName() + " as " + (applied ? "applied" : "not applied") + ": " + reason.trim(), actor);
 	}
 
 	/** What one verification check shows right now, read-only, as evidence for settling a step by hand. */

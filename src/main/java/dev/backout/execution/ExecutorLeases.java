@@ -46,14 +46,6 @@ class ExecutorLeases {
 		}
 	}
 
-	/** Whether no live console executes a step of {@code incidentId} right now. */
-	boolean free(long incidentId) {
-		return take(incidentId).map((lease) -> {
-			lease.close();
-			return true;
-		}).orElse(false);
-	}
-
 	private static boolean lock(Connection connection, String function, long incidentId) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement("SELECT " + function + "(?, ?)")) {
 			statement.setInt(1, LEASE_CLASS);
@@ -91,13 +83,19 @@ class ExecutorLeases {
 		@Override
 		public void close() {
 			try {
-				lock(this.connection, "pg_advisory_unlock", this.incidentId);
+				if (lock(this.connection, "pg_advisory_unlock", this.incidentId)) {
+					this.connection.close();
+					return;
+				}
 			}
 			catch (SQLException ex) {
-				// The session is broken, so PostgreSQL released the lock with it.
+				// Below: the session must not go back to the pool still holding the lock.
 			}
-			finally {
-				ExecutorLeases.close(this.connection);
+			try {
+				this.connection.abort(Runnable::run);
+			}
+			catch (SQLException ex) {
+				// Already gone, and with it the lock.
 			}
 		}
 

@@ -22,10 +22,10 @@ import org.springframework.stereotype.Component;
  * Settles attempts left STARTED by a lost connection or a console that died, at start-up, every
  * {@code backout.execution.settle-interval}, on the next view or action of the incident, and on
  * an admin's demand. An attempt is touched only when no live console holds its incident's
- * executor lease. Its step's sessions on the target are ended first and waited for; then the
- * marker decides: committed → SUCCEEDED, absent → FAILED (safe to retry). A non-transactional
- * step has no marker and becomes UNKNOWN for a person to settle; checks and checklist items
- * changed nothing and become FAILED.
+ * executor lease. Its step's sessions on the target are ended first and waited for; then
+ * {@link Verdict} decides: committed → SUCCEEDED, no marker → FAILED (safe to retry); a
+ * non-transactional step becomes UNKNOWN for a person to settle; checks and checklist items
+ * changed nothing and become FAILED without asking the target.
  */
 @Component
 class Recovery {
@@ -66,7 +66,14 @@ class Recovery {
 	Report recover(Authentication actor) {
 		Report report = new Report(List.of(), List.of());
 		for (StepRun run : this.journal.started()) {
-			report = report.add(settle(run, actor));
+			try {
+				report = report.add(settle(run, actor));
+			}
+			catch (RuntimeException ex) {
+				// One attempt that cannot be settled now must not keep the others from it.
+				log.warn("Could not settle incident {} step {}: {}", run.incidentId(), run.stepId(), ex.getMessage());
+				report = report.add(left("incident " + run.incidentId() + " step " + run.stepId() + ": " + ex.getMessage()));
+			}
 		}
 		return report;
 	}
@@ -115,46 +122,33 @@ class Recovery {
 			if (current.state() != StepState.STARTED) {
 				return new Report(List.of(), List.of());
 			}
-			if (current.kind().equals("MANUAL")) {
-				return settled(this.journal.settle(current.id(), StepState.FAILED,
-						"Interrupted checklist item; it changed nothing and can be ticked again.", actor));
+			if (!Verdict.needsTarget(current.kind())) {
+				return settled(decide(current, false, actor));
 			}
 			Target target = this.targets.get(current.targetId());
+			boolean committed;
 			try (Connection connection = this.targets.connect(target, "backout settlement")) {
 				if (!TargetSession.endBackends(connection, current.incidentId())) {
 					return left(which + ": its old session on target " + target.name() + " is still ending");
 				}
-				return settled(decide(connection, current, actor));
+				committed = TargetSession.committed(connection, current.incidentId(), current.stepId(), current.attempt());
 			}
 			catch (SQLException ex) {
 				log.info("Could not reach target {} to settle {}: {}", target.name(), which, ex.getMessage());
 				this.journal.settling(current.id(), "The console has not reached target " + target.name()
-						+ " yet to ask the step's marker; it keeps trying. Nothing is sent again before that.");
+						+ " yet to learn what the step did; it keeps trying. Nothing is sent again before that.");
 				return left(which + ": target " + target.name() + " cannot be reached ("
 						+ FailureExplanation.firstLine(ex.getMessage()) + ")");
 			}
+			return settled(decide(current, committed, actor));
 		}
 	}
 
-	/** The old session is gone: the marker (or the step's nature) decides. */
-	private StepRun decide(Connection connection, StepRun run, Authentication actor) throws SQLException {
-		if (run.kind().equals("CHECK")) {
-			return this.journal.settle(run.id(), StepState.FAILED,
-					"Interrupted check; it changed nothing and can run again.", actor);
-		}
-		if (!run.transactional() && !run.kind().equals("BACKUP")) {
-			return this.journal.settle(run.id(), StepState.UNKNOWN, "Interrupted outside a transaction: the target may "
-					+ "or may not have applied it. A person must decide, helped by the verification checks.", actor);
-		}
-		boolean committed = TargetSession.committedAttempt(connection, run.incidentId(), run.stepId())
-			.filter((attempt) -> attempt == run.attempt())
-			.isPresent();
-		if (committed) {
-			return this.journal.settle(run.id(), StepState.SUCCEEDED,
-					"Settled: the target committed this attempt (its marker row exists).", actor);
-		}
-		return this.journal.settle(run.id(), StepState.FAILED, "Settled: the step's session on the target has ended "
-				+ "and the target holds no marker of this attempt, so it did not commit; it is safe to retry.", actor);
+	/** The old session is gone: {@link Verdict} decides. */
+	private StepRun decide(StepRun run, boolean committed, Authentication actor) {
+		Verdict verdict = Verdict.of(run.kind(), run.transactional(), committed);
+		return this.journal.settle(run.id(), verdict.state(), "Settled after the attempt was interrupted: " + verdict.reason(),
+				actor);
 	}
 
 	private static Report settled(StepRun run) {

@@ -62,8 +62,10 @@ class StepExecutor {
 					+ "\" exactly to confirm it.");
 		}
 		if (step.kind() == Step.Kind.MANUAL) {
-			admission.admit(null);
-			return tick(incidentId, plan, step, actor, inputs);
+			try (ExecutorLeases.Lease lease = lease(incidentId)) {
+				admission.admit(null);
+				return tick(incidentId, plan, step, actor, inputs);
+			}
 		}
 		TargetSession session;
 		try {
@@ -72,36 +74,47 @@ class StepExecutor {
 		catch (SQLException ex) {
 			throw new TargetUnreachable(target.name(), ex);
 		}
-		try (session) {
+		// Lease before admission: the incident changes state only when the step can really be sent.
+		try (session; ExecutorLeases.Lease lease = lease(incidentId)) {
 			admission.admit(session.databaseKey());
-			try (ExecutorLeases.Lease lease = this.leases.take(incidentId)
-				.orElseThrow(() -> new ExecutionRefused("A step of incident " + incidentId + " is running in another tab "
-						+ "or console, or is being settled: nothing was sent twice."))) {
-				if (step.transactional() || step.kind() == Step.Kind.BACKUP) {
-					Optional<Integer> committed = session.committedAttempt(incidentId, step.stepId());
-					if (committed.isPresent()) {
-						return this.journal.alreadyApplied(incidentId, plan, step, committed.get(), actor);
-					}
-				}
-				StepRun run = this.journal.start(incidentId, plan, step, actor, session.backendPid());
-				CrashPoint.reach(CrashPoint.AFTER_STARTED_RECORDED);
-				Outcome outcome = send(session, target, incidentId, run, step);
-				if (outcome == null) {
-					return this.journal.settling(run.id(), "The connection to the target was lost and the target cannot "
-							+ "be asked yet whether the step committed. The console settles it from the step's marker as "
-							+ "soon as the target answers; nothing is sent again before that.");
-				}
-				CrashPoint.reach(CrashPoint.BEFORE_OUTCOME_RECORDED);
-				try {
-					return this.journal.finish(run.id(), outcome, actor);
-				}
-				catch (DataAccessException ex) {
-					throw new OutcomeNotRecorded(step, outcome.state(), ex);
+			if (step.transactional() || step.kind() == Step.Kind.BACKUP) {
+				Optional<Integer> committed = committedAttempt(session, target, incidentId, step);
+				if (committed.isPresent()) {
+					return this.journal.alreadyApplied(incidentId, plan, step, committed.get(), actor);
 				}
 			}
-			catch (SQLException ex) {
-				throw new TargetUnreachable(target.name(), ex);
+			StepRun run = this.journal.start(incidentId, plan, step, actor, session.backendPid());
+			CrashPoint.reach(CrashPoint.AFTER_STARTED_RECORDED);
+			Outcome outcome = send(session, target, incidentId, run, step);
+			if (outcome == null) {
+				return this.journal.settling(run.id(), "The connection to the target was lost and the target cannot "
+						+ "be asked yet what the step did. The console settles it as soon as the target answers; nothing "
+						+ "is sent again before that.");
 			}
+			CrashPoint.reach(CrashPoint.BEFORE_OUTCOME_RECORDED);
+			try {
+				return this.journal.finish(run.id(), outcome, actor);
+			}
+			catch (DataAccessException ex) {
+				throw new OutcomeNotRecorded(step, outcome.state(), ex);
+			}
+		}
+	}
+
+	private ExecutorLeases.Lease lease(long incidentId) {
+		return this.leases.take(incidentId)
+			.orElseThrow(() -> new ExecutionRefused("A step of incident " + incidentId + " is running in another tab "
+					+ "or console, or is being settled: nothing was sent twice. Try again in a moment."));
+	}
+
+	private static Optional<Integer> committedAttempt(TargetSession session, Target target, long incidentId,
+			PlannedStep step) {
+		try {
+			return session.committedAttempt(incidentId, step.stepId());
+		}
+		catch (SQLException ex) {
+			throw new ExecutionRefused("Cannot read the step's marker on target " + target.name() + ", so nothing was sent: "
+					+ FailureExplanation.firstLine(ex.getMessage()) + " (SQLSTATE " + ex.getSQLState() + ").");
 		}
 	}
 
@@ -136,57 +149,54 @@ class StepExecutor {
 		}
 		finally {
 			this.running.remove(incidentId);
+			session.limitWaitingToDefault();
 		}
 	}
 
 	/** The server reported the error before COMMIT and the transaction was rolled back: proven not applied. */
 	private Outcome refused(SQLException ex, Target target, PlannedStep step, Attempt attempt) {
+		String explanation;
 		try (Connection probe = this.targets.connect(target, "backout diagnosis")) {
-			return Outcome.failed(ex.getSQLState(), FailureExplanation.explain(ex, step, attempt.statement, probe),
-					attempt.countBefore, attempt.notices());
+			explanation = FailureExplanation.explain(ex, step, attempt.statement, probe);
 		}
 		catch (SQLException unreachable) {
-			return Outcome.failed(ex.getSQLState(), FailureExplanation.explain(ex, step, attempt.statement, null),
-					attempt.countBefore, attempt.notices());
+			explanation = FailureExplanation.explain(ex, step, attempt.statement, null);
 		}
+		if (!step.transactional() && step.kind() == Step.Kind.SQL && attempt.applied > 0) {
+			// Statements before the failing one stayed applied: a retry would send them again.
+			return new Outcome(StepState.UNKNOWN, attempt.rows, attempt.countBefore, null, null, attempt.notices(),
+					ex.getSQLState(), explanation + " " + attempt.applied + " of " + step.statements().size()
+							+ " statements were applied before it: a person must settle the step before anything is resent.");
+		}
+		return Outcome.failed(ex.getSQLState(), explanation, attempt.countBefore, attempt.notices());
 	}
 
 	/**
 	 * The connection broke while the step ran or committed. Only a fresh connection, after the old
-	 * backend is gone, can tell: the marker decides transactional steps; other steps become
-	 * UNKNOWN for a person; checks changed nothing. Null when the target cannot be asked now.
+	 * backend is gone, can tell ({@link Verdict}). Null when the target cannot be asked now.
 	 */
 	private Outcome settleLost(TargetSession session, Target target, long incidentId, StepRun run, PlannedStep step,
 			Attempt attempt, SQLException ex) {
 		session.abort();
 		String lost = FailureExplanation.lost(ex);
-		if (step.kind() == Step.Kind.CHECK) {
-			return Outcome.failed(ex.getSQLState(), lost + " A check only reads: it changed nothing and can run again.",
-					null, attempt.notices());
-		}
-		try (Connection fresh = this.targets.connect(target, "backout settlement")) {
-			if (!TargetSession.endBackends(fresh, incidentId)) {
+		boolean committed = false;
+		if (Verdict.needsTarget(step.kind().name())) {
+			try (Connection fresh = this.targets.connect(target, "backout settlement")) {
+				if (!TargetSession.endBackends(fresh, incidentId)) {
+					return null;
+				}
+				committed = TargetSession.committed(fresh, incidentId, step.stepId(), run.attempt());
+			}
+			catch (SQLException unreachable) {
 				return null;
 			}
-			if (!step.transactional() && step.kind() != Step.Kind.BACKUP) {
-				return new Outcome(StepState.UNKNOWN, null, attempt.countBefore, null, null, attempt.notices(),
-						ex.getSQLState(), lost + " This step runs outside a transaction, so the target may hold some or all of"
-								+ " it: a person must settle it, helped by the verification checks.");
-			}
-			boolean committed = TargetSession.committedAttempt(fresh, incidentId, step.stepId())
-				.filter((a) -> a == run.attempt())
-				.isPresent();
-			if (committed) {
-				return new Outcome(StepState.SUCCEEDED, attempt.rows, attempt.countBefore, null, null, attempt.notices(),
-						null, null).settledBy(lost + " The target holds this attempt's marker: the step committed.");
-			}
-			return Outcome.failed(ex.getSQLState(), lost + " The old session has ended and the target holds no marker "
-					+ "of this attempt: its transaction did not commit. Nothing was changed; it is safe to retry.",
-					attempt.countBefore, attempt.notices());
 		}
-		catch (SQLException unreachable) {
-			return null;
-		}
+		Verdict verdict = Verdict.of(step.kind().name(), step.transactional(), committed);
+		String text = lost + " " + verdict.reason();
+		return (verdict.state() == StepState.SUCCEEDED)
+				? new Outcome(StepState.SUCCEEDED, attempt.rows, attempt.countBefore, null, null, attempt.notices(), null,
+						null).settledBy(text)
+				: new Outcome(verdict.state(), null, attempt.countBefore, null, null, attempt.notices(), ex.getSQLState(), text);
 	}
 
 	/** A check: one query in a READ ONLY transaction that is always rolled back. */
@@ -227,7 +237,9 @@ class StepExecutor {
 			session.writeMarker(incidentId, step.stepId(), run.attempt());
 		}
 		catch (SQLException ex) {
-			TargetSession.rollbackQuietly(connection);
+			if (!TargetSession.lost(ex, connection)) {
+				TargetSession.rollbackQuietly(connection);
+			}
 			throw ex;
 		}
 		commit(connection);
@@ -288,7 +300,9 @@ class StepExecutor {
 			session.writeMarker(incidentId, step.stepId(), run.attempt());
 		}
 		catch (SQLException ex) {
-			TargetSession.rollbackQuietly(connection);
+			if (!TargetSession.lost(ex, connection)) {
+				TargetSession.rollbackQuietly(connection);
+			}
 			throw ex;
 		}
 		commit(connection);
@@ -344,6 +358,7 @@ class StepExecutor {
 			statement.execute(sql);
 			rows += Math.max(0, statement.getUpdateCount());
 			attempt.rows = rows;
+			attempt.applied++;
 			for (SQLWarning warning = statement.getWarnings(); warning != null; warning = warning.getNextWarning()) {
 				attempt.notice(warning.getMessage());
 			}
@@ -399,6 +414,9 @@ class StepExecutor {
 		private String countBefore;
 
 		private Long rows;
+
+		/** Statements the server completed (they stay applied outside a transaction). */
+		private int applied;
 
 		private final List<String> notices = new ArrayList<>();
 

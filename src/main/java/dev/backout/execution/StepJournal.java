@@ -170,14 +170,18 @@ class StepJournal {
 		if (first && run.state() == StepState.STARTED) {
 			this.trail.record(AuditEntry.bySystem("STEP_OUTCOME_PENDING", Map.of("step", run.stepId(), "attempt",
 					run.attempt(), "note", note)).forIncident(run.incidentId()));
+			this.events.publishEvent(new StepSettled(run.incidentId(), run.id(), run.stepId(), StepState.STARTED));
 		}
 		return run;
 	}
 
-	/** Records the outcome of an attempt that reached its end. */
+	/**
+	 * Records the outcome of an attempt that reached its end, unless settlement got there first
+	 * (then the settled row stands, and is returned).
+	 */
 	@Transactional(propagation = Propagation.REQUIRES_NEW)
 	StepRun finish(long runId, Outcome outcome, Authentication actor) {
-		this.jdbc.sql("""
+		int updated = this.jdbc.sql("""
 				update step_run set state = :state, ended_at = :now, rows_affected = :rows, count_before = :countBefore,
 				       check_value = :checkValue, check_passed = :checkPassed, notices = :notices, sqlstate = :sqlstate,
 				       error = :error, resolution = :resolution
@@ -196,6 +200,9 @@ class StepJournal {
 			.param("id", runId)
 			.update();
 		StepRun run = get(runId);
+		if (updated != 1) {
+			return run;
+		}
 		Map<String, Object> details = new HashMap<>();
 		details.put("step", run.stepId());
 		details.put("attempt", run.attempt());

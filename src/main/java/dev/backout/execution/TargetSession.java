@@ -53,9 +53,8 @@ final class TargetSession implements AutoCloseable {
 			String databaseKey;
 			boolean locked;
 			try (PreparedStatement statement = connection.prepareStatement("""
-					SELECT pg_backend_pid(), pg_try_advisory_lock(?, ?),
-					       (SELECT system_identifier FROM pg_control_system())::text || '/' || current_database()
-					""")) {
+					SELECT pg_backend_pid(), pg_try_advisory_lock(?, ?), %s
+					""".formatted(Targets.DATABASE_KEY))) {
 				statement.setInt(1, LOCK_CLASS);
 				statement.setInt(2, LOCK_OBJECT);
 				try (ResultSet rs = statement.executeQuery()) {
@@ -67,7 +66,7 @@ final class TargetSession implements AutoCloseable {
 			}
 			if (!locked) {
 				Optional<Holder> holder = holder(connection);
-				throw new TargetBusy(target.name(), holder.orElse(null));
+				throw new TargetBusy(target.name(), holder.orElse(null), applicationName);
 			}
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("""
@@ -101,11 +100,7 @@ final class TargetSession implements AutoCloseable {
 
 	/** The attempt whose marker the target holds for this step, if any attempt committed. */
 	Optional<Integer> committedAttempt(long incidentId, String stepId) throws SQLException {
-		return committedAttempt(this.connection, incidentId, stepId);
-	}
-
-	static Optional<Integer> committedAttempt(Connection connection, long incidentId, String stepId) throws SQLException {
-		try (PreparedStatement query = connection.prepareStatement("""
+		try (PreparedStatement query = this.connection.prepareStatement("""
 				SELECT attempt FROM backout.applied_step WHERE incident_id = ? AND step_id = ? ORDER BY attempt LIMIT 1""")) {
 			query.setLong(1, incidentId);
 			query.setString(2, stepId);
@@ -116,6 +111,25 @@ final class TargetSession implements AutoCloseable {
 		catch (SQLException ex) {
 			if ("42P01".equals(ex.getSQLState()) || "3F000".equals(ex.getSQLState())) {
 				return Optional.empty(); // no marker table: nothing was ever committed here
+			}
+			throw ex;
+		}
+	}
+
+	/** Whether the target holds the marker of exactly this attempt. */
+	static boolean committed(Connection connection, long incidentId, String stepId, int attempt) throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement(
+				"SELECT 1 FROM backout.applied_step WHERE incident_id = ? AND step_id = ? AND attempt = ?")) {
+			query.setLong(1, incidentId);
+			query.setString(2, stepId);
+			query.setInt(3, attempt);
+			try (ResultSet rs = query.executeQuery()) {
+				return rs.next();
+			}
+		}
+		catch (SQLException ex) {
+			if ("42P01".equals(ex.getSQLState()) || "3F000".equals(ex.getSQLState())) {
+				return false; // no marker table: nothing was ever committed here
 			}
 			throw ex;
 		}
@@ -140,13 +154,14 @@ final class TargetSession implements AutoCloseable {
 	static boolean endBackends(Connection connection, long incidentId) throws SQLException {
 		try (PreparedStatement terminate = connection.prepareStatement("""
 				SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-				WHERE application_name = ? AND pid <> pg_backend_pid()""")) {
+				WHERE application_name = ? AND datname = current_database() AND pid <> pg_backend_pid()""")) {
 			terminate.setString(1, applicationName(incidentId));
 			terminate.executeQuery().close();
 		}
 		long deadline = System.nanoTime() + BACKEND_EXIT_WAIT.toNanos();
 		try (PreparedStatement alive = connection.prepareStatement(
-				"SELECT 1 FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+				"SELECT 1 FROM pg_stat_activity WHERE application_name = ? AND datname = current_database() "
+						+ "AND pid <> pg_backend_pid()")) {
 			alive.setString(1, applicationName(incidentId));
 			while (true) {
 				try (ResultSet rs = alive.executeQuery()) {
@@ -189,6 +204,9 @@ final class TargetSession implements AutoCloseable {
 	/** Rolls back without letting a broken connection's error replace the one that caused it. */
 	static void rollbackQuietly(Connection connection) {
 		try {
+			if (connection.isClosed()) {
+				return;
+			}
 			connection.rollback();
 			connection.setAutoCommit(true);
 		}
@@ -201,6 +219,17 @@ final class TargetSession implements AutoCloseable {
 	void limitWaitingTo(long statementTimeoutMillis) throws SQLException {
 		long millis = statementTimeoutMillis + Targets.NETWORK_MARGIN.toMillis();
 		this.connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
+	}
+
+	/** Back to the default socket timeout, so closing (unlock) is bounded like any other call. */
+	void limitWaitingToDefault() {
+		try {
+			this.connection.setNetworkTimeout(Runnable::run,
+					(int) Targets.STATEMENT_TIMEOUT.plus(Targets.NETWORK_MARGIN).toMillis());
+		}
+		catch (SQLException ex) {
+			// The connection is gone; closing it waits for nothing.
+		}
 	}
 
 	/** Drops the connection at once, without a word to the server (which may not be answering). */

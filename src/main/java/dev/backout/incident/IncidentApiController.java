@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import dev.backout.approval.ApprovalRefused;
+import dev.backout.execution.ConsoleDatabaseUnavailable;
 import dev.backout.execution.ExecutionRefused;
 import dev.backout.execution.Executions;
 import dev.backout.execution.OutcomeNotRecorded;
@@ -63,7 +64,8 @@ class IncidentApiController {
 	record SkipRequest(int version, String step, String reason) {
 	}
 
-	record SettleRequest(boolean applied, String reason) {
+	/** @param applied required: whether the target holds the step's change */
+	record SettleRequest(Boolean applied, String reason) {
 	}
 
 	record Cancellation(String result) {
@@ -154,6 +156,9 @@ class IncidentApiController {
 	@Operation(summary = "Settle by hand a step whose outcome is unknown (applied or not, with the reason)")
 	StepRun settle(@PathVariable long id, @PathVariable long runId, @RequestBody SettleRequest request,
 			Authentication user) {
+		if (request.applied() == null) {
+			throw new IncidentRefused("Say whether the target holds the step: \"applied\": true or false.");
+		}
 		return this.incidents.settleStep(id, runId, request.applied(), request.reason(), user);
 	}
 
@@ -184,27 +189,27 @@ class IncidentApiController {
 	}
 
 	private Status status(long id) {
-		try {
-			this.executions.settle(id, null);
-		}
-		catch (RuntimeException ex) {
-			// Shown as being settled; the periodic pass keeps trying.
+		List<StepRun> journal = this.executions.journal(id);
+		if (this.executions.settleSeen(id, journal)) {
+			journal = this.executions.journal(id);
 		}
 		Incident incident = this.incidents.get(id);
 		var next = this.incidents.plan(incident).flatMap((plan) -> this.executions.next(id, plan));
 		return new Status(incident.id(), incident.runbookId(), incident.runbookHash(), incident.state().name(),
 				incident.version(), incident.overdue(), incident.deadlineAt(),
 				(incident.outcome() != null) ? incident.outcome().name() : null, incident.planHash(),
-				next.map((step) -> step.stepId()).orElse(null), this.executions.journal(id));
+				next.map((step) -> step.stepId()).orElse(null), journal);
 	}
 
 	/**
-	 * Refusals are 409 Conflict with the plain-words reason; an unreachable target or console
-	 * database is 503, since the same request may succeed later.
+	 * Refusals are 409 Conflict with the plain-words reason. An unreachable target or console
+	 * database is 503 (the same request may succeed later); so is an outcome the console could not
+	 * record yet, which its detail explains and the incident's status will show once settled.
 	 */
 	@ExceptionHandler({ IncidentRefused.class, ExecutionRefused.class, ApprovalRefused.class })
 	ProblemDetail refused(RuntimeException ex) {
-		boolean unavailable = ex instanceof TargetUnreachable || ex instanceof OutcomeNotRecorded;
+		boolean unavailable = ex instanceof TargetUnreachable || ex instanceof OutcomeNotRecorded
+				|| ex instanceof ConsoleDatabaseUnavailable;
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(unavailable ? HttpStatus.SERVICE_UNAVAILABLE
 				: HttpStatus.CONFLICT, ex.getMessage());
 		problem.setTitle(unavailable ? "Unavailable" : "Refused");

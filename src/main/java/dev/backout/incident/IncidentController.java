@@ -121,7 +121,8 @@ class IncidentController {
 	}
 
 	private void describe(long id, Model model) {
-		settleQuietly(id);
+		List<StepRun> seen = this.executions.journal(id);
+		List<StepRun> journal = this.executions.settleSeen(id, seen) ? this.executions.journal(id) : seen;
 		Incident incident = this.incidents.get(id);
 		model.addAttribute("incident", incident);
 		model.addAttribute("runbook", this.incidents.runbook(incident));
@@ -131,7 +132,6 @@ class IncidentController {
 		model.addAttribute("newerRunbook", this.incidents.newerRunbook(incident).orElse(null));
 		Optional<ExecutionPlan> plan = this.incidents.plan(incident);
 		model.addAttribute("plan", plan.orElse(null));
-		List<StepRun> journal = this.executions.journal(id);
 		Optional<PlannedStep> next = plan.flatMap((p) -> this.executions.next(id, p));
 		List<StepRow> rows = plan.map((p) -> p.steps()
 			.stream()
@@ -140,13 +140,14 @@ class IncidentController {
 			.toList()).orElse(List.of());
 		model.addAttribute("rows", rows);
 		model.addAttribute("next", next.orElse(null));
-		model.addAttribute("settling", rows.stream().filter(StepRow::needsSettling).findFirst().orElse(null));
+		StepRow settling = rows.stream().filter(StepRow::needsSettling).findFirst().orElse(null);
+		model.addAttribute("settling", settling);
 		model.addAttribute("rowsAtStake", next.filter((step) -> step.destructive() && incident.state().executing())
 			.map((step) -> this.executions.rowsAtStake(plan.get()).get(step.stepId()))
 			.orElse(null));
 		// Poll only while nothing on the page waits for input: a poll must never replace a form being filled in.
-		model.addAttribute("live", incident.state() == IncidentState.AWAITING_APPROVAL
-				|| journal.stream().anyMatch((r) -> r.state().name().equals("STARTED")));
+		model.addAttribute("live", settling == null && (incident.state() == IncidentState.AWAITING_APPROVAL
+				|| journal.stream().anyMatch((r) -> r.state().name().equals("STARTED"))));
 		model.addAttribute("approvalRequest", this.approvals.find(id).orElse(null));
 		model.addAttribute("approvalStatus", this.approvals.status(id).orElse(null));
 		model.addAttribute("decisions", this.approvals.decisions(id));
@@ -255,9 +256,12 @@ class IncidentController {
 
 	/** A person settles a step whose outcome the console could not learn by itself. */
 	@PostMapping("/{id}/runs/{runId}/settle")
-	String settle(@PathVariable long id, @PathVariable long runId, @RequestParam String applied,
+	String settle(@PathVariable long id, @PathVariable long runId, @RequestParam(required = false) String applied,
 			@RequestParam(required = false) String reason, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
+			if (!"yes".equals(applied) && !"no".equals(applied)) {
+				throw new IncidentRefused("Say whether the target holds the step: applied or not applied.");
+			}
 			StepRun run = this.incidents.settleStep(id, runId, "yes".equals(applied), reason, actor);
 			redirect.addFlashAttribute("message", "\"" + run.stepId() + "\" settled as "
 					+ ((run.state().name().equals("SUCCEEDED")) ? "applied; the incident goes on." : "not applied: retry it, ask to skip it, or abort."));
@@ -272,16 +276,6 @@ class IncidentController {
 			redirect.addFlashAttribute("evidence", this.incidents.evidence(id, actor));
 			return null;
 		});
-	}
-
-	/** A view settles what a lost connection left in flight; the view itself never fails for it. */
-	private void settleQuietly(long id) {
-		try {
-			this.executions.settle(id, null);
-		}
-		catch (RuntimeException ex) {
-			// The page shows the attempt as being settled; the periodic pass keeps trying.
-		}
 	}
 
 	@PostMapping("/{id}/runbook-version")

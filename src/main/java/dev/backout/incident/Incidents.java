@@ -26,6 +26,7 @@ import dev.backout.execution.PlannedStep;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.StepSettled;
 import dev.backout.execution.StepState;
+import dev.backout.execution.TargetBusy;
 import dev.backout.execution.TargetUnreachable;
 import dev.backout.runbook.DecisionTree;
 import dev.backout.runbook.LoadedRunbook;
@@ -57,6 +58,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Service
 public class Incidents {
+
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Incidents.class);
 
 	private final IncidentRepository incidents;
 
@@ -322,9 +325,9 @@ public class Incidents {
 		ExecutionPlan plan = gate(incident);
 		plan.step(stepId).orElseThrow(() -> new IncidentRefused("No step '" + stepId + "' in this plan."));
 		snapshotBeforeFirstStep(incident, plan);
-		StepRun run = haltIfUnreachable(id, actor,
+		StepRun run = haltIfUnavailable(id, actor,
 				() -> this.executions.runStep(id, plan, stepId, actor, confirmation, inputs, admission(id, plan, false, actor)));
-		afterRun(id, plan, List.of(run), actor);
+		reconcile(id, actor);
 		return run;
 	}
 
@@ -344,9 +347,9 @@ public class Incidents {
 		Incident incident = this.incidents.get(id);
 		ExecutionPlan plan = gate(incident);
 		snapshotBeforeFirstStep(incident, plan);
-		List<StepRun> runs = haltIfUnreachable(id, actor,
+		List<StepRun> runs = haltIfUnavailable(id, actor,
 				() -> this.executions.runRestOfPhase(id, plan, actor, admission(id, plan, false, actor)));
-		afterRun(id, plan, runs, actor);
+		reconcile(id, actor);
 		return runs;
 	}
 
@@ -360,21 +363,26 @@ public class Incidents {
 		Incident incident = current(id, version);
 		require(incident, IncidentState.HALTED, "Only a halted incident is retried.");
 		ExecutionPlan plan = plan(incident).orElseThrow();
-		this.executions.settle(id, actor);
 		PlannedStep failed = this.executions.next(id, plan)
 			.orElseThrow(() -> new IncidentRefused("Every step has run; nothing is left to retry."));
-		Optional<StepRun> latest = latest(id, failed.stepId());
+		this.executions.settle(id, actor);
+		Optional<StepRun> latest = latest(this.executions.journal(id), failed.stepId());
+		if (latest.isPresent() && latest.get().state() == StepState.SUCCEEDED) {
+			// Its lost outcome turned out applied: nothing to resend, and the step after it is not the one the person saw.
+			reconcile(id, actor);
+			return latest.get();
+		}
 		if (latest.isPresent() && latest.get().state() == StepState.UNKNOWN) {
 			throw new IncidentRefused("\"" + failed.title() + "\" ran outside a transaction and its outcome is unknown: "
 					+ "settle it first (applied or not applied), helped by the verification checks.");
 		}
 		if (latest.isPresent() && latest.get().state() == StepState.STARTED) {
-			throw new IncidentRefused("\"" + failed.title() + "\" is being settled from the target's marker: its outcome "
+			throw new IncidentRefused("\"" + failed.title() + "\" is being settled: its outcome "
 					+ "is not known yet, so it is not sent again. Try again when the target answers, or settle it by hand.");
 		}
-		StepRun run = haltIfUnreachable(id, actor, () -> this.executions.runStep(id, plan, failed.stepId(), actor,
+		StepRun run = haltIfUnavailable(id, actor, () -> this.executions.runStep(id, plan, failed.stepId(), actor,
 				failed.confirm(), Map.of(), admission(id, plan, true, actor)));
-		afterRun(id, plan, List.of(run), actor);
+		reconcile(id, actor);
 		return run;
 	}
 
@@ -389,9 +397,7 @@ public class Incidents {
 		if (!incident.state().executing() && incident.state() != IncidentState.HALTED) {
 			throw new IncidentRefused("Only a step of an executing or halted incident is settled by hand.");
 		}
-		StepRun settled = this.executions.resolve(id, runId, applied, reason, actor);
-		reconcile(id);
-		return settled;
+		return this.executions.resolve(id, runId, applied, reason, actor);
 	}
 
 	/** The verification checks run read-only now, to help settle a step by hand. */
@@ -402,35 +408,53 @@ public class Incidents {
 		return this.executions.evidence(id, plan, actor);
 	}
 
-	/** The attempt of a settled step moves the incident on, or halts it (after the settlement committed). */
+	/**
+	 * A settled (or found interrupted) attempt moves the incident on, or halts it, once the
+	 * settlement committed. Every view and action reconciles again, so giving up here loses nothing.
+	 */
 	@TransactionalEventListener
 	public void onStepSettled(StepSettled settled) {
 		for (int tries = 0; tries < 3; tries++) {
 			try {
-				this.requiresNew.executeWithoutResult((status) -> reconcile(settled.incidentId()));
+				this.requiresNew.executeWithoutResult((status) -> reconcile(settled.incidentId(), SYSTEM));
 				return;
 			}
 			catch (IncidentChanged changed) {
 				// Someone changed the incident meanwhile: look again.
 			}
+			catch (RuntimeException ex) {
+				log.warn("Incident {} not moved after step {} was settled: {}", settled.incidentId(), settled.stepId(),
+						ex.getMessage());
+				return;
+			}
 		}
+		log.warn("Incident {} kept changing while step {} was settled; its next view or action moves it",
+				settled.incidentId(), settled.stepId());
 	}
 
 	/**
 	 * Puts an executing or halted incident where its journal says it is: HALTED while its next
-	 * step failed, is unknown or is being settled; otherwise EXECUTING or VERIFYING.
+	 * step failed, is unknown or is being settled; otherwise EXECUTING or VERIFYING. The one rule
+	 * after every run, retry and settlement.
 	 */
-	private void reconcile(long id) {
+	private void reconcile(long id, Authentication actor) {
 		Incident incident = this.incidents.get(id);
-		if (!incident.state().executing() && incident.state() != IncidentState.HALTED) {
-			return;
-		}
-		if (incident.state() == IncidentState.APPROVED) {
+		if (incident.state() != IncidentState.EXECUTING && incident.state() != IncidentState.VERIFYING
+				&& incident.state() != IncidentState.HALTED) {
 			return;
 		}
 		ExecutionPlan plan = plan(incident).orElseThrow();
+		List<StepRun> journal = this.executions.journal(id);
 		Optional<PlannedStep> next = this.executions.next(id, plan);
-		Optional<StepRun> blocking = next.flatMap((step) -> latest(id, step.stepId())).filter(Incidents::blocks);
+		Map<String, StepRun> latestByStep = new LinkedHashMap<>();
+		journal.forEach((run) -> latestByStep.put(run.stepId(), run));
+		// The next step's failure, or any attempt whose outcome nobody knows yet.
+		Optional<StepRun> blocking = next.map((step) -> latestByStep.get(step.stepId()))
+			.filter(Incidents::blocks)
+			.or(() -> latestByStep.values()
+				.stream()
+				.filter((run) -> run.state() == StepState.UNKNOWN || run.beingSettled())
+				.findFirst());
 		IncidentState should = blocking.isPresent() ? IncidentState.HALTED : phaseState(id, plan);
 		if (should == incident.state()) {
 			return;
@@ -439,12 +463,14 @@ public class Incidents {
 		blocking.ifPresent((run) -> {
 			details.put("step", run.stepId());
 			details.put("state", run.state().name());
+			details.put("error", run.beingSettled() ? "outcome being settled" : String.valueOf(run.error()));
 		});
-		Incident moved = this.incidents.update(incident.withState(should));
-		audit(SYSTEM, (should == IncidentState.HALTED) ? "INCIDENT_HALTED"
-				: (incident.state() == IncidentState.HALTED) ? "INCIDENT_RESUMED" : "INCIDENT_" + should.name(), id, details);
+		Incident moved = transition(id, incident.version(), (current) -> current.withState(should), actor,
+				(should == IncidentState.HALTED) ? "INCIDENT_HALTED"
+						: (incident.state() == IncidentState.HALTED) ? "INCIDENT_RESUMED" : "INCIDENT_" + should.name(),
+				details);
 		if (should == IncidentState.HALTED) {
-			publish("HALTED", moved, blocking.map((run) -> run.stepId() + ": " + run.state().name().toLowerCase()).orElse(""));
+			publish("HALTED", moved, blocking.map((run) -> run.stepId() + ": " + details.get("error")).orElse(""));
 		}
 	}
 
@@ -453,8 +479,8 @@ public class Incidents {
 		return run.state() == StepState.FAILED || run.state() == StepState.UNKNOWN || run.beingSettled();
 	}
 
-	private Optional<StepRun> latest(long id, String stepId) {
-		return this.executions.journal(id).stream().filter((run) -> run.stepId().equals(stepId)).reduce((a, b) -> b);
+	private static Optional<StepRun> latest(List<StepRun> journal, String stepId) {
+		return journal.stream().filter((run) -> run.stepId().equals(stepId)).reduce((a, b) -> b);
 	}
 
 	/**
@@ -466,19 +492,14 @@ public class Incidents {
 		return (databaseKey) -> {
 			Incident incident = this.incidents.get(id);
 			if (databaseKey != null && incident.databaseKey() != null && !databaseKey.equals(incident.databaseKey())) {
-				throw new IncidentRefused("Target " + plan.targetName() + " now reaches another database than the one "
-						+ "approval was requested for: nothing was sent. Abort, or open a new incident.");
+				throw new DatabaseChanged(plan.targetName());
 			}
 			if (retrying) {
 				if (incident.state() != IncidentState.HALTED) {
 					throw new IncidentChanged(id);
 				}
-				this.transactions.executeWithoutResult((status) -> {
-					this.incidents.update(incident.withState(phaseState(id, plan)));
-					audit(actor, "INCIDENT_RESUMED", id, Map.of("retrying", String.valueOf(this.executions.next(id, plan)
-						.map(PlannedStep::stepId)
-						.orElse(""))));
-				});
+				transition(id, incident.version(), (current) -> current.withState(phaseState(id, plan)), actor,
+						"INCIDENT_RESUMED", Map.of("retrying", this.executions.next(id, plan).map(PlannedStep::stepId).orElse("")));
 			}
 			else if (incident.state() == IncidentState.APPROVED) {
 				transition(id, incident.version(), (current) -> current.withState(IncidentState.EXECUTING), actor,
@@ -492,21 +513,25 @@ public class Incidents {
 	}
 
 	/**
-	 * A target that cannot be reached halts an executing incident (nothing was sent), so that it
-	 * can be retried later or aborted; it never leaves the incident stuck in EXECUTING.
+	 * A target that cannot be reached, is held by someone else, or now reaches another database
+	 * halts an executing incident (nothing was sent), so that it can be retried later or aborted;
+	 * it never leaves the incident stuck in EXECUTING.
 	 */
-	private <T> T haltIfUnreachable(long id, Authentication actor, java.util.function.Supplier<T> action) {
+	private <T> T haltIfUnavailable(long id, Authentication actor, java.util.function.Supplier<T> action) {
 		try {
 			return action.get();
 		}
-		catch (TargetUnreachable unreachable) {
+		catch (TargetUnreachable | TargetBusy | DatabaseChanged unavailable) {
+			if (unavailable instanceof TargetBusy busy && busy.heldByThisIncident()) {
+				throw busy; // its own previous session is ending, or another tab runs its step: nothing to halt for
+			}
 			Incident incident = this.incidents.get(id);
 			if (incident.state() == IncidentState.EXECUTING || incident.state() == IncidentState.VERIFYING) {
 				Incident halted = transition(id, incident.version(), (current) -> current.withState(IncidentState.HALTED), actor,
-						"INCIDENT_HALTED", Map.of("reason", unreachable.getMessage()));
-				publish("HALTED", halted, unreachable.getMessage());
+						"INCIDENT_HALTED", Map.of("reason", unavailable.getMessage()));
+				publish("HALTED", halted, unavailable.getMessage());
 			}
-			throw unreachable;
+			throw unavailable;
 		}
 	}
 
@@ -545,10 +570,11 @@ public class Incidents {
 		if (reason == null || reason.isBlank()) {
 			throw new IncidentRefused("Say why the incident is aborted.");
 		}
-		this.executions.journal(id)
+		Map<String, StepRun> latestByStep = new LinkedHashMap<>();
+		this.executions.journal(id).forEach((run) -> latestByStep.put(run.stepId(), run));
+		latestByStep.values()
 			.stream()
 			.filter((run) -> run.state() == StepState.UNKNOWN || run.state() == StepState.STARTED)
-			.filter((run) -> latest(id, run.stepId()).map((l) -> l.id() == run.id()).orElse(false))
 			.findFirst()
 			.ifPresent((run) -> {
 				throw new IncidentRefused("Settle \"" + run.stepId() + "\" first (applied or not applied): the record must "
@@ -672,24 +698,6 @@ public class Incidents {
 			throw new IncidentRefused("Target " + target.name() + " is busy with incident " + holder.id() + " ("
 					+ holder.state().label().toLowerCase() + ") on the same database: one incident runs on a database at a time.");
 		});
-	}
-
-	private void afterRun(long id, ExecutionPlan plan, List<StepRun> runs, Authentication actor) {
-		Incident incident = this.incidents.get(id);
-		Optional<StepRun> stopped = runs.stream().filter(Incidents::blocks).findFirst();
-		if (stopped.isPresent() && incident.state().executing()) {
-			StepRun run = stopped.get();
-			String why = run.beingSettled() ? "outcome being settled from the target's marker" : String.valueOf(run.error());
-			Incident halted = transition(id, incident.version(), (current) -> current.withState(IncidentState.HALTED), actor,
-					"INCIDENT_HALTED", Map.of("step", run.stepId(), "state", run.state().name(), "error", why));
-			publish("HALTED", halted, run.stepId() + ": " + why);
-			return;
-		}
-		IncidentState phaseState = phaseState(id, plan);
-		if (incident.state() == IncidentState.EXECUTING && phaseState == IncidentState.VERIFYING) {
-			transition(id, incident.version(), (current) -> current.withState(IncidentState.VERIFYING), actor,
-					"INCIDENT_VERIFYING", Map.of());
-		}
 	}
 
 	/** EXECUTING while backup or execute steps remain, VERIFYING after. */

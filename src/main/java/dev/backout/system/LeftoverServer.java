@@ -44,7 +44,10 @@ final class LeftoverServer {
 				+ "on {}", pid, dataDir);
 	}
 
-	/** The live postmaster named by the directory's postmaster.pid, if that process is a PostgreSQL server. */
+	/**
+	 * The live postmaster named by the directory's postmaster.pid, if that process is a PostgreSQL
+	 * server started on this very directory (after a reboot the pid may belong to another one).
+	 */
 	static Optional<ProcessHandle> postmaster(Path dataDir) {
 		Path pidFile = dataDir.resolve("postmaster.pid");
 		if (!Files.isRegularFile(pidFile)) {
@@ -57,7 +60,8 @@ final class LeftoverServer {
 			}
 			return ProcessHandle.of(Long.parseLong(lines.get(0).strip()))
 				.filter(ProcessHandle::isAlive)
-				.filter((process) -> process.info().command().map((command) -> command.contains("postgres")).orElse(false));
+				.filter((process) -> process.info().command().map((command) -> command.contains("postgres")).orElse(false))
+				.filter((process) -> process.info().commandLine().map((line) -> line.contains(dataDir.toString())).orElse(false));
 		}
 		catch (IOException ex) {
 			return Optional.empty();

@@ -157,10 +157,13 @@ public class Targets {
 		}
 	}
 
+	/** The SQL expression of {@link #databaseKey(Target)}, for queries that read it along with other things. */
+	public static final String DATABASE_KEY = "(SELECT system_identifier FROM pg_control_system())::text || '/' || current_database()";
+
 	/** {@link #databaseKey(Target)} read on an open connection. */
 	public static String databaseKey(Connection connection) throws SQLException {
 		try (Statement statement = connection.createStatement(); ResultSet rs = statement
-			.executeQuery("SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || current_database()")) {
+			.executeQuery("SELECT " + DATABASE_KEY)) {
 			rs.next();
 			return rs.getString(1);
 		}

@@ -115,7 +115,7 @@ class FaultInjectionIntegrationTests {
 		StepRun run = this.executions.runStep(incident, plan, "insert-slowly", COMMANDER, null, Map.of(), Admission.NONE);
 
 		assertThat(run.state()).isEqualTo(StepState.FAILED);
-		assertThat(run.error()).contains("The old session has ended and the target holds no marker of this attempt");
+		assertThat(run.error()).contains("The step's session on the target has ended and the target holds no marker of this attempt");
 		assertThat(sessionsOf(direct, incident)).as("the old backend is gone").isZero();
 		assertThat(rows(direct)).isZero();
 		StepRun retried = this.executions.runStep(incident, plan, "insert-slowly", COMMANDER, null, Map.of(), Admission.NONE);
@@ -138,6 +138,28 @@ class FaultInjectionIntegrationTests {
 
 		assertThat(again.state()).isEqualTo(StepState.SUCCEEDED);
 		assertThat(again.resolution()).startsWith("Not sent: the target already holds this step's marker (attempt 1)");
+		assertThat(rows(target)).isEqualTo(1);
+	}
+
+	@Test
+	void aStepOutsideATransactionThatFailsHalfWayIsUnknownSoItsAppliedStatementsAreNeverResent() throws Exception {
+		Target target = this.scratch.create("half-way", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan("""
+				      - id: two-statements
+				        title: Insert, then fail
+				        sql: INSERT INTO counter (n) VALUES (1); SELECT 1 / 0;
+				        transaction: false
+				""", target);
+		long incident = ScratchTargets.nextIncident();
+
+		StepRun run = this.executions.runStep(incident, plan, "two-statements", COMMANDER, null, Map.of(), Admission.NONE);
+
+		assertThat(run.state()).isEqualTo(StepState.UNKNOWN);
+		assertThat(run.error()).contains("division by zero").contains("1 of 2 statements were applied before it");
+		assertThatExceptionOfType(ExecutionRefused.class)
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "two-statements", COMMANDER, null, Map.of(),
+					Admission.NONE))
+			.withMessageContaining("a person must resolve it first");
 		assertThat(rows(target)).isEqualTo(1);
 	}
 
@@ -264,7 +286,7 @@ class FaultInjectionIntegrationTests {
 		try {
 			assertThatExceptionOfType(OutcomeNotRecorded.class)
 				.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE))
-				.withMessageStartingWith("\"Insert a row\" was applied on the target, but the console's database failed");
+				.withMessageStartingWith("The target answered \"Insert a row\" (succeeded), but the console's database failed");
 			assertThat(this.executions.journal(incident).get(0).state()).isEqualTo(StepState.STARTED);
 		}
 		finally {

@@ -149,6 +149,49 @@ class IncidentFaultIntegrationTests {
 	}
 
 	@Test
+	void aStepLeftInFlightOnATargetThatStaysUnreachableHaltsTheIncidentAndAPersonCanEndIt() throws Exception {
+		Incident incident = approved(this.target);
+		assertThat(this.incidents.runStep(incident.id(), "build-index", null, Map.of(), this.commander).state())
+			.isEqualTo(StepState.SUCCEEDED);
+		// A console died while the second (transactional) step was being sent.
+		this.interrupted.leaveStarted(incident.id(), "add-column", true);
+		repoint(this.target, "jdbc:postgresql://127.0.0.1:1/nothing");
+
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/incidents/{id}", incident.id())
+			.with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk());
+		SignedIn.as("commander", Role.COMMANDER);
+		StepRun pending = unknownRun(incident.id());
+		assertThat(pending.beingSettled()).isTrue();
+		assertThat(this.incidents.get(incident.id()).state()).as("not stuck in EXECUTING").isEqualTo(IncidentState.HALTED);
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/incidents/{id}", incident.id())
+			.with(user("commander").roles("COMMANDER")))
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
+				.string(org.hamcrest.Matchers.containsString("Its connection was lost")))
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
+				.string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("every 3s"))));
+
+		this.mvc.perform(post("/api/incidents/{id}/runs/{run}/settle", incident.id(), pending.id())
+			.with(user("commander").roles("COMMANDER"))
+			.with(csrf())
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"reason\": \"forgot to say\"}"))
+			.andExpect(status().isConflict())
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("applied")));
+		this.mvc.perform(post("/api/incidents/{id}/runs/{run}/settle", incident.id(), pending.id())
+			.with(user("commander").roles("COMMANDER"))
+			.with(csrf())
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"applied\": false, \"reason\": \"the database was restored from the snapshot\"}"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.state").value("FAILED"));
+		SignedIn.as("commander", Role.COMMANDER);
+		Incident halted = this.incidents.get(incident.id());
+		assertThat(this.incidents.abort(incident.id(), halted.version(), "target decommissioned", this.commander).state())
+			.isEqualTo(IncidentState.ABORTED);
+	}
+
+	@Test
 	void aRetryThatCannotReachTheTargetStaysHaltedAndTheIncidentCanStillBeAborted() throws Exception {
 		Incident incident = approved(this.target);
 		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target);

@@ -118,16 +118,21 @@ final class InterruptedSteps {
 	 * executor, and on the target the index (built by then). The next view settles it as UNKNOWN.
 	 */
 	void leaveInterrupted(long incidentId, Target target) throws SQLException {
+		leaveStarted(incidentId, "build-index", false);
+		try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
+			statement.execute("CREATE INDEX IF NOT EXISTS things_n ON things (n)");
+		}
+	}
+
+	/** The journal row a console killed while sending {@code stepId} leaves: STARTED, nobody running it. */
+	void leaveStarted(long incidentId, String stepId, boolean transactional) throws SQLException {
 		try (Connection console = this.scratch.connect("backout"); Statement statement = console.createStatement()) {
 			statement.execute("""
 					INSERT INTO step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional,
 					  state, started_at, actor)
-					SELECT id, target_id, plan_hash, 'EXECUTE', 'build-index', 1, 'SQL', false, 'STARTED', now(), 'commander'
-					FROM incident WHERE id = %d""".formatted(incidentId));
+					SELECT id, target_id, plan_hash, 'EXECUTE', '%s', 1, 'SQL', %s, 'STARTED', now(), 'commander'
+					FROM incident WHERE id = %d""".formatted(stepId, transactional, incidentId));
 			statement.execute("UPDATE incident SET state = 'EXECUTING', version = version + 1 WHERE id = " + incidentId);
-		}
-		try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
-			statement.execute("CREATE INDEX IF NOT EXISTS things_n ON things (n)");
 		}
 	}
 
