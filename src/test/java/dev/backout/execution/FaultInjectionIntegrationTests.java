@@ -65,6 +65,8 @@ class FaultInjectionIntegrationTests {
 
 	final List<AutoCloseable> links = new ArrayList<>();
 
+	final ExecutorService pool = Executors.newCachedThreadPool();
+
 	@BeforeEach
 	void scratch() {
 		this.scratch = new ScratchTargets(this.demo, this.targets);
@@ -73,6 +75,7 @@ class FaultInjectionIntegrationTests {
 	@AfterEach
 	void closeLinks() throws Exception {
 		CrashPoint.arm(null);
+		this.pool.shutdownNow();
 		for (AutoCloseable link : this.links) {
 			link.close();
 		}
@@ -175,25 +178,17 @@ class FaultInjectionIntegrationTests {
 				        timeout: 3s
 				""", target);
 		long incident = ScratchTargets.nextIncident();
-		ExecutorService pool = Executors.newSingleThreadExecutor();
-		try {
-			long started = System.nanoTime();
-			Future<StepRun> running = pool
-				.submit(() -> this.executions.runStep(incident, plan, "slow", COMMANDER, null, Map.of(), Admission.NONE));
-			awaitInFlight(incident);
-			link.freeze();
-			link.heal(); // new connections pass again: the frozen one stays dead to both ends
-			StepRun run = running.get(30, TimeUnit.SECONDS);
-			Duration took = Duration.ofNanos(System.nanoTime() - started);
+		long started = System.nanoTime();
+		Future<StepRun> running = inFlight(incident, plan, "slow");
+		link.freeze();
+		link.heal(); // new connections pass again: the frozen one stays dead to both ends
+		StepRun run = running.get(30, TimeUnit.SECONDS);
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-			assertThat(took).as("statement timeout 3 s + margin 2 s, + 2 s").isLessThan(Duration.ofSeconds(7));
-			assertThat(run.state()).isEqualTo(StepState.FAILED);
-			assertThat(run.error()).startsWith("The console lost the step's session: the target stopped answering");
-			assertThat(rows(direct)).isZero();
-		}
-		finally {
-			pool.shutdownNow();
-		}
+		assertThat(took).as("statement timeout 3 s + margin 2 s, + 2 s").isLessThan(Duration.ofSeconds(7));
+		assertThat(run.state()).isEqualTo(StepState.FAILED);
+		assertThat(run.error()).startsWith("The console lost the step's session: the target stopped answering");
+		assertThat(rows(direct)).isZero();
 	}
 
 	@Test
@@ -208,39 +203,31 @@ class FaultInjectionIntegrationTests {
 				        timeout: 3s
 				""", target);
 		long incident = ScratchTargets.nextIncident();
-		ExecutorService pool = Executors.newSingleThreadExecutor();
-		try {
-			long started = System.nanoTime();
-			Future<StepRun> running = pool
-				.submit(() -> this.executions.runStep(incident, plan, "slow", COMMANDER, null, Map.of(), Admission.NONE));
-			awaitInFlight(incident);
-			link.partition();
-			StepRun run = running.get(30, TimeUnit.SECONDS);
-			Duration took = Duration.ofNanos(System.nanoTime() - started);
+		long started = System.nanoTime();
+		Future<StepRun> running = inFlight(incident, plan, "slow");
+		link.partition();
+		StepRun run = running.get(30, TimeUnit.SECONDS);
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-			assertThat(took).as("the step's bound (5 s) and one connection attempt (5 s), + 2 s each")
-				.isLessThan(Duration.ofSeconds(14));
-			assertThat(run.state()).isEqualTo(StepState.STARTED);
-			assertThat(run.beingSettled()).isTrue();
-			assertThatExceptionOfType(ExecutionRefused.class)
-				.isThrownBy(() -> this.executions.runStep(incident, plan, "slow", COMMANDER, null, Map.of(), Admission.NONE))
-				.withMessageContaining("nothing was sent");
-			assertThat(this.executions.journal(incident)).hasSize(1);
+		assertThat(took).as("the step's bound (5 s) and one connection attempt (5 s), + 2 s each")
+			.isLessThan(Duration.ofSeconds(14));
+		assertThat(run.state()).isEqualTo(StepState.STARTED);
+		assertThat(run.beingSettled()).isTrue();
+		assertThatExceptionOfType(ExecutionRefused.class)
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "slow", COMMANDER, null, Map.of(), Admission.NONE))
+			.withMessageContaining("nothing was sent");
+		assertThat(this.executions.journal(incident)).hasSize(1);
 
-			link.heal();
-			// The periodic pass may hold the incident's lease while it waits on the partition: ask until settled.
-			StepRun settled = this.executions.journal(incident).get(0);
-			for (int i = 0; i < 40 && settled.state() == StepState.STARTED; i++) {
-				this.executions.settle(incident, COMMANDER);
-				settled = this.executions.journal(incident).get(0);
-				Thread.sleep(250);
-			}
-			assertThat(settled.state()).isEqualTo(StepState.FAILED);
-			assertThat(rows(direct)).isZero();
+		link.heal();
+		// The periodic pass may hold the incident's lease while it waits on the partition: ask until settled.
+		StepRun settled = this.executions.journal(incident).get(0);
+		for (int i = 0; i < 40 && settled.state() == StepState.STARTED; i++) {
+			this.executions.settle(incident, COMMANDER);
+			settled = this.executions.journal(incident).get(0);
+			Thread.sleep(250);
 		}
-		finally {
-			pool.shutdownNow();
-		}
+		assertThat(settled.state()).isEqualTo(StepState.FAILED);
+		assertThat(rows(direct)).isZero();
 	}
 
 	@Test
@@ -255,25 +242,17 @@ class FaultInjectionIntegrationTests {
 				        timeout: 120s
 				""", target);
 		long incident = ScratchTargets.nextIncident();
-		ExecutorService pool = Executors.newSingleThreadExecutor();
-		try {
-			Future<StepRun> running = pool
-				.submit(() -> this.executions.runStep(incident, plan, "long", COMMANDER, null, Map.of(), Admission.NONE));
-			awaitInFlight(incident);
-			link.freeze();
-			link.heal();
-			long started = System.nanoTime();
-			String result = this.executions.cancel(incident, COMMANDER);
-			StepRun run = running.get(10, TimeUnit.SECONDS);
+		Future<StepRun> running = inFlight(incident, plan, "long");
+		link.freeze();
+		link.heal();
+		long started = System.nanoTime();
+		String result = this.executions.cancel(incident, COMMANDER);
+		StepRun run = running.get(10, TimeUnit.SECONDS);
 
-			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Executions.CANCEL_GRACE.plus(Duration.ofSeconds(4)));
-			assertThat(result).contains("the console dropped its connection");
-			assertThat(run.state()).isEqualTo(StepState.FAILED);
-			assertThat(sessionsOf(direct, incident)).isZero();
-		}
-		finally {
-			pool.shutdownNow();
-		}
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Executions.CANCEL_GRACE.plus(Duration.ofSeconds(4)));
+		assertThat(result).contains("the console dropped its connection");
+		assertThat(run.state()).isEqualTo(StepState.FAILED);
+		assertThat(sessionsOf(direct, incident)).isZero();
 	}
 
 	@Test
@@ -310,25 +289,17 @@ class FaultInjectionIntegrationTests {
 				        sql: SELECT pg_sleep(30);
 				""", target);
 		long incident = ScratchTargets.nextIncident();
-		ExecutorService pool = Executors.newSingleThreadExecutor();
-		try {
-			Future<StepRun> running = pool
-				.submit(() -> this.executions.runStep(incident, plan, "sleep", COMMANDER, null, Map.of(), Admission.NONE));
-			awaitInFlight(incident);
-			try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
-				statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
-						+ "'backout incident " + incident + "'");
-			}
-			StepRun run = running.get(15, TimeUnit.SECONDS);
+		Future<StepRun> running = inFlight(incident, plan, "sleep");
+		try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
+			statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+					+ "'backout incident " + incident + "'");
+		}
+		StepRun run = running.get(15, TimeUnit.SECONDS);
 
-			assertThat(run.state()).isEqualTo(StepState.FAILED);
-			assertThat(run.error()).contains("terminating connection due to administrator command")
-				.contains("57P01")
-				.doesNotContain("This connection has been closed");
-		}
-		finally {
-			pool.shutdownNow();
-		}
+		assertThat(run.state()).isEqualTo(StepState.FAILED);
+		assertThat(run.error()).contains("terminating connection due to administrator command")
+			.contains("57P01")
+			.doesNotContain("This connection has been closed");
 	}
 
 	@Test
@@ -375,6 +346,14 @@ class FaultInjectionIntegrationTests {
 	void theConsoleDatabaseIsDurable() {
 		assertThat(this.jdbc.sql("SHOW fsync").query(String.class).single()).isEqualTo("on");
 		assertThat(this.jdbc.sql("SHOW synchronous_commit").query(String.class).single()).isEqualTo("on");
+	}
+
+	/** Starts the step on another thread and returns once its statement has reached the target. */
+	private Future<StepRun> inFlight(long incident, ExecutionPlan plan, String stepId) throws InterruptedException {
+		Future<StepRun> running = this.pool
+			.submit(() -> this.executions.runStep(incident, plan, stepId, COMMANDER, null, Map.of(), Admission.NONE));
+		awaitInFlight(incident);
+		return running;
 	}
 
 	private void awaitInFlight(long incident) throws InterruptedException {
