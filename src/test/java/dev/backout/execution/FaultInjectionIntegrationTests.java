@@ -31,10 +31,17 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.web.servlet.MockMvc;
 
 import static dev.backout.ScratchTargets.COMMANDER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
  * Faults at the worst moments, on a real PostgreSQL: a TCP proxy ({@link FaultyLink}) between
@@ -60,6 +67,9 @@ class FaultInjectionIntegrationTests {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	MockMvc mvc;
 
 	ScratchTargets scratch;
 
@@ -300,6 +310,73 @@ class FaultInjectionIntegrationTests {
 		assertThat(run.error()).contains("terminating connection due to administrator command")
 			.contains("57P01")
 			.doesNotContain("This connection has been closed");
+	}
+
+	@Test
+	void aLockHeldByAnotherRolesSessionIsExplainedWithoutALiteralNull() throws Exception {
+		Target owned = this.scratch.create("other-role", """
+				CREATE TABLE busy (n int);
+				DO $$ BEGIN CREATE ROLE backout_lowpriv LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+				GRANT ALL ON busy TO backout_lowpriv;""");
+		try (Connection admin = this.scratch.connect(owned); Statement statement = admin.createStatement()) {
+			statement.execute("GRANT CREATE ON DATABASE " + owned.jdbcUrl().replaceFirst(".*/([^/?]+).*$", "$1")
+					+ " TO backout_lowpriv");
+		}
+		Target target = this.targets.update(owned.id(), new Targets.TargetSpec(owned.name(), "scratch", Environment.STAGING,
+				owned.jdbcUrl(), "backout_lowpriv", null), COMMANDER);
+		ExecutionPlan plan = plan("""
+				      - id: update-busy
+				        title: Update the busy table
+				        sql: UPDATE busy SET n = 1;
+				        lockTimeout: 1s
+				""", target);
+		try (Connection holder = this.scratch.connect(target)) {
+			holder.setAutoCommit(false);
+			try (Statement statement = holder.createStatement()) {
+				statement.execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE");
+			}
+			StepRun run = this.executions.runStep(ScratchTargets.nextIncident(), plan, "update-busy", COMMANDER, null,
+					Map.of(), Admission.NONE);
+
+			assertThat(run.sqlstate()).isEqualTo("55P03");
+			assertThat(run.error()).contains("state not visible to this role").doesNotContain("null");
+			holder.rollback();
+		}
+	}
+
+	@Test
+	void aRefusedRunRequestLeavesItsTraceInTheTrail() throws Exception {
+		Target target = this.scratch.create("refused", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionIntegrationTests.INSERT_STEP, target);
+		long incident = ScratchTargets.nextIncident();
+
+		assertThatExceptionOfType(ExecutionRefused.class)
+			.isThrownBy(() -> this.executions.runStep(incident, plan, "verified", COMMANDER, null, Map.of(), Admission.NONE));
+
+		assertThat(this.jdbc.sql("SELECT details::text FROM audit_event WHERE incident_id = ? AND action = 'STEP_REFUSED'")
+			.param(incident)
+			.query(String.class)
+			.list()).singleElement().asString().contains("is not next");
+	}
+
+	@Test
+	void recoverOnDemandSaysWhatItCouldNotSettleAndWhy() throws Exception {
+		Target gone = register("recover-gone", "jdbc:postgresql://127.0.0.1:1/nothing");
+		long incident = ScratchTargets.nextIncident();
+		consoleSql("""
+				INSERT INTO step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional, state,
+				  started_at, actor)
+				VALUES (%d, %d, repeat('0', 64), 'EXECUTE', 'insert-row', 1, 'SQL', true, 'STARTED', now(), 'commander')"""
+			.formatted(incident, gone.id()));
+		try {
+			this.mvc.perform(post("/admin/targets/recover").with(user("admin").roles("ADMIN")).with(csrf()))
+				.andExpect(status().is3xxRedirection())
+				.andExpect(flash().attribute("error", containsString("incident " + incident + " step insert-row: target "
+						+ "recover-gone cannot be reached")));
+		}
+		finally {
+			consoleSql("DELETE FROM step_run WHERE incident_id = " + incident);
+		}
 	}
 
 	@Test
