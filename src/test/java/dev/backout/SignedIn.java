@@ -18,6 +18,21 @@ public final class SignedIn {
 	private SignedIn() {
 	}
 
+	/**
+	 * The demo user who holds {@code role}: a session's user must exist in the console, which
+	 * reads the account again on every request (role changes apply to live sessions).
+	 */
+	public static String demoUser(Role role) {
+		return switch (role) {
+			case COMMANDER -> "commander";
+			case TEAM_LEAD -> "lead";
+			case CTO -> "cto";
+			case ON_CALL -> "oncall";
+			case AUDITOR -> "auditor";
+			case ADMIN -> "admin";
+		};
+	}
+
 	public static Authentication as(String user, Role... roles) {
 		Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, null,
 				Arrays.stream(roles).map((role) -> new SimpleGrantedAuthority(role.authority())).toList());

@@ -17,6 +17,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
@@ -39,6 +40,8 @@ class SecurityConfiguration {
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, ApiTokens tokens, UserDetailsService users) throws Exception {
 		http.addFilterBefore(new ApiTokenAuthenticationFilter(tokens, users), UsernamePasswordAuthenticationFilter.class)
+			// After the session's sign-in is loaded, before anything is authorised: revocations apply at once.
+			.addFilterAfter(new LiveAccounts(users), SecurityContextHolderFilter.class)
 			// API calls with a personal token carry no cookie, so there is nothing for CSRF to protect.
 			.csrf((csrf) -> csrf.ignoringRequestMatchers(ApiTokenAuthenticationFilter::carriesToken))
 			.authorizeHttpRequests((requests) -> requests

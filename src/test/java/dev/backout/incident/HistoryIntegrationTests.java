@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.backout.IntegrationTest;
+import dev.backout.security.Role;
+import dev.backout.SignedIn;
 import dev.backout.approval.Approvals;
 import dev.backout.audit.TrailVerifier;
 import dev.backout.runbook.RunbookCatalog;
@@ -166,8 +168,8 @@ class HistoryIntegrationTests {
 	@Test
 	void historyIsForAuditorsAndAdmins() throws Exception {
 		for (String role : List.of("COMMANDER", "TEAM_LEAD", "CTO", "ON_CALL")) {
-			this.mvc.perform(get("/history").with(user("someone").roles(role))).andExpect(status().isForbidden());
-			this.mvc.perform(get("/history/trail.jsonl").with(user("someone").roles(role))).andExpect(status().isForbidden());
+			this.mvc.perform(get("/history").with(user(SignedIn.demoUser(Role.valueOf(role))).roles(role))).andExpect(status().isForbidden());
+			this.mvc.perform(get("/history/trail.jsonl").with(user(SignedIn.demoUser(Role.valueOf(role))).roles(role))).andExpect(status().isForbidden());
 		}
 		this.mvc.perform(get("/history/people/lead").with(user("admin").roles("ADMIN")))
 			.andExpect(status().isOk())

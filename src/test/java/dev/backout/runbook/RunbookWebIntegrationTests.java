@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.backout.IntegrationTest;
+import dev.backout.SignedIn;
 import dev.backout.security.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,11 +38,11 @@ class RunbookWebIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(Role.class)
 	void everyRoleReadsTheRunbooks(Role role) throws Exception {
-		this.mvc.perform(get("/runbooks").with(user("someone").roles(role.name())))
+		this.mvc.perform(get("/runbooks").with(user(SignedIn.demoUser(role)).roles(role.name())))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("Knowledge-base transformation")))
 			.andExpect(content().string(containsString("Last incident")));
-		this.mvc.perform(get("/runbooks/knowledge-base-transformation").with(user("someone").roles(role.name())))
+		this.mvc.perform(get("/runbooks/knowledge-base-transformation").with(user(SignedIn.demoUser(role)).roles(role.name())))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("How should the OAuth users be handled before 012 runs?")))
 			.andExpect(content().string(containsString(
@@ -51,7 +52,7 @@ class RunbookWebIntegrationTests {
 	}
 
 	@Test
-	@WithMockUser(roles = "AUDITOR")
+	@WithMockUser(username = "auditor", roles = "AUDITOR")
 	void anUnknownRunbookIsNotFound() throws Exception {
 		this.mvc.perform(get("/runbooks/no-such-runbook")).andExpect(status().isNotFound());
 		this.mvc.perform(get("/api/runbooks/no-such-runbook")).andExpect(status().isNotFound());
@@ -60,9 +61,9 @@ class RunbookWebIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(value = Role.class, names = "ADMIN", mode = EnumSource.Mode.EXCLUDE)
 	void onlyAdminsReloadRunbooksOrResetTheDemoTarget(Role role) throws Exception {
-		this.mvc.perform(post("/runbooks/reload").with(user("someone").roles(role.name())).with(csrf()))
+		this.mvc.perform(post("/runbooks/reload").with(user(SignedIn.demoUser(role)).roles(role.name())).with(csrf()))
 			.andExpect(status().isForbidden());
-		this.mvc.perform(post("/admin/demo-target/reset").with(user("someone").roles(role.name())).with(csrf()))
+		this.mvc.perform(post("/admin/demo-target/reset").with(user(SignedIn.demoUser(role)).roles(role.name())).with(csrf()))
 			.andExpect(status().isForbidden());
 	}
 
@@ -102,7 +103,7 @@ class RunbookWebIntegrationTests {
 	}
 
 	@Test
-	@WithMockUser(roles = "COMMANDER")
+	@WithMockUser(username = "commander", roles = "COMMANDER")
 	void theJsonApiListsAndShowsRunbooks() throws Exception {
 		this.mvc.perform(get("/api/runbooks"))
 			.andExpect(status().isOk())

@@ -3,6 +3,7 @@ package dev.backout.security;
 import java.util.stream.Stream;
 
 import dev.backout.IntegrationTest;
+import dev.backout.SignedIn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -50,7 +51,7 @@ class UserAdminIntegrationTests {
 	void adminPagesAndActionsAreForbiddenToEveryOtherRole(Role role, MockHttpServletRequestBuilder request)
 			throws Exception {
 		long usersBefore = count("console_user");
-		this.mvc.perform(request.with(user("someone").roles(role.name())).with(csrf())).andExpect(status().isForbidden());
+		this.mvc.perform(request.with(user(SignedIn.demoUser(role)).roles(role.name())).with(csrf())).andExpect(status().isForbidden());
 		assertThat(count("console_user")).isEqualTo(usersBefore);
 	}
 

@@ -3,6 +3,7 @@ package dev.backout.target;
 import java.util.stream.Stream;
 
 import dev.backout.IntegrationTest;
+import dev.backout.SignedIn;
 import dev.backout.security.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -124,7 +125,7 @@ class TargetsIntegrationTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("everyTargetAdminRequestForEveryOtherRole")
 	void targetAdministrationIsForAdminsOnly(Role role, MockHttpServletRequestBuilder request) throws Exception {
-		this.mvc.perform(request.with(user("someone").roles(role.name())).with(csrf())).andExpect(status().isForbidden());
+		this.mvc.perform(request.with(user(SignedIn.demoUser(role)).roles(role.name())).with(csrf())).andExpect(status().isForbidden());
 	}
 
 	@Test
