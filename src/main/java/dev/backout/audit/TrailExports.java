@@ -63,13 +63,26 @@ public class TrailExports {
 				.setHeader("seq", "occurred_at", "actor", "actor_roles", "incident_id", "action", "details", "hash")
 				.get()
 				.print(writer);
-			stream(incidentId, (event) -> csv.printRecord(event.seq(), AuditHashing.formatTime(event.occurredAt()), event.actor(),
-					event.actorRoles(), event.incidentId(), event.action(), event.details(), event.hash()));
+			stream(incidentId, (event) -> csv.printRecord(event.seq(), AuditHashing.formatTime(event.occurredAt()),
+					inert(event.actor()), inert(event.actorRoles()), event.incidentId(), inert(event.action()),
+					inert(event.details()), event.hash()));
 			csv.flush();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) gets a
+	 * leading apostrophe: user-controlled text (a sign-in name) must stay text in the auditors'
+	 * spreadsheet. The JSON lines export, not the CSV, is the one to verify hashes with.
+	 */
+	static String inert(String cell) {
+		if (cell != null && !cell.isEmpty() && "=+-@\t\r".indexOf(cell.charAt(0)) >= 0) {
+			return "'" + cell;
+		}
+		return cell;
 	}
 
 	private interface EventSink {

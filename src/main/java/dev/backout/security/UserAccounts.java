@@ -121,6 +121,10 @@ class UserAccounts {
 		if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
 			throw new UserAccountException("A password needs at least " + MIN_PASSWORD_LENGTH + " characters.");
 		}
+		if (BoundedPasswordEncoder.tooLong(password)) {
+			throw new UserAccountException("A password may be at most " + BoundedPasswordEncoder.MAX_BYTES
+					+ " bytes long (bcrypt reads no further).");
+		}
 	}
 
 	/** Records {@code action} on {@code subject}; a null actor is the console itself (seeding). */
