@@ -1,5 +1,7 @@
 package dev.backout.approval;
 
+import java.util.List;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -27,8 +29,19 @@ class ApprovalApiController {
 		this.approvals = approvals;
 	}
 
-	/** @param password required when the approver's last sign-in is older than 5 minutes */
-	record DecisionRequest(Role role, String comment, String password) {
+	/**
+	 * @param password required when the approver's last sign-in is older than 5 minutes
+	 * @param planHash the plan reviewed ({@code planHash} of {@code GET /api/incidents/{id}})
+	 * @param runbookVersion the runbook version reviewed ({@code runbookVersion} there)
+	 * @param skipping the steps asked to be skipped that were reviewed ({@code skippedSteps} there)
+	 */
+	record DecisionRequest(Role role, String comment, String password, String planHash, String runbookVersion,
+			List<String> skipping) {
+
+		Reviewed reviewed() {
+			return new Reviewed(this.planHash, this.runbookVersion, this.skipping);
+		}
+
 	}
 
 	record Result(boolean approved, int counted, int needed) {
@@ -39,7 +52,7 @@ class ApprovalApiController {
 	@Operation(summary = "Approve the incident's current plan in one of your roles")
 	Result approve(@PathVariable long incidentId, @RequestBody DecisionRequest request, Authentication user) {
 		return result(this.approvals.decide(incidentId, user, request.role(), Approval.Decision.APPROVED, request.comment(),
-				request.password()));
+				request.password(), request.reviewed()));
 	}
 
 	@PostMapping("/{incidentId}/reject")
@@ -47,7 +60,7 @@ class ApprovalApiController {
 	@Operation(summary = "Reject the incident's current plan")
 	Result reject(@PathVariable long incidentId, @RequestBody DecisionRequest request, Authentication user) {
 		return result(this.approvals.decide(incidentId, user, request.role(), Approval.Decision.REJECTED, request.comment(),
-				request.password()));
+				request.password(), request.reviewed()));
 	}
 
 	private static Result result(ApprovalGate.Status status) {

@@ -1,5 +1,7 @@
 package dev.backout.approval;
 
+import java.util.List;
+
 import dev.backout.security.Role;
 
 import org.springframework.http.HttpStatus;
@@ -51,10 +53,12 @@ class ApprovalController {
 	@PostMapping("/{incidentId}")
 	@PreAuthorize("hasAnyRole('TEAM_LEAD', 'CTO', 'ON_CALL', 'COMMANDER', 'ADMIN')")
 	String decide(@PathVariable long incidentId, @RequestParam Approval.Decision decision, @RequestParam Role role,
-			@RequestParam String comment, @RequestParam(required = false) String password, Authentication user,
-			RedirectAttributes redirect) {
+			@RequestParam String comment, @RequestParam(required = false) String password,
+			@RequestParam(required = false) String planHash, @RequestParam(required = false) String runbookVersion,
+			@RequestParam(required = false) List<String> skipping, Authentication user, RedirectAttributes redirect) {
 		try {
-			ApprovalGate.Status status = this.approvals.decide(incidentId, user, role, decision, comment, password);
+			ApprovalGate.Status status = this.approvals.decide(incidentId, user, role, decision, comment, password,
+					new Reviewed(planHash, runbookVersion, skipping));
 			redirect.addFlashAttribute("message", (decision == Approval.Decision.REJECTED) ? "Rejected: the incident is stopped."
 					: status.approved() ? "Approved: the incident may execute."
 							: "Approval recorded; " + status.missing() + " more needed.");

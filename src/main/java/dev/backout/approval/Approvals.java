@@ -203,7 +203,7 @@ public class Approvals {
 	/** Approves or rejects; publishes the incident's approval or rejection when the gate decides. */
 	@Transactional
 	public ApprovalGate.Status decide(long incidentId, Authentication user, Role role, Approval.Decision decision,
-			String comment, String password) {
+			String comment, String password, Reviewed reviewed) {
 		ApprovalRequest request = find(incidentId)
 			.orElseThrow(() -> new ApprovalRefused("Incident " + incidentId + " has not asked for approval."));
 		if (!request.open()) {
@@ -222,6 +222,12 @@ public class Approvals {
 		});
 		if (decisions.stream().anyMatch((a) -> a.approver().equals(user.getName()) && a.currentFor(request))) {
 			throw new ApprovalRefused("You have already decided on this plan.");
+		}
+		Reviewed current = Reviewed.of(request, review(request.review()));
+		if (!current.equals(reviewed)) {
+			throw new ApprovalRefused("You reviewed " + ((reviewed != null) ? reviewed.describe() : "no named plan")
+					+ ", but the request is now for " + current.describe()
+					+ ". Nothing was recorded: reload the review and decide on what it shows.");
 		}
 		if (!this.reauthentication.confirmed(user.getName(), password)) {
 			throw new ApprovalRefused("Enter your password: your last sign-in is older than "
@@ -242,7 +248,7 @@ public class Approvals {
 			.update();
 		this.trail.record(AuditEntry.by(user, (decision == Approval.Decision.APPROVED) ? "APPROVAL_GIVEN" : "APPROVAL_REJECTED",
 				Map.of("role", role.name(), "comment", comment.trim(), "approvalKey", request.approvalKey(), "runbookVersion",
-						request.runbookHash(), "fallbackActive", fallback))
+						request.runbookHash(), "planHash", current.planHash(), "fallbackActive", fallback))
 			.forIncident(incidentId));
 		ApprovalGate.Status status = ApprovalGate.evaluate(request, decisions(incidentId), this.clock.instant());
 		if (status.rejection().isPresent()) {

@@ -72,8 +72,10 @@ class IncidentApiController {
 	}
 
 	/** The incident and its journal, as a client polls it. */
+	/** @param planHash, runbookVersion and skippedSteps: what an approver names to approve this plan */
 	record Status(long id, String runbookId, String runbookVersion, String state, int version, boolean overdue,
-			Instant deadlineAt, String outcome, String planHash, String nextStep, List<StepRun> journal) {
+			Instant deadlineAt, String outcome, String planHash, List<String> skippedSteps, String nextStep,
+			List<StepRun> journal) {
 	}
 
 	@PostMapping
@@ -197,7 +199,7 @@ class IncidentApiController {
 		var next = this.incidents.plan(incident).flatMap((plan) -> this.executions.next(id, plan));
 		return new Status(incident.id(), incident.runbookId(), incident.runbookHash(), incident.state().name(),
 				incident.version(), incident.overdue(), incident.deadlineAt(),
-				(incident.outcome() != null) ? incident.outcome().name() : null, incident.planHash(),
+				(incident.outcome() != null) ? incident.outcome().name() : null, incident.planHash(), incident.skippedSteps(),
 				next.map((step) -> step.stepId()).orElse(null), journal);
 	}
 

@@ -7,6 +7,7 @@ import dev.backout.ScratchTargets;
 import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.Approvals;
+import dev.backout.approval.ReviewedPlans;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.security.Role;
 import dev.backout.system.DemoTarget;
@@ -40,7 +41,7 @@ final class CompletedIncidents {
 			incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
 			incidents.requestApproval(id, incidents.get(id).version(), commander);
 			approvals.decide(id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Plan reviewed, go",
-					"demo-password-for-tests");
+					"demo-password-for-tests", ReviewedPlans.current(approvals, id));
 			SignedIn.as("commander", Role.COMMANDER);
 			incidents.runRestOfPhase(id, commander);
 			incidents.runStep(id, "drop-things", "DROP things", Map.of(), commander);

@@ -85,8 +85,16 @@ class IncidentApiIntegrationTests {
 			.content("{}")).andExpect(status().isConflict())
 			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.startsWith("Nothing runs against the target before the incident is approved")));
 
+		JsonNode reviewed = call(lead, get("/api/incidents/{id}", id), null);
+		this.mvc.perform(post("/api/approvals/{id}/approve", id).header("Authorization", "Bearer " + lead)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"role\": \"TEAM_LEAD\", \"comment\": \"ok\", \"password\": \"demo-password-for-tests\", "
+					+ "\"planHash\": \"%s\", \"runbookVersion\": \"%s\"}".formatted("0".repeat(64), reviewed.get("runbookVersion").asString())))
+			.andExpect(status().isConflict())
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.startsWith("You reviewed plan 000000000000")));
 		JsonNode approval = call(lead, post("/api/approvals/{id}/approve", id),
-				"{\"role\": \"TEAM_LEAD\", \"comment\": \"ok\", \"password\": \"demo-password-for-tests\"}");
+				"{\"role\": \"TEAM_LEAD\", \"comment\": \"ok\", \"password\": \"demo-password-for-tests\", \"planHash\": \"%s\", \"runbookVersion\": \"%s\"}"
+					.formatted(reviewed.get("planHash").asString(), reviewed.get("runbookVersion").asString()));
 		assertThat(approval.get("approved").asBoolean()).isTrue();
 
 		call(commander, post("/api/incidents/{id}/steps/add-column", id), "{}");

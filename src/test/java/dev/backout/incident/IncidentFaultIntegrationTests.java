@@ -9,6 +9,7 @@ import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.ApprovalRefused;
 import dev.backout.approval.Approvals;
+import dev.backout.approval.ReviewedPlans;
 import dev.backout.execution.Executions;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.StepState;
@@ -244,12 +245,15 @@ class IncidentFaultIntegrationTests {
 		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
 		assertThatExceptionOfType(ApprovalRefused.class)
 			.isThrownBy(() -> this.approvals.decide(second.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok",
-					InterruptedSteps.PASSWORD))
+					InterruptedSteps.PASSWORD, ReviewedPlans.current(this.approvals, second.id())))
 			.withMessageContaining("busy with incident " + first.id());
 		this.mvc.perform(post("/api/approvals/{id}/approve", second.id()).with(user("lead").roles("TEAM_LEAD"))
 			.with(csrf())
 			.contentType(MediaType.APPLICATION_JSON)
-			.content("{\"role\": \"TEAM_LEAD\", \"comment\": \"ok\", \"password\": \"demo-password-for-tests\"}"))
+			.content("{\"role\": \"TEAM_LEAD\", \"comment\": \"ok\", \"password\": \"demo-password-for-tests\", "
+					+ "\"planHash\": \"%s\", \"runbookVersion\": \"%s\"}".formatted(
+							ReviewedPlans.current(this.approvals, second.id()).planHash(),
+							ReviewedPlans.current(this.approvals, second.id()).runbookVersion())))
 			.andExpect(status().isConflict())
 			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("busy with incident " + first.id())));
 		SignedIn.as("commander", Role.COMMANDER);

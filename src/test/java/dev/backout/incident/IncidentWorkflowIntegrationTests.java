@@ -21,6 +21,8 @@ import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.ApprovalRefused;
 import dev.backout.approval.Approvals;
+import dev.backout.approval.Reviewed;
+import dev.backout.approval.ReviewedPlans;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.StepState;
 import dev.backout.runbook.Outcome;
@@ -171,10 +173,38 @@ class IncidentWorkflowIntegrationTests {
 		Authentication both = SignedIn.as("commander", Role.COMMANDER, Role.TEAM_LEAD, Role.CTO);
 		Incident incident = awaitingApproval(both);
 		assertThatExceptionOfType(ApprovalRefused.class)
-			.isThrownBy(() -> this.approvals.decide(incident.id(), both, Role.TEAM_LEAD, Approval.Decision.APPROVED, "me", PASSWORD))
+			.isThrownBy(() -> this.approvals.decide(incident.id(), both, Role.TEAM_LEAD, Approval.Decision.APPROVED, "me", PASSWORD, ReviewedPlans.current(this.approvals, incident.id())))
 			.withMessage("You are this incident's commander: the commander cannot approve their own incident.");
 		assertThat(this.approvals.eligibleRoles(this.approvals.find(incident.id()).orElseThrow(), both)).isEmpty();
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
+	}
+
+	/** ASVS 4.0.3 V4.1.3 / V11.1.1: an approval binds to exactly what the approver reviewed (page, API). */
+	@Test
+	void anApprovalCountsOnlyForThePlanTheApproverReviewed() {
+		Incident incident = awaitingApproval(SignedIn.as("commander", Role.COMMANDER));
+		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
+		Reviewed seen = ReviewedPlans.current(this.approvals, incident.id());
+		String plan = seen.planHash().substring(0, 12);
+		String version = seen.runbookVersion().substring(0, 12);
+
+		assertThatExceptionOfType(ApprovalRefused.class)
+			.isThrownBy(() -> this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok",
+					PASSWORD, new Reviewed("f".repeat(64), seen.runbookVersion(), List.of())))
+			.withMessage("You reviewed plan ffffffffffff of runbook version " + version + ", but the request is now for plan "
+					+ plan + " of runbook version " + version + ". Nothing was recorded: reload the review and decide on what it shows.");
+		assertThatExceptionOfType(ApprovalRefused.class)
+			.isThrownBy(() -> this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok",
+					PASSWORD, new Reviewed(seen.planHash(), seen.runbookVersion(), List.of("drop-things"))))
+			.withMessageContaining("skipping drop-things");
+		assertThatExceptionOfType(ApprovalRefused.class)
+			.isThrownBy(() -> this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok",
+					PASSWORD, new Reviewed(null, null, null)))
+			.withMessageStartingWith("You reviewed plan (none named)");
+		assertThat(this.approvals.decisions(incident.id())).isEmpty();
+
+		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok", PASSWORD, seen)
+			.approved()).isTrue();
 	}
 
 	@Test
@@ -208,7 +238,7 @@ class IncidentWorkflowIntegrationTests {
 		Incident incident = awaitingApproval(commander);
 		Authentication oncall = SignedIn.as("oncall", Role.ON_CALL);
 		assertThatExceptionOfType(ApprovalRefused.class)
-			.isThrownBy(() -> this.approvals.decide(incident.id(), oncall, Role.ON_CALL, Approval.Decision.APPROVED, "ok", PASSWORD))
+			.isThrownBy(() -> this.approvals.decide(incident.id(), oncall, Role.ON_CALL, Approval.Decision.APPROVED, "ok", PASSWORD, ReviewedPlans.current(this.approvals, incident.id())))
 			.withMessageStartingWith("On-call engineer may approve only when the commander has recorded the team lead unreachable");
 
 		SignedIn.as("commander", Role.COMMANDER);
@@ -216,7 +246,7 @@ class IncidentWorkflowIntegrationTests {
 				"Paged twice, no answer in 10 minutes", commander);
 		SignedIn.as("oncall", Role.ON_CALL);
 		assertThat(this.approvals.decide(incident.id(), oncall, Role.ON_CALL, Approval.Decision.APPROVED, "Approved as on-call",
-				PASSWORD).approved()).isTrue();
+				PASSWORD, ReviewedPlans.current(this.approvals, incident.id())).approved()).isTrue();
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.APPROVED);
 		assertThat(actions(incident.id())).contains("TEAM_LEAD_UNREACHABLE");
 	}
@@ -226,11 +256,11 @@ class IncidentWorkflowIntegrationTests {
 		Incident incident = awaitingApproval(SignedIn.as("commander", Role.COMMANDER));
 		Authentication cto = SignedIn.as("cto", Role.CTO);
 		assertThatExceptionOfType(ApprovalRefused.class)
-			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", null))
+			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", null, ReviewedPlans.current(this.approvals, incident.id())))
 			.withMessage("Enter your password: your last sign-in is older than 5 minutes.");
 		assertThatExceptionOfType(ApprovalRefused.class)
-			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", "wrong"));
-		assertThat(this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", PASSWORD).approved())
+			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", "wrong", ReviewedPlans.current(this.approvals, incident.id())));
+		assertThat(this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", PASSWORD, ReviewedPlans.current(this.approvals, incident.id())).approved())
 			.isTrue();
 	}
 
@@ -310,7 +340,7 @@ class IncidentWorkflowIntegrationTests {
 		assertThat(this.approvals.status(incident.id()).orElseThrow().approved()).isFalse();
 		SignedIn.as("lead", Role.TEAM_LEAD);
 		this.approvals.decide(incident.id(), SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
-				"Skip is fine", PASSWORD);
+				"Skip is fine", PASSWORD, ReviewedPlans.current(this.approvals, incident.id()));
 		assertThat(journal(incident.id())).anyMatch((run) -> run.stepId().equals("add-column") && run.state() == StepState.SKIPPED);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
 	}
@@ -357,7 +387,7 @@ class IncidentWorkflowIntegrationTests {
 	private Incident approvedIncident() {
 		Incident incident = awaitingApproval(SignedIn.as("commander", Role.COMMANDER));
 		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
-		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go ahead", PASSWORD)
+		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go ahead", PASSWORD, ReviewedPlans.current(this.approvals, incident.id()))
 			.approved()).isTrue();
 		SignedIn.as("commander", Role.COMMANDER);
 		Incident approved = this.incidents.get(incident.id());

@@ -10,6 +10,7 @@ import dev.backout.ScratchTargets;
 import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.Approvals;
+import dev.backout.approval.ReviewedPlans;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.security.Role;
 import dev.backout.target.Target;
@@ -102,7 +103,7 @@ final class InterruptedSteps {
 
 	void approve(Incident incident) {
 		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
-		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go ahead", PASSWORD)
+		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go ahead", PASSWORD, ReviewedPlans.current(this.approvals, incident.id()))
 			.approved()).isTrue();
 		SignedIn.as("commander", Role.COMMANDER);
 	}

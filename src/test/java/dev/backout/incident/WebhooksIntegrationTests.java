@@ -15,6 +15,7 @@ import dev.backout.ScratchTargets;
 import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.Approvals;
+import dev.backout.approval.ReviewedPlans;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.security.Role;
 import dev.backout.system.DemoTarget;
@@ -104,7 +105,7 @@ class WebhooksIntegrationTests {
 		this.incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
 		this.incidents.requestApproval(id, this.incidents.get(id).version(), commander);
 		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
-		this.approvals.decide(id, lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "go", "demo-password-for-tests");
+		this.approvals.decide(id, lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "go", "demo-password-for-tests", ReviewedPlans.current(this.approvals, id));
 		SignedIn.as("commander", Role.COMMANDER);
 		this.incidents.runRestOfPhase(id, commander);
 		this.incidents.runStep(id, "drop-things", "DROP things", Map.of(), commander);

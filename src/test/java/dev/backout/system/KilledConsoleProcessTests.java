@@ -115,8 +115,10 @@ class KilledConsoleProcessTests {
 				"{\"version\":" + version(commander, id) + ",\"questionId\":\"broken\",\"answer\":\"Yes\"}");
 		api("POST", "/api/incidents/" + id + "/decision", commander, "{\"version\":" + version(commander, id) + "}");
 		api("POST", "/api/incidents/" + id + "/approval-request", commander, "{\"version\":" + version(commander, id) + "}");
-		api("POST", "/api/approvals/" + id + "/approve", lead,
-				"{\"role\":\"TEAM_LEAD\",\"comment\":\"go\",\"password\":\"" + PASSWORD + "\"}");
+		String reviewed = api("GET", "/api/incidents/" + id, lead, null);
+		api("POST", "/api/approvals/" + id + "/approve", lead, "{\"role\":\"TEAM_LEAD\",\"comment\":\"go\",\"password\":\""
+				+ PASSWORD + "\",\"planHash\":\"" + text(reviewed, "planHash") + "\",\"runbookVersion\":\""
+				+ text(reviewed, "runbookVersion") + "\"}");
 
 		CompletableFuture<HttpResponse<String>> running = this.http.sendAsync(request("POST",
 				"/api/incidents/" + id + "/steps/slow-insert", commander, "{}"), HttpResponse.BodyHandlers.ofString());
@@ -281,6 +283,12 @@ class KilledConsoleProcessTests {
 		Matcher matcher = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
 		assertThat(matcher.find()).as(field + " in " + json).isTrue();
 		return Long.parseLong(matcher.group(1));
+	}
+
+	private static String text(String json, String field) {
+		Matcher matcher = Pattern.compile("\"" + field + "\":\"([^\"]+)\"").matcher(json);
+		assertThat(matcher.find()).as(field + " in " + json).isTrue();
+		return matcher.group(1);
 	}
 
 	private static String csrf(String html) {
