@@ -43,7 +43,7 @@ class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
 		}
 		var username = this.tokens.authenticate(request.getHeader("Authorization").substring(7).trim());
 		if (username.isEmpty()) {
-			response.sendError(HttpStatus.UNAUTHORIZED.value(), "Unknown or revoked API token");
+			response.sendError(HttpStatus.UNAUTHORIZED.value(), "Unknown, revoked or expired API token");
 			return;
 		}
 		UserDetails user = this.users.loadUserByUsername(username.get());
@@ -52,6 +52,7 @@ class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
 			return;
 		}
 		var authentication = UsernamePasswordAuthenticationToken.authenticated(user.getUsername(), null, user.getAuthorities());
+		authentication.setDetails(new ApiTokenDetails(request.getHeader("Authorization").substring(7).trim().substring(0, 10)));
 		var context = SecurityContextHolder.createEmptyContext();
 		context.setAuthentication(authentication);
 		SecurityContextHolder.setContext(context);

@@ -1,5 +1,8 @@
 package dev.backout.security;
 
+import java.time.Clock;
+
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -17,18 +20,25 @@ class ProfileController {
 
 	private final ApiTokens tokens;
 
-	ProfileController(ApiTokens tokens) {
+	private final Clock clock;
+
+	ProfileController(ApiTokens tokens, Clock clock) {
 		this.tokens = tokens;
+		this.clock = clock;
 	}
 
 	@GetMapping("/profile")
 	String profile(Authentication user, Model model) {
 		model.addAttribute("tokens", this.tokens.of(user.getName()));
+		model.addAttribute("now", this.clock.instant());
 		return "security/profile";
 	}
 
 	@PostMapping("/profile/tokens")
 	String create(@RequestParam String name, Authentication user, RedirectAttributes redirect) {
+		if (user.getDetails() instanceof ApiTokenDetails) {
+			throw new AccessDeniedException("Tokens are created from a signed-in session, not with another token.");
+		}
 		try {
 			ApiTokens.Created created = this.tokens.create(user, name);
 			redirect.addFlashAttribute("newToken", created.secret());

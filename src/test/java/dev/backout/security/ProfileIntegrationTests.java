@@ -26,6 +26,9 @@ class ProfileIntegrationTests {
 	@Autowired
 	ApiTokens tokens;
 
+	@Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	@Test
 	void aUserCreatesATokenSeesItOnceUsesItAndRevokesIt() throws Exception {
 		MvcResult created = this.mvc.perform(post("/profile/tokens").param("name", "chat bot").with(user("cto").roles("CTO")).with(csrf()))
@@ -44,6 +47,40 @@ class ProfileIntegrationTests {
 		this.mvc.perform(post("/profile/tokens/{id}/revoke", id).with(user("cto").roles("CTO")).with(csrf()))
 			.andExpect(flash().attribute("message", "Token revoked."));
 		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer " + secret)).andExpect(status().isUnauthorized());
+	}
+
+	/** ASVS 4.0.3 V3.5.2 / V3.3.1: a token cannot mint tokens, and tokens end. */
+	@Test
+	void aTokenCannotCreateMoreTokens() throws Exception {
+		String secret = token("minter");
+		int before = this.tokens.of("cto").size();
+
+		this.mvc.perform(post("/profile/tokens").param("name", "offspring").header("Authorization", "Bearer " + secret))
+			.andExpect(status().isForbidden());
+
+		assertThat(this.tokens.of("cto")).hasSize(before);
+	}
+
+	@Test
+	void tokensExpireAfterTheirLifetimeAndThePageSaysWhen() throws Exception {
+		String secret = token("short-lived");
+		ApiToken token = this.tokens.of("cto").stream().filter((t) -> t.name().equals("short-lived")).findFirst().orElseThrow();
+		assertThat(token.expiresAt()).isBetween(java.time.Instant.now().plus(java.time.Duration.ofDays(89)),
+				java.time.Instant.now().plus(java.time.Duration.ofDays(91)));
+		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer " + secret)).andExpect(status().isOk());
+
+		this.jdbc.sql("update api_token set expires_at = now() - interval '1 minute' where id = ?").param(token.id()).update();
+
+		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer " + secret)).andExpect(status().isUnauthorized());
+		this.mvc.perform(get("/profile").with(user("cto").roles("CTO")))
+			.andExpect(content().string(containsString("Expires (UTC)")))
+			.andExpect(content().string(containsString("expired")));
+	}
+
+	private String token(String name) throws Exception {
+		MvcResult created = this.mvc.perform(post("/profile/tokens").param("name", name).with(user("cto").roles("CTO")).with(csrf()))
+			.andReturn();
+		return (String) created.getFlashMap().get("newToken");
 	}
 
 	@Test
