@@ -30,7 +30,7 @@ class ApprovalApiController {
 	}
 
 	/**
-	 * @param password required when the approver's last sign-in is older than 5 minutes
+	 * @param password always required with a token (freshness belongs to a signed-in session)
 	 * @param planHash the plan reviewed ({@code planHash} of {@code GET /api/incidents/{id}})
 	 * @param runbookVersion the runbook version reviewed ({@code runbookVersion} there)
 	 * @param skipping the steps asked to be skipped that were reviewed ({@code skippedSteps} there)

@@ -65,6 +65,7 @@ class ApprovalController {
 		}
 		catch (ApprovalRefused ex) {
 			redirect.addFlashAttribute("error", ex.getMessage());
+			redirect.addFlashAttribute("comment", comment); // typed with care; a wrong password must not cost it
 		}
 		return "redirect:/approvals/" + incidentId;
 	}

@@ -176,7 +176,7 @@ public class Approvals {
 	}
 
 	public boolean needsPassword(Authentication user) {
-		return !this.reauthentication.signedInRecently(user.getName());
+		return !this.reauthentication.signedInRecently(user);
 	}
 
 	/** What changed in the plan since the previous request, as unified lines ("- …", "+ …"). */
@@ -229,9 +229,13 @@ public class Approvals {
 					+ ", but the request is now for " + current.describe()
 					+ ". Nothing was recorded: reload the review and decide on what it shows.");
 		}
-		if (!this.reauthentication.confirmed(user.getName(), password)) {
-			throw new ApprovalRefused("Enter your password: your last sign-in is older than "
-					+ Reauthentication.FRESH_SIGN_IN.toMinutes() + " minutes.");
+		switch (this.reauthentication.confirm(user, password)) {
+			case PASSWORD_NEEDED -> throw new ApprovalRefused("Enter your password: this session signed in more than "
+					+ Reauthentication.FRESH_SIGN_IN.toMinutes() + " minutes ago.");
+			case WRONG_PASSWORD -> throw new ApprovalRefused("Wrong password: nothing was recorded. Five wrong passwords in a "
+					+ "row lock the account for 15 minutes.");
+			case CONFIRMED -> {
+			}
 		}
 		this.jdbc.sql("""
 				insert into approval (incident_id, approver, role, decision, comment, runbook_hash, approval_key, created_at)

@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.authentication.event.AbstractAuthenticationFailureEvent;
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -44,6 +45,20 @@ class LoginAttempts {
 			this.trail.record(AuditEntry.byClaimedName(claimed, "LOGIN_REFUSED", Map.of("reason", reason)));
 			return;
 		}
+		record(claimed, "LOGIN_FAILED");
+	}
+
+	/**
+	 * A wrong password typed to confirm a grave action (an approval) counts like a failed sign-in
+	 * towards the lockout and is audited, in its own transaction: the refused action rolls back,
+	 * the failure stays.
+	 */
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
+	public void wrongPasswordToConfirm(String username) {
+		record(username, "REAUTHENTICATION_FAILED");
+	}
+
+	private void record(String claimed, String action) {
 		FailureCount count = this.jdbc.sql("""
 				update console_user set
 				  failed_logins = case when locked_until is not null and locked_until <= now() then 1 else failed_logins + 1 end,
@@ -60,7 +75,7 @@ class LoginAttempts {
 			.query((rs, row) -> new FailureCount(rs.getInt("failed_logins"), rs.getBoolean("locked")))
 			.optional()
 			.orElse(FailureCount.UNKNOWN_USER);
-		this.trail.record(AuditEntry.byClaimedName(claimed, "LOGIN_FAILED",
+		this.trail.record(AuditEntry.byClaimedName(claimed, action,
 				Map.of("knownUser", count != FailureCount.UNKNOWN_USER, "failedLogins", count.failures())));
 		if (count.locked() && count.failures() == MAX_FAILURES) {
 			this.trail.record(AuditEntry.byClaimedName(claimed, "ACCOUNT_LOCKED",

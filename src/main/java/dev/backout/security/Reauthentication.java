@@ -2,15 +2,16 @@ package dev.backout.security;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
+import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Asks for the password again before grave actions (approving a rollback) when the last
- * sign-in is older than {@link #FRESH_SIGN_IN}.
+ * Asks for the password again before grave actions (approving a rollback) unless this very
+ * session signed in within {@link #FRESH_SIGN_IN}: freshness belongs to the session, so an older
+ * session or an API token of the same person always needs the password. A wrong password counts
+ * towards the lockout and is audited.
  */
 @Service
 public class Reauthentication {
@@ -21,33 +22,49 @@ public class Reauthentication {
 
 	private final PasswordEncoder passwordEncoder;
 
+	private final LoginAttempts attempts;
+
 	private final Clock clock;
 
-	Reauthentication(ConsoleUserRepository users, PasswordEncoder passwordEncoder, Clock clock) {
+	Reauthentication(ConsoleUserRepository users, PasswordEncoder passwordEncoder, LoginAttempts attempts, Clock clock) {
 		this.users = users;
 		this.passwordEncoder = passwordEncoder;
+		this.attempts = attempts;
 		this.clock = clock;
 	}
 
-	/** Whether {@code username} signed in within {@link #FRESH_SIGN_IN}. */
-	@Transactional(readOnly = true)
-	public boolean signedInRecently(String username) {
-		Instant last = this.users.findByUsername(username).map(ConsoleUser::lastLoginAt).orElse(null);
-		return last != null && last.isAfter(this.clock.instant().minus(FRESH_SIGN_IN));
+	/** Whether this session signed in within {@link #FRESH_SIGN_IN}. */
+	public boolean signedInRecently(Authentication user) {
+		return user.getDetails() instanceof SignInDetails details
+				&& details.signedInAt().isAfter(this.clock.instant().minus(FRESH_SIGN_IN));
 	}
 
-	/** Whether the password is {@code username}'s; an account that is locked or disabled never matches. */
-	@Transactional(readOnly = true)
-	public boolean passwordMatches(String username, String password) {
-		return password != null && this.users.findByUsername(username)
-			.filter((user) -> user.enabled() && !user.lockedAt(this.clock.instant()))
-			.map((user) -> this.passwordEncoder.matches(password, user.passwordHash()))
+	/**
+	 * Fresh sign-in of this session, or the right password given now. A wrong one is a failed
+	 * attempt; no password at all is not.
+	 */
+	public Confirmation confirm(Authentication user, String password) {
+		if (signedInRecently(user)) {
+			return Confirmation.CONFIRMED;
+		}
+		if (password == null || password.isEmpty()) {
+			return Confirmation.PASSWORD_NEEDED;
+		}
+		boolean matches = this.users.findByUsername(user.getName())
+			.filter((account) -> account.enabled() && !account.lockedAt(this.clock.instant()))
+			.map((account) -> this.passwordEncoder.matches(password, account.passwordHash()))
 			.orElse(false);
+		if (!matches) {
+			this.attempts.wrongPasswordToConfirm(user.getName());
+			return Confirmation.WRONG_PASSWORD;
+		}
+		return Confirmation.CONFIRMED;
 	}
 
-	/** Fresh sign-in, or the right password given now. */
-	public boolean confirmed(String username, String password) {
-		return signedInRecently(username) || passwordMatches(username, password);
+	public enum Confirmation {
+
+		CONFIRMED, PASSWORD_NEEDED, WRONG_PASSWORD
+
 	}
 
 }

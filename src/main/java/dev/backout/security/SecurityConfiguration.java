@@ -1,5 +1,7 @@
 package dev.backout.security;
 
+import java.time.Clock;
+
 import jakarta.servlet.DispatcherType;
 
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
@@ -38,7 +40,8 @@ class SecurityConfiguration {
 			+ "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http, ApiTokens tokens, UserDetailsService users) throws Exception {
+	SecurityFilterChain securityFilterChain(HttpSecurity http, ApiTokens tokens, UserDetailsService users, Clock clock)
+			throws Exception {
 		http.addFilterBefore(new ApiTokenAuthenticationFilter(tokens, users), UsernamePasswordAuthenticationFilter.class)
 			// After the session's sign-in is loaded, before anything is authorised: revocations apply at once.
 			.addFilterAfter(new LiveAccounts(users), SecurityContextHolderFilter.class)
@@ -64,7 +67,10 @@ class SecurityConfiguration {
 				.defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
 						PathPatternRequestMatcher.pathPattern("/api/**"))
 				.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), AnyRequestMatcher.INSTANCE))
-			.formLogin((login) -> login.loginPage("/login").failureUrl("/login?error").defaultSuccessUrl("/", false))
+			.formLogin((login) -> login.loginPage("/login")
+				.failureUrl("/login?error")
+				.defaultSuccessUrl("/", false)
+				.authenticationDetailsSource((request) -> new SignInDetails(request, clock.instant())))
 			.logout((logout) -> logout.logoutSuccessUrl("/login?logout"))
 			.sessionManagement((session) -> session.sessionFixation((fixation) -> fixation.changeSessionId()))
 			.headers((headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(CONTENT_SECURITY_POLICY))

@@ -257,9 +257,11 @@ class IncidentWorkflowIntegrationTests {
 		Authentication cto = SignedIn.as("cto", Role.CTO);
 		assertThatExceptionOfType(ApprovalRefused.class)
 			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", null, ReviewedPlans.current(this.approvals, incident.id())))
-			.withMessage("Enter your password: your last sign-in is older than 5 minutes.");
+			.withMessage("Enter your password: this session signed in more than 5 minutes ago.");
 		assertThatExceptionOfType(ApprovalRefused.class)
-			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", "wrong", ReviewedPlans.current(this.approvals, incident.id())));
+			.isThrownBy(() -> this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", "wrong", ReviewedPlans.current(this.approvals, incident.id())))
+			.withMessage("Wrong password: nothing was recorded. Five wrong passwords in a row lock the account for 15 minutes.");
+		assertThat(actions(incident.id())).doesNotContain("APPROVAL_GIVEN");
 		assertThat(this.approvals.decide(incident.id(), cto, Role.CTO, Approval.Decision.APPROVED, "ok", PASSWORD, ReviewedPlans.current(this.approvals, incident.id())).approved())
 			.isTrue();
 	}
