@@ -59,6 +59,10 @@ public final class ApprovalGate {
 		if (user.equals(request.commander()) && !request.commanderMayApprove()) {
 			return Optional.of("You are this incident's commander: the commander cannot approve their own incident.");
 		}
+		if (request.drivers().contains(user) && !request.commanderMayApprove()) {
+			return Optional.of("You took part in driving this incident (as its commander, or for them): someone else "
+					+ "must approve it.");
+		}
 		if (request.approvers().contains(role)) {
 			return Optional.empty();
 		}

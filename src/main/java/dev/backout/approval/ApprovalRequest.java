@@ -13,12 +13,18 @@ import dev.backout.security.Role;
  * @param review what approvers read: decision path, pre-check results, the statements in order,
  * rows at stake (JSON)
  * @param previousReview what an earlier, now stale request showed (JSON), to show what changed
+ * @param drivers everyone who took a commander action on the incident, per the trail: none of
+ * them may approve it, whatever roles they hold
  */
 public record ApprovalRequest(long incidentId, String runbookId, String runbookTitle, String runbookHash,
 		String approvalKey, String targetName, String commander, Instant requestedAt, Instant clockStartedAt,
 		Instant deadlineAt, List<Role> approvers, int approvalsNeeded, Role fallbackRole, Double fallbackShare,
 		boolean commanderMayApprove, String leadUnreachableReason, String review, String previousReview,
-		Status status) {
+		Status status, List<String> drivers) {
+
+	public ApprovalRequest {
+		drivers = (drivers != null) ? List.copyOf(drivers) : List.of();
+	}
 
 	public enum Status {
 

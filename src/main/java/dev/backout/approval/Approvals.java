@@ -123,7 +123,11 @@ public class Approvals {
 
 	@Transactional(readOnly = true)
 	public Optional<ApprovalRequest> find(long incidentId) {
-		return this.jdbc.sql("select * from approval_request where incident_id = :id").param("id", incidentId).query(this::map).optional();
+		return this.jdbc.sql("select r.*, " + DRIVERS + " from approval_request r where incident_id = :id")
+			.param("id", incidentId)
+			.param("driving", DRIVING_ACTIONS)
+			.query(this::map)
+			.optional();
 	}
 
 	@Transactional(readOnly = true)
@@ -155,7 +159,8 @@ public class Approvals {
 				select a.* from approval a join approval_request r on r.incident_id = a.incident_id
 				where r.status = 'OPEN' order by a.id
 				""").query(Approvals::mapApproval).list().stream().collect(Collectors.groupingBy(Approval::incidentId));
-		return this.jdbc.sql("select * from approval_request where status = 'OPEN' order by requested_at")
+		return this.jdbc.sql("select r.*, " + DRIVERS + " from approval_request r where status = 'OPEN' order by requested_at")
+			.param("driving", DRIVING_ACTIONS)
 			.query(this::map)
 			.list()
 			.stream()
@@ -281,6 +286,20 @@ public class Approvals {
 			.toList();
 	}
 
+	/**
+	 * Trail actions that drive an incident (a commander's), whoever took them. Refused attempts do
+	 * not count: trying and being refused drives nothing.
+	 */
+	static final String[] DRIVING_ACTIONS = { "INCIDENT_OPENED", "DECISION_ANSWERED", "DECISION_CONFIRMED",
+			"TEAM_LEAD_UNREACHABLE", "INCIDENT_AWAITING_APPROVAL", "INCIDENT_EXECUTING", "INCIDENT_RESUMED", "STEP_STARTED",
+			"SKIP_REQUESTED", "RUNBOOK_VERSION_SWITCHED", "STEP_CANCEL_REQUESTED", "STEP_SETTLED", "VERIFICATION_EVIDENCE",
+			"INCIDENT_ABORTED", "INCIDENT_COMPLETED", "COMMAND_OFFERED", "COMMAND_ACCEPTED" };
+
+	/** Everyone who took a driving action on the request's incident, read from the trail. */
+	private static final String DRIVERS = """
+			coalesce((select jsonb_agg(distinct e.actor) from audit_event e
+			          where e.incident_id = r.incident_id and e.action = any(:driving)), '[]'::jsonb)::text as drivers""";
+
 	private ApprovalRequest map(ResultSet rs, int row) throws SQLException {
 		String fallback = rs.getString("fallback_role");
 		Timestamp deadline = rs.getTimestamp("deadline_at");
@@ -294,7 +313,9 @@ public class Approvals {
 				rs.getInt("approvals_needed"), (fallback != null) ? Role.valueOf(fallback) : null,
 				(share != null) ? share.doubleValue() : null, rs.getBoolean("commander_may_approve"),
 				rs.getString("lead_unreachable_reason"), rs.getString("review"), rs.getString("previous_review"),
-				ApprovalRequest.Status.valueOf(rs.getString("status")));
+				ApprovalRequest.Status.valueOf(rs.getString("status")),
+				this.json.readValue(rs.getString("drivers"), new TypeReference<List<String>>() {
+				}));
 	}
 
 	private static Approval mapApproval(ResultSet rs, int row) throws SQLException {

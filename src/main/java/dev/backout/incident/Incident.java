@@ -62,6 +62,12 @@ public record Incident(long id, String runbookId, String runbookHash, String run
 				reason, summary, closedAt, databaseKey, version);
 	}
 
+	Incident withCommander(String successor) {
+		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, successor, symptom, severity, detectedAt,
+				openedAt, deadlineAt, overdue, state, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,
+				leadUnreachableReason, summary, closedAt, databaseKey, version);
+	}
+
 	Incident withDatabaseKey(String key) {
 		return new Incident(id, runbookId, runbookHash, runbookTitle, targetId, commander, symptom, severity, detectedAt,
 				openedAt, deadlineAt, overdue, state, answers, outcome, partialSteps, decisionReason, planHash, skippedSteps,

@@ -71,6 +71,9 @@ class IncidentApiController {
 	record Cancellation(String result) {
 	}
 
+	record CommandOffer(String to) {
+	}
+
 	/** The incident and its journal, as a client polls it. */
 	/** @param planHash, runbookVersion and skippedSteps: what an approver names to approve this plan */
 	record Status(long id, String runbookId, String runbookVersion, String state, int version, boolean overdue,
@@ -174,6 +177,20 @@ class IncidentApiController {
 	@Operation(summary = "Cancel the running step's statement")
 	Cancellation cancel(@PathVariable long id, Authentication user) {
 		return new Cancellation(this.incidents.cancel(id, user));
+	}
+
+	@PostMapping("/{id}/command/offer")
+	@Operation(summary = "Offer command of the incident to another person (the commander only)")
+	Status offerCommand(@PathVariable long id, @RequestBody CommandOffer request, Authentication user) {
+		this.incidents.offerCommand(id, request.to(), user);
+		return status(id);
+	}
+
+	@PostMapping("/{id}/command/accept")
+	@Operation(summary = "Accept command offered to you; from then on only you drive the incident")
+	Status acceptCommand(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
+		this.incidents.acceptCommand(id, request.version(), user);
+		return status(id);
 	}
 
 	@PostMapping("/{id}/close")

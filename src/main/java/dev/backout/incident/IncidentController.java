@@ -149,6 +149,7 @@ class IncidentController {
 		model.addAttribute("live", settling == null && (incident.state() == IncidentState.AWAITING_APPROVAL
 				|| journal.stream().anyMatch((r) -> r.state().name().equals("STARTED"))));
 		model.addAttribute("approvalRequest", this.approvals.find(id).orElse(null));
+		model.addAttribute("commandOfferedTo", this.incidents.commandOfferedTo(id).orElse(null));
 		model.addAttribute("approvalStatus", this.approvals.status(id).orElse(null));
 		model.addAttribute("decisions", this.approvals.decisions(id));
 		var before = this.snapshots.find(id, SchemaSnapshots.Kind.BEFORE);
@@ -276,6 +277,21 @@ class IncidentController {
 			redirect.addFlashAttribute("evidence", this.incidents.evidence(id, actor));
 			return null;
 		});
+	}
+
+	@PostMapping("/{id}/command/offer")
+	String offerCommand(@PathVariable long id, @RequestParam String to, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, "Command offered to " + to.trim() + ": it changes hands when they accept.", () -> {
+			this.incidents.offerCommand(id, to, actor);
+			return null;
+		});
+	}
+
+	@PostMapping("/{id}/command/accept")
+	String acceptCommand(@PathVariable long id, @RequestParam int version, Authentication actor,
+			RedirectAttributes redirect) {
+		return act(id, redirect, "You are now this incident's commander.",
+				() -> this.incidents.acceptCommand(id, version, actor));
 	}
 
 	@PostMapping("/{id}/runbook-version")

@@ -121,7 +121,8 @@ class IncidentRepository {
 					update incident set runbook_hash = :runbookHash, state = :state, answers = cast(:answers as jsonb),
 					  outcome = :outcome, partial_steps = cast(:partial as jsonb), decision_reason = :reason, plan_hash = :plan,
 					  skipped_steps = cast(:skipped as jsonb), lead_unreachable_reason = :lead, summary = :summary,
-					  closed_at = :closed, overdue = :overdue, database_key = :databaseKey, version = version + 1
+					  closed_at = :closed, overdue = :overdue, database_key = :databaseKey, commander = :commander,
+					  version = version + 1
 					where id = :id and version = :version
 					""")
 				.param("runbookHash", incident.runbookHash())
@@ -137,6 +138,7 @@ class IncidentRepository {
 				.param("closed", timestamp(incident.closedAt()))
 				.param("overdue", incident.overdue())
 				.param("databaseKey", incident.databaseKey())
+				.param("commander", incident.commander())
 				.param("id", incident.id())
 				.param("version", incident.version())
 				.update();
@@ -161,6 +163,23 @@ class IncidentRepository {
 				  and coalesce(database_key, 'target ' || target_id) = coalesce(:key, 'target ' || :target)
 				limit 1
 				""").param("key", databaseKey).param("target", targetId).param("except", except).query(this::map).optional();
+	}
+
+	void offerCommand(long id, String to, String by, Instant at) {
+		this.jdbc.sql("""
+				insert into command_offer (incident_id, offered_to, offered_by, offered_at) values (:id, :to, :by, :at)
+				on conflict (incident_id) do update set offered_to = :to, offered_by = :by, offered_at = :at
+				""").param("id", id).param("to", to).param("by", by).param("at", Timestamp.from(at)).update();
+	}
+
+	java.util.Optional<String> commandOfferedTo(long id) {
+		return this.jdbc.sql("select offered_to from command_offer where incident_id = :id").param("id", id)
+			.query(String.class)
+			.optional();
+	}
+
+	void withdrawCommandOffer(long id) {
+		this.jdbc.sql("delete from command_offer where incident_id = :id").param("id", id).update();
 	}
 
 	/** Incidents whose decision deadline passed before a decision was made, not yet marked. */

@@ -179,6 +179,7 @@ public class Incidents {
 	@Transactional
 	public Incident answer(long id, int version, String questionId, String answer, Authentication actor) {
 		Incident incident = current(id, version);
+		requireCommander(incident, actor);
 		require(incident, IncidentState.TRIAGE, "Answers can change until the decision is confirmed.");
 		DecisionTree tree = runbook(incident).decision();
 		List<Answer> answers = DecisionWalk.answer(tree, incident.answers(), questionId, answer);
@@ -192,6 +193,7 @@ public class Incidents {
 	@Transactional
 	public Incident confirmDecision(long id, int version, String reason, Authentication actor) {
 		Incident incident = current(id, version);
+		requireCommander(incident, actor);
 		require(incident, IncidentState.TRIAGE, "The decision is already confirmed.");
 		DecisionWalk walk = walk(incident);
 		DecisionTree.Answer ending = walk.ending()
@@ -226,6 +228,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public List<StepRun> runPrechecks(long id, Authentication actor) {
 		Incident incident = this.incidents.get(id);
+		requireCommander(incident, actor);
 		require(incident, IncidentState.PRECHECK, "Pre-checks run before approval is requested.");
 		return this.executions.runChecks(id, plan(incident).orElseThrow(), PhaseName.PRECHECK, actor);
 	}
@@ -234,6 +237,7 @@ public class Incidents {
 	@Transactional
 	public Incident recordLeadUnreachable(long id, int version, String reason, Authentication actor) {
 		Incident incident = current(id, version);
+		requireCommander(incident, actor);
 		if (incident.state() != IncidentState.PRECHECK && incident.state() != IncidentState.AWAITING_APPROVAL) {
 			throw new IncidentRefused("The team lead's availability matters only while approval is pending.");
 		}
@@ -249,6 +253,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public Incident requestApproval(long id, int version, Authentication actor) {
 		Incident incident = this.incidents.get(id);
+		requireCommander(incident, actor);
 		require(incident, IncidentState.PRECHECK, "Approval is requested once, after the pre-checks.");
 		ExecutionPlan plan = plan(incident).orElseThrow();
 		Optional<PlannedStep> next = this.executions.next(id, plan);
@@ -319,6 +324,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public StepRun runStep(long id, String stepId, String confirmation, Map<String, String> inputs, Authentication actor) {
 		Incident incident = this.incidents.get(id);
+		requireCommander(incident, actor);
 		if (incident.state() == IncidentState.PRECHECK) {
 			return tickPrecheck(incident, stepId, inputs, actor);
 		}
@@ -345,6 +351,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public List<StepRun> runRestOfPhase(long id, Authentication actor) {
 		Incident incident = this.incidents.get(id);
+		requireCommander(incident, actor);
 		ExecutionPlan plan = gate(incident);
 		snapshotBeforeFirstStep(incident, plan);
 		List<StepRun> runs = haltIfUnavailable(id, actor,
@@ -361,6 +368,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public StepRun retry(long id, int version, Authentication actor) {
 		Incident incident = current(id, version);
+		requireCommander(incident, actor);
 		require(incident, IncidentState.HALTED, "Only a halted incident is retried.");
 		ExecutionPlan plan = plan(incident).orElseThrow();
 		PlannedStep failed = this.executions.next(id, plan)
@@ -394,6 +402,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public StepRun settleStep(long id, long runId, boolean applied, String reason, Authentication actor) {
 		Incident incident = this.incidents.get(id);
+		requireCommander(incident, actor);
 		if (!incident.state().executing() && incident.state() != IncidentState.HALTED) {
 			throw new IncidentRefused("Only a step of an executing or halted incident is settled by hand.");
 		}
@@ -404,6 +413,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public List<Executions.Evidence> evidence(long id, Authentication actor) {
 		Incident incident = this.incidents.get(id);
+		requireCommander(incident, actor);
 		ExecutionPlan plan = plan(incident).orElseThrow(() -> new IncidentRefused("This incident runs no steps."));
 		return this.executions.evidence(id, plan, actor);
 	}
@@ -539,6 +549,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public Incident requestSkip(long id, int version, String stepId, String reason, Authentication actor) {
 		Incident incident = current(id, version);
+		requireCommander(incident, actor);
 		require(incident, IncidentState.HALTED, "Only the step that halted the incident can be skipped.");
 		ExecutionPlan plan = plan(incident).orElseThrow();
 		PlannedStep failed = this.executions.next(id, plan).orElseThrow();
@@ -563,6 +574,7 @@ public class Incidents {
 	@Transactional
 	public Incident abort(long id, int version, String reason, Authentication actor) {
 		Incident incident = current(id, version);
+		requireCommander(incident, actor);
 		if (!incident.state().abortable()) {
 			throw new IncidentRefused("An incident that is " + incident.state().label().toLowerCase()
 					+ " cannot be aborted" + (incident.state().executing() ? ": halt it first (cancel the running step)." : "."));
@@ -588,7 +600,49 @@ public class Incidents {
 
 	@PreAuthorize("hasRole('COMMANDER')")
 	public String cancel(long id, Authentication actor) {
+		requireCommander(this.incidents.get(id), actor);
 		return this.executions.cancel(id, actor);
+	}
+
+	/**
+	 * The commander offers command to another person; it changes hands only when that person
+	 * accepts. One offer at a time: a new one replaces the last.
+	 */
+	@PreAuthorize("hasRole('COMMANDER')")
+	@Transactional
+	public void offerCommand(long id, String to, Authentication actor) {
+		Incident incident = this.incidents.get(id);
+		requireCommander(incident, actor);
+		if (incident.state().terminal()) {
+			throw new IncidentRefused("The incident has ended; there is nothing to command.");
+		}
+		String successor = (to != null) ? to.trim().toLowerCase() : "";
+		if (!successor.matches("[a-z0-9][a-z0-9._@-]{0,39}") || successor.equals(actor.getName())) {
+			throw new IncidentRefused("Name the person who takes over (a console user name other than yours).");
+		}
+		this.incidents.offerCommand(id, successor, actor.getName(), this.clock.instant());
+		audit(actor, "COMMAND_OFFERED", id, Map.of("to", successor));
+	}
+
+	/** The person command was offered to takes it: from now on only they drive the incident. */
+	@PreAuthorize("hasRole('COMMANDER')")
+	@Transactional
+	public Incident acceptCommand(long id, int version, Authentication actor) {
+		Incident incident = current(id, version);
+		String offeredTo = this.incidents.commandOfferedTo(id)
+			.orElseThrow(() -> new IncidentRefused("Nobody offered you command of incident " + id + "."));
+		if (!offeredTo.equals(actor.getName())) {
+			throw new IncidentRefused("Command of incident " + id + " was offered to " + offeredTo + ", not to you.");
+		}
+		Incident handedOver = this.incidents.update(incident.withCommander(actor.getName()));
+		this.incidents.withdrawCommandOffer(id);
+		audit(actor, "COMMAND_ACCEPTED", id, Map.of("from", incident.commander(), "to", actor.getName()));
+		return handedOver;
+	}
+
+	/** Who command of the incident is offered to, if anyone. */
+	public Optional<String> commandOfferedTo(long id) {
+		return this.incidents.commandOfferedTo(id);
 	}
 
 	/** Re-pins the incident to the active runbook version: the plan changes, so approvals become stale. */
@@ -596,6 +650,7 @@ public class Incidents {
 	@Transactional
 	public Incident switchToActiveRunbook(long id, int version, Authentication actor) {
 		Incident incident = current(id, version);
+		requireCommander(incident, actor);
 		LoadedRunbook active = newerRunbook(incident)
 			.orElseThrow(() -> new IncidentRefused("The incident already uses the active version of its runbook."));
 		if (incident.state() != IncidentState.TRIAGE && incident.state() != IncidentState.PRECHECK
@@ -615,6 +670,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public Incident close(long id, int version, String summary, Authentication actor) {
 		Incident incident = current(id, version);
+		requireCommander(incident, actor);
 		require(incident, IncidentState.VERIFYING, "An incident closes as completed after its verification.");
 		ExecutionPlan plan = plan(incident).orElseThrow();
 		this.executions.next(id, plan).ifPresent((step) -> {
@@ -756,6 +812,17 @@ public class Incidents {
 			throw new IncidentChanged(id);
 		}
 		return incident;
+	}
+
+	/**
+	 * Only the incident's commander drives it, whatever roles anyone else holds; handing over is
+	 * explicit ({@link #offerCommand}, {@link #acceptCommand}).
+	 */
+	private static void requireCommander(Incident incident, Authentication actor) {
+		if (!incident.commander().equals(actor.getName())) {
+			throw new IncidentRefused("Only the incident's commander, " + incident.commander() + ", drives incident "
+					+ incident.id() + ": ask them to hand command over to you.");
+		}
 	}
 
 	private static void require(Incident incident, IncidentState state, String otherwise) {

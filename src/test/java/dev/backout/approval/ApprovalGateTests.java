@@ -39,7 +39,7 @@ class ApprovalGateTests {
 		assertThat(ApprovalGate.evaluate(request, List.of(approval("commander", Role.TEAM_LEAD, request)), START).approved()).isFalse();
 		assertThat(ApprovalGate.whyNot(request, "commander", Role.CTO, false)).isPresent();
 		ApprovalRequest allowed = new ApprovalRequest(7, "rb", "Runbook", "v1", "k1", "demo", "commander", START, START, DEADLINE,
-				List.of(Role.TEAM_LEAD, Role.CTO), 1, Role.ON_CALL, null, true, null, "{}", null, ApprovalRequest.Status.OPEN);
+				List.of(Role.TEAM_LEAD, Role.CTO), 1, Role.ON_CALL, null, true, null, "{}", null, ApprovalRequest.Status.OPEN, java.util.List.of());
 		assertThat(ApprovalGate.evaluate(allowed, List.of(approval("commander", Role.TEAM_LEAD, allowed)), START).approved()).isTrue();
 	}
 
@@ -90,7 +90,7 @@ class ApprovalGateTests {
 	private static ApprovalRequest request(int needed, String leadUnreachable, Double share) {
 		return new ApprovalRequest(7, "rb", "Runbook", "v1", "k1", "demo", "commander", START, START, DEADLINE,
 				List.of(Role.TEAM_LEAD, Role.CTO), needed, Role.ON_CALL, share, false, leadUnreachable, "{}", null,
-				ApprovalRequest.Status.OPEN);
+				ApprovalRequest.Status.OPEN, java.util.List.of());
 	}
 
 	private static Approval approval(String who, Role role, ApprovalRequest request) {
