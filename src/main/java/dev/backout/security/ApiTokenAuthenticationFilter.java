@@ -29,6 +29,16 @@ class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
 		this.users = users;
 	}
 
+	/**
+	 * Exports stream on an async dispatch, which must be authenticated again: a token request keeps
+	 * no session to carry its sign-in over, and without this the download stops where the async part
+	 * begins.
+	 */
+	@Override
+	protected boolean shouldNotFilterAsyncDispatch() {
+		return false;
+	}
+
 	static boolean carriesToken(HttpServletRequest request) {
 		String header = request.getHeader("Authorization");
 		return header != null && header.startsWith("Bearer ");

@@ -77,6 +77,25 @@ class ProfileIntegrationTests {
 			.andExpect(content().string(containsString("expired")));
 	}
 
+	/** ASVS 4.0.3 V4.1.1: every part of a request is authorised, the streamed export included. */
+	@Test
+	void anExportFetchedWithATokenArrivesWhole() throws Exception {
+		MvcResult created = this.mvc.perform(post("/profile/tokens").param("name", "export bot")
+			.with(user("auditor").roles("AUDITOR")).with(csrf())).andReturn();
+		String secret = (String) created.getFlashMap().get("newToken");
+
+		MvcResult started = this.mvc.perform(get("/history/trail.jsonl").header("Authorization", "Bearer " + secret))
+			.andExpect(status().isOk())
+			.andReturn();
+		MvcResult done = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(started))
+			.andExpect(status().isOk())
+			.andReturn();
+
+		String jsonl = done.getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+		assertThat(jsonl.lines().count()).isPositive();
+		assertThat(jsonl.lines().toList()).allSatisfy((line) -> assertThat(line).startsWith("{").endsWith("}"));
+	}
+
 	private String token(String name) throws Exception {
 		MvcResult created = this.mvc.perform(post("/profile/tokens").param("name", name).with(user("cto").roles("CTO")).with(csrf()))
 			.andReturn();
