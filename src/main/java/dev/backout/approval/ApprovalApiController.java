@@ -7,6 +7,8 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 
 import dev.backout.security.Role;
 
+import dev.backout.system.InputTooLong;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -65,6 +67,14 @@ class ApprovalApiController {
 
 	private static Result result(ApprovalGate.Status status) {
 		return new Result(status.approved(), status.counted().size(), status.needed());
+	}
+
+	/** A field over its limit: 400, naming the field. */
+	@ExceptionHandler(InputTooLong.class)
+	ProblemDetail tooLong(InputTooLong ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setTitle("Too long");
+		return problem;
 	}
 
 	@ExceptionHandler(ApprovalRefused.class)

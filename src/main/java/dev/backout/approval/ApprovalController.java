@@ -3,6 +3,7 @@ package dev.backout.approval;
 import java.util.List;
 
 import dev.backout.security.Role;
+import dev.backout.system.InputTooLong;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -63,7 +64,7 @@ class ApprovalController {
 					: status.approved() ? "Approved: the incident may execute."
 							: "Approval recorded; " + status.missing() + " more needed.");
 		}
-		catch (ApprovalRefused ex) {
+		catch (ApprovalRefused | InputTooLong ex) {
 			redirect.addFlashAttribute("error", ex.getMessage());
 			redirect.addFlashAttribute("comment", comment); // typed with care; a wrong password must not cost it
 		}

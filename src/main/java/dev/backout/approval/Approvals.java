@@ -19,6 +19,7 @@ import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
 import dev.backout.runbook.Authorization;
 import dev.backout.security.Reauthentication;
+import dev.backout.system.InputTooLong;
 import dev.backout.security.Role;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -217,6 +218,7 @@ public class Approvals {
 		if (comment == null || comment.isBlank()) {
 			throw new ApprovalRefused("Write a comment: it is part of the incident trail.");
 		}
+		InputTooLong.atMost(comment, InputTooLong.TEXT, "comment");
 		if (role == null || !heldRoles(user).contains(role)) {
 			throw new ApprovalRefused("You do not hold the role you chose to approve as.");
 		}

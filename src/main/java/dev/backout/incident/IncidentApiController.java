@@ -16,6 +16,8 @@ import dev.backout.execution.OutcomeNotRecorded;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.TargetUnreachable;
 
+import dev.backout.system.InputTooLong;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -225,6 +227,14 @@ class IncidentApiController {
 	 * database is 503 (the same request may succeed later); so is an outcome the console could not
 	 * record yet, which its detail explains and the incident's status will show once settled.
 	 */
+	/** A field over its limit: 400, naming the field. */
+	@ExceptionHandler(InputTooLong.class)
+	ProblemDetail tooLong(InputTooLong ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setTitle("Too long");
+		return problem;
+	}
+
 	@ExceptionHandler({ IncidentRefused.class, ExecutionRefused.class, ApprovalRefused.class })
 	ProblemDetail refused(RuntimeException ex) {
 		boolean unavailable = ex instanceof TargetUnreachable || ex instanceof OutcomeNotRecorded

@@ -19,6 +19,7 @@ import dev.backout.execution.Executions;
 import dev.backout.execution.PlannedStep;
 import dev.backout.execution.StepRun;
 import dev.backout.runbook.RunbookCatalog;
+import dev.backout.system.InputTooLong;
 import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Targets;
 
@@ -325,7 +326,7 @@ class IncidentController {
 				redirect.addFlashAttribute("message", success);
 			}
 		}
-		catch (IncidentRefused | ExecutionRefused | ApprovalRefused ex) {
+		catch (IncidentRefused | ExecutionRefused | ApprovalRefused | InputTooLong ex) {
 			redirect.addFlashAttribute("error", ex.getMessage());
 		}
 		catch (AccessDeniedException ex) {

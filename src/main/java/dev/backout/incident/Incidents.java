@@ -37,6 +37,7 @@ import dev.backout.runbook.RunbookCatalog;
 import dev.backout.runbook.Step;
 import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Target;
+import dev.backout.system.InputTooLong;
 import dev.backout.target.Targets;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -118,6 +119,7 @@ public class Incidents {
 			throw new IncidentRefused("Runbook " + loaded.id() + " runs on targets of alias group '" + alias + "'; "
 					+ target.name() + " belongs to '" + target.aliasGroup() + "'.");
 		}
+		InputTooLong.atMost(opening.symptom(), InputTooLong.TEXT, "symptom");
 		if (opening.symptom() == null || opening.symptom().isBlank()) {
 			throw new IncidentRefused("Describe the symptom: it is the first line of the incident record.");
 		}
@@ -178,6 +180,8 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	@Transactional
 	public Incident answer(long id, int version, String questionId, String answer, Authentication actor) {
+		InputTooLong.atMost(answer, InputTooLong.SHORT, "answer");
+		InputTooLong.atMost(questionId, InputTooLong.SHORT, "question");
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
 		require(incident, IncidentState.TRIAGE, "Answers can change until the decision is confirmed.");
@@ -192,6 +196,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	@Transactional
 	public Incident confirmDecision(long id, int version, String reason, Authentication actor) {
+		InputTooLong.atMost(reason, InputTooLong.TEXT, "reason");
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
 		require(incident, IncidentState.TRIAGE, "The decision is already confirmed.");
@@ -236,6 +241,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	@Transactional
 	public Incident recordLeadUnreachable(long id, int version, String reason, Authentication actor) {
+		InputTooLong.atMost(reason, InputTooLong.TEXT, "reason");
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
 		if (incident.state() != IncidentState.PRECHECK && incident.state() != IncidentState.AWAITING_APPROVAL) {
@@ -323,6 +329,11 @@ public class Incidents {
 	 */
 	@PreAuthorize("hasRole('COMMANDER')")
 	public StepRun runStep(long id, String stepId, String confirmation, Map<String, String> inputs, Authentication actor) {
+		InputTooLong.atMost(confirmation, InputTooLong.SHORT, "confirmation");
+		if (inputs.size() > 50) {
+			throw new IncidentRefused("A checklist item takes at most 50 inputs.");
+		}
+		inputs.forEach((name, value) -> InputTooLong.atMost(value, InputTooLong.SHORT, "input \"" + name + "\""));
 		Incident incident = this.incidents.get(id);
 		requireCommander(incident, actor);
 		if (incident.state() == IncidentState.PRECHECK) {
@@ -401,6 +412,7 @@ public class Incidents {
 	 */
 	@PreAuthorize("hasRole('COMMANDER')")
 	public StepRun settleStep(long id, long runId, boolean applied, String reason, Authentication actor) {
+		InputTooLong.atMost(reason, InputTooLong.TEXT, "reason");
 		Incident incident = this.incidents.get(id);
 		requireCommander(incident, actor);
 		if (!incident.state().executing() && incident.state() != IncidentState.HALTED) {
@@ -548,6 +560,7 @@ public class Incidents {
 	/** Asks to skip the failed step: needs a reason and a fresh approval of the changed plan. */
 	@PreAuthorize("hasRole('COMMANDER')")
 	public Incident requestSkip(long id, int version, String stepId, String reason, Authentication actor) {
+		InputTooLong.atMost(reason, InputTooLong.TEXT, "reason");
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
 		require(incident, IncidentState.HALTED, "Only the step that halted the incident can be skipped.");
@@ -573,6 +586,7 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	@Transactional
 	public Incident abort(long id, int version, String reason, Authentication actor) {
+		InputTooLong.atMost(reason, InputTooLong.TEXT, "reason");
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
 		if (!incident.state().abortable()) {
@@ -669,6 +683,7 @@ public class Incidents {
 
 	@PreAuthorize("hasRole('COMMANDER')")
 	public Incident close(long id, int version, String summary, Authentication actor) {
+		InputTooLong.atMost(summary, InputTooLong.SUMMARY, "summary");
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
 		require(incident, IncidentState.VERIFYING, "An incident closes as completed after its verification.");

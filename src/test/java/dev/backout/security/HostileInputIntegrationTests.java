@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.authentication.TestingAuthenticationToken;
+import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 
@@ -18,7 +19,11 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.response.SecurityMockMvcResultMatchers.unauthenticated;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /** Hostile input gets a plain answer, and never reaches a spreadsheet as a formula. */
 @IntegrationTest
@@ -32,6 +37,12 @@ class HostileInputIntegrationTests {
 	@Autowired
 	UserAccounts accounts;
 
+	@Autowired
+	dev.backout.target.Targets targets;
+
+	@Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
 	/** ASVS 4.0.3 V2.1.2 / V7.4.1: a password over bcrypt's 72 bytes is just wrong at sign-in, never a 500. */
 	@Test
 	void aPasswordLongerThanBcryptReadsIsAWrongPasswordNotAnError() throws Exception {
@@ -44,6 +55,27 @@ class HostileInputIntegrationTests {
 			.isThrownBy(() -> this.accounts.create("long-pw-new-" + System.nanoTime() % 100_000, "é".repeat(40),
 					Set.of(Role.AUDITOR), ADMIN))
 			.withMessageStartingWith("A password may be at most 72 bytes long");
+	}
+
+	/** ASVS 4.0.3 V13.1.3 / V5.1.4: request bodies and fields are bounded; nothing unbounded reaches the trail. */
+	@Test
+	void anOversizedBodyIs413AndAnOverlongFieldIs400NamingIt() throws Exception {
+		long demo = this.targets.findByName("demo").orElseThrow().id();
+		long before = this.jdbc.sql("select count(*) from incident").query(Long.class).single();
+
+		this.mvc.perform(post("/api/incidents").with(user("commander").roles("COMMANDER")).with(csrf())
+			.contentType(MediaType.APPLICATION_JSON)
+			.content(("{\"runbookId\": \"memory-schema-rls\", \"targetId\": " + demo + ", \"symptom\": \""
+					+ "x".repeat(2_000_000) + "\"}").getBytes(StandardCharsets.UTF_8)))
+			.andExpect(status().is(413));
+		this.mvc.perform(post("/api/incidents").with(user("commander").roles("COMMANDER")).with(csrf())
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"runbookId\": \"memory-schema-rls\", \"targetId\": " + demo + ", \"symptom\": \""
+					+ "x".repeat(3_000) + "\"}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.detail").value("The symptom is too long: at most 2,000 characters."));
+
+		assertThat(this.jdbc.sql("select count(*) from incident").query(Long.class).single()).isEqualTo(before);
 	}
 
 	/** ASVS 4.0.3 V5.3.10 (CSV injection): user-controlled text lands in the CSV export as text. */
