@@ -27,7 +27,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Approval requests and decisions. Every decision is checked here, on the server, whatever the
@@ -50,8 +53,12 @@ public class Approvals {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
+	private final TransactionTemplate requiresNew;
+
 	Approvals(JdbcClient jdbc, AuditTrail trail, Reauthentication reauthentication, ApplicationEventPublisher events,
-			Clock clock) {
+			Clock clock, PlatformTransactionManager transactions) {
+		this.requiresNew = new TransactionTemplate(transactions);
+		this.requiresNew.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.jdbc = jdbc;
 		this.trail = trail;
 		this.reauthentication = reauthentication;
@@ -212,6 +219,53 @@ public class Approvals {
 			String comment, String password, Reviewed reviewed) {
 		ApprovalRequest request = find(incidentId)
 			.orElseThrow(() -> new ApprovalRefused("Incident " + incidentId + " has not asked for approval."));
+		boolean fallback;
+		try {
+			fallback = admissible(request, user, role, comment, password, reviewed);
+		}
+		catch (ApprovalRefused refused) {
+			// Refused attempts are evidence too, in their own transaction: this one rolls back.
+			this.requiresNew.executeWithoutResult((status) -> this.trail.record(AuditEntry.by(user, "APPROVAL_REFUSED",
+					Map.of("role", String.valueOf(role), "decision", String.valueOf(decision), "reason", refused.getMessage()))
+				.forIncident(incidentId)));
+			throw refused;
+		}
+		this.jdbc.sql("""
+				insert into approval (incident_id, approver, role, decision, comment, runbook_hash, approval_key, created_at)
+				values (:incident, :approver, :role, :decision, :comment, :runbookHash, :key, :now)
+				""")
+			.param("incident", incidentId)
+			.param("approver", user.getName())
+			.param("role", role.name())
+			.param("decision", decision.name())
+			.param("comment", comment.trim())
+			.param("runbookHash", request.runbookHash())
+			.param("key", request.approvalKey())
+			.param("now", Timestamp.from(this.clock.instant()))
+			.update();
+		this.trail.record(AuditEntry.by(user, (decision == Approval.Decision.APPROVED) ? "APPROVAL_GIVEN" : "APPROVAL_REJECTED",
+				Map.of("role", role.name(), "comment", comment.trim(), "approvalKey", request.approvalKey(), "runbookVersion",
+						request.runbookHash(), "planHash", review(request.review()).planHash(), "fallbackActive", fallback))
+			.forIncident(incidentId));
+		ApprovalGate.Status status = ApprovalGate.evaluate(request, decisions(incidentId), this.clock.instant());
+		if (status.rejection().isPresent()) {
+			setStatus(incidentId, ApprovalRequest.Status.REJECTED);
+			this.events.publishEvent(new IncidentRejected(incidentId, user.getName(), comment.trim()));
+		}
+		else if (status.approved()) {
+			setStatus(incidentId, ApprovalRequest.Status.APPROVED);
+			this.events.publishEvent(new IncidentApproved(incidentId, request.approvalKey()));
+		}
+		return status;
+	}
+
+	/**
+	 * Every rule an approval must pass before it is recorded, in order: who may decide, on what
+	 * exactly, with a fresh sign-in or the password. @return whether the fallback role counts now
+	 */
+	private boolean admissible(ApprovalRequest request, Authentication user, Role role, String comment, String password,
+			Reviewed reviewed) {
+		long incidentId = request.incidentId();
 		if (!request.open()) {
 			throw new ApprovalRefused("This request is " + request.status().name().toLowerCase() + "; there is nothing to decide.");
 		}
@@ -244,33 +298,7 @@ public class Approvals {
 			case CONFIRMED -> {
 			}
 		}
-		this.jdbc.sql("""
-				insert into approval (incident_id, approver, role, decision, comment, runbook_hash, approval_key, created_at)
-				values (:incident, :approver, :role, :decision, :comment, :runbookHash, :key, :now)
-				""")
-			.param("incident", incidentId)
-			.param("approver", user.getName())
-			.param("role", role.name())
-			.param("decision", decision.name())
-			.param("comment", comment.trim())
-			.param("runbookHash", request.runbookHash())
-			.param("key", request.approvalKey())
-			.param("now", Timestamp.from(this.clock.instant()))
-			.update();
-		this.trail.record(AuditEntry.by(user, (decision == Approval.Decision.APPROVED) ? "APPROVAL_GIVEN" : "APPROVAL_REJECTED",
-				Map.of("role", role.name(), "comment", comment.trim(), "approvalKey", request.approvalKey(), "runbookVersion",
-						request.runbookHash(), "planHash", current.planHash(), "fallbackActive", fallback))
-			.forIncident(incidentId));
-		ApprovalGate.Status status = ApprovalGate.evaluate(request, decisions(incidentId), this.clock.instant());
-		if (status.rejection().isPresent()) {
-			setStatus(incidentId, ApprovalRequest.Status.REJECTED);
-			this.events.publishEvent(new IncidentRejected(incidentId, user.getName(), comment.trim()));
-		}
-		else if (status.approved()) {
-			setStatus(incidentId, ApprovalRequest.Status.APPROVED);
-			this.events.publishEvent(new IncidentApproved(incidentId, request.approvalKey()));
-		}
-		return status;
+		return fallback;
 	}
 
 	private void setStatus(long incidentId, ApprovalRequest.Status status) {

@@ -64,8 +64,12 @@ class StepJournal {
 			throw new ExecutionRefused("Another step of incident " + incidentId + " is running, or this one was just "
 					+ "started from another tab or console: nothing was sent twice.");
 		}
-		this.trail.record(entry(actor, "STEP_STARTED", incidentId,
-				Map.of("step", step.stepId(), "attempt", attempt, "planHash", plan.planHash(), "statements", step.statements())));
+		Map<String, Object> details = new HashMap<>(Map.of("step", step.stepId(), "attempt", attempt, "planHash",
+				plan.planHash(), "statements", step.statements()));
+		if (step.destructive()) {
+			details.put("typedConfirmation", step.confirm()); // the executor sends it only when typed exactly
+		}
+		this.trail.record(entry(actor, "STEP_STARTED", incidentId, details));
 		return get(id);
 	}
 

@@ -182,6 +182,12 @@ class IncidentRepository {
 		this.jdbc.sql("delete from command_offer where incident_id = :id").param("id", id).update();
 	}
 
+	void markOverdue(long id) {
+		this.jdbc.sql("update incident set overdue = true, version = version + 1 where id = :id and not overdue")
+			.param("id", id)
+			.update();
+	}
+
 	/** Incidents whose decision deadline passed before a decision was made, not yet marked. */
 	List<Long> newlyOverdue(Instant now) {
 		return this.jdbc.sql("""

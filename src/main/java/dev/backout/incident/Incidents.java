@@ -37,6 +37,7 @@ import dev.backout.runbook.RunbookCatalog;
 import dev.backout.runbook.Step;
 import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Target;
+import dev.backout.target.TargetChanged;
 import dev.backout.system.InputTooLong;
 import dev.backout.target.Targets;
 
@@ -134,9 +135,15 @@ public class Incidents {
 				(deadline != null) ? detected.plus(deadline) : null, false, IncidentState.TRIAGE, List.of(), null, List.of(),
 				null, null, List.of(), null, null, null, null, 0);
 		long id = this.incidents.insert(draft);
+		boolean lateAlready = draft.deadlineAt() != null && draft.deadlineAt().isBefore(now);
 		audit(commander, "INCIDENT_OPENED", id, Map.of("runbook", loaded.id(), "runbookVersion", loaded.hash(), "target",
 				target.name(), "severity", opening.severity().name(), "symptom", opening.symptom().trim(), "detectedAt",
 				detected.toString()));
+		if (lateAlready) {
+			this.incidents.markOverdue(id);
+			audit(commander, "INCIDENT_OVERDUE", id, Map.of("deadline", draft.deadlineAt().toString(), "when",
+					"already passed when the incident was opened"));
+		}
 		return this.incidents.get(id);
 	}
 
@@ -223,6 +230,9 @@ public class Incidents {
 		String planHash = plan(decided).orElseThrow().planHash();
 		details.put("partialSteps", ending.steps());
 		details.put("planHash", planHash);
+		if (reason != null && !reason.isBlank()) {
+			details.put("reason", reason.trim());
+		}
 		Incident saved = this.incidents.update(decided.withDecision(outcome, ending.steps(), decided.decisionReason(), planHash,
 				IncidentState.PRECHECK));
 		audit(actor, "DECISION_CONFIRMED", id, details);
@@ -700,6 +710,22 @@ public class Incidents {
 				"INCIDENT_COMPLETED", Map.of("summary", summary.trim()));
 		publish("COMPLETED", completed, summary.trim());
 		return completed;
+	}
+
+	/**
+	 * A change to a target's registration is recorded on every incident still open on it, so its
+	 * history says where its plan was pointed while it ran (the change itself is audited globally).
+	 */
+	@EventListener
+	public void onTargetChanged(TargetChanged changed) {
+		for (Incident incident : this.incidents.active()) {
+			if (incident.targetId() == changed.targetId()) {
+				Map<String, Object> details = new LinkedHashMap<>(changed.now());
+				details.put("target", changed.targetName());
+				details.put("by", changed.changedBy());
+				this.trail.record(AuditEntry.bySystem("TARGET_CHANGED", details).forIncident(incident.id()));
+			}
+		}
 	}
 
 	/** Marks incidents whose decision deadline passed: visible and audited, never approved by it. */

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
@@ -41,11 +42,14 @@ public class Targets {
 
 	private final Clock clock;
 
-	Targets(TargetRepository targets, SecretCipher cipher, AuditTrail trail, Clock clock) {
+	private final ApplicationEventPublisher events;
+
+	Targets(TargetRepository targets, SecretCipher cipher, AuditTrail trail, Clock clock, ApplicationEventPublisher events) {
 		this.targets = targets;
 		this.cipher = cipher;
 		this.trail = trail;
 		this.clock = clock;
+		this.events = events;
 	}
 
 	/** What an admin enters; a blank password on update keeps the stored one. */
@@ -90,6 +94,10 @@ public class Targets {
 		Target updated = this.targets.save(current.with(spec.aliasGroup(), spec.environment(), spec.jdbcUrl().trim(),
 				spec.username().trim(), password, this.clock.instant()));
 		audit(actor, StringUtils.hasText(spec.password()) ? "TARGET_UPDATED_WITH_NEW_PASSWORD" : "TARGET_UPDATED", updated);
+		this.events.publishEvent(new TargetChanged(updated.id(), updated.name(), (actor != null) ? actor.getName() : "system",
+				Map.of("aliasGroup", updated.aliasGroup(), "environment", updated.environment().name(), "jdbcUrl",
+						updated.jdbcUrl(), "username", updated.username(), "newPassword",
+						String.valueOf(StringUtils.hasText(spec.password())))));
 		return updated;
 	}
 

@@ -425,6 +425,60 @@ class IncidentWorkflowIntegrationTests {
 			.list());
 	}
 
+	/** ASVS 4.0.3 V7.1.3 / V7.2.2: every decision, confirmation and refusal is in the incident's trail. */
+	@Test
+	void theTrailSaysTheDecisionReasonTheTypedConfirmationAndTheRefusedApproval() {
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER, Role.TEAM_LEAD);
+		Incident incident = open(commander);
+		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
+		incident = this.incidents.confirmDecision(incident.id(), incident.version(), "Writes fail since the deploy", commander);
+		assertThat(details(incident.id(), "DECISION_CONFIRMED")).contains("\"reason\": \"Writes fail since the deploy\"");
+		this.incidents.runPrechecks(incident.id(), commander);
+		this.incidents.runStep(incident.id(), "writes-frozen", null, Map.of(), commander);
+		long id = this.incidents.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander).id();
+
+		assertThatExceptionOfType(ApprovalRefused.class).isThrownBy(() -> this.approvals.decide(id, commander,
+				Role.TEAM_LEAD, Approval.Decision.APPROVED, "me", PASSWORD, ReviewedPlans.current(this.approvals, id)));
+		assertThat(details(id, "APPROVAL_REFUSED")).contains("the commander cannot approve their own incident");
+
+		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
+		this.approvals.decide(id, lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok", PASSWORD,
+				ReviewedPlans.current(this.approvals, id));
+		Authentication driver = SignedIn.as("commander", Role.COMMANDER);
+		this.incidents.runStep(id, "add-column", null, Map.of(), driver);
+		this.incidents.runStep(id, "drop-things", "DROP things", Map.of(), driver);
+		assertThat(details(id, "STEP_STARTED")).contains("\"typedConfirmation\": \"DROP things\"");
+	}
+
+	@Test
+	void aDeadlineAlreadyPassedWhenTheIncidentIsOpenedIsRecordedAtOnce() {
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		Incident late = this.incidents.open(new Incidents.Opening("incident-test", this.target.id(), "Noticed late",
+				Severity.SEV2, Instant.now().minus(java.time.Duration.ofHours(2))), commander);
+
+		assertThat(late.overdue()).isTrue();
+		assertThat(details(late.id(), "INCIDENT_OVERDUE")).contains("already passed when the incident was opened");
+	}
+
+	@Test
+	void aTargetEditIsRecordedOnEveryOpenIncidentThatUsesIt() {
+		Incident incident = awaitingApproval(SignedIn.as("commander", Role.COMMANDER));
+		this.targets.update(this.target.id(), new Targets.TargetSpec(this.target.name(), this.target.aliasGroup(),
+				dev.backout.target.Environment.PRODUCTION, this.target.jdbcUrl(), this.target.username(), null),
+				SignedIn.as("admin", Role.ADMIN));
+
+		assertThat(details(incident.id(), "TARGET_CHANGED")).contains("\"environment\": \"PRODUCTION\"")
+			.contains("\"by\": \"admin\"");
+	}
+
+	private String details(long incident, String action) {
+		return String.join("\n", this.jdbc.sql("select details::text from audit_event where incident_id = ? and action = ? order by seq")
+			.param(incident)
+			.param(action)
+			.query(String.class)
+			.list());
+	}
+
 	private List<String> actions(long incident) {
 		return this.jdbc.sql("select action from audit_event where incident_id = ? order by seq").param(incident).query(String.class).list();
 	}
