@@ -10,6 +10,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.authentication.event.AbstractAuthenticationFailureEvent;
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -30,15 +31,21 @@ class LoginAttempts {
 
 	private final AuditTrail trail;
 
-	LoginAttempts(JdbcClient jdbc, AuditTrail trail) {
+	private final SignInThrottle throttle;
+
+	LoginAttempts(JdbcClient jdbc, AuditTrail trail, SignInThrottle throttle) {
 		this.jdbc = jdbc;
 		this.trail = trail;
+		this.throttle = throttle;
 	}
 
 	@EventListener
 	@Transactional
 	public void onFailure(AbstractAuthenticationFailureEvent event) {
 		String claimed = event.getAuthentication().getName();
+		if (event.getAuthentication().getDetails() instanceof WebAuthenticationDetails web) {
+			this.throttle.failed(web.getRemoteAddress(), claimed);
+		}
 		String reason = event.getException().getClass().getSimpleName();
 		// A failure while locked or disabled does not extend the lock; only bad credentials count.
 		if (!"BadCredentialsException".equals(reason)) {

@@ -40,11 +40,13 @@ class SecurityConfiguration {
 			+ "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http, ApiTokens tokens, UserDetailsService users, Clock clock)
-			throws Exception {
+	SecurityFilterChain securityFilterChain(HttpSecurity http, ApiTokens tokens, UserDetailsService users, Clock clock,
+			SignInThrottle throttle) throws Exception {
 		http.addFilterBefore(new ApiTokenAuthenticationFilter(tokens, users), UsernamePasswordAuthenticationFilter.class)
 			// After the session's sign-in is loaded, before anything is authorised: revocations apply at once.
 			.addFilterAfter(new LiveAccounts(users), SecurityContextHolderFilter.class)
+			// Before the password is checked: a throttled guess costs no bcrypt and writes no event.
+			.addFilterBefore(throttle.gate(), UsernamePasswordAuthenticationFilter.class)
 			// API calls with a personal token carry no cookie, so there is nothing for CSRF to protect.
 			.csrf((csrf) -> csrf.ignoringRequestMatchers(ApiTokenAuthenticationFilter::carriesToken))
 			.authorizeHttpRequests((requests) -> requests
