@@ -391,7 +391,7 @@ public class Incidents {
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
 		require(incident, IncidentState.HALTED, "Only a halted incident is retried.");
-		ExecutionPlan plan = plan(incident).orElseThrow();
+		ExecutionPlan plan = approvedPlan(incident); // a retry asks the gate again, like every path to the target
 		PlannedStep failed = this.executions.next(id, plan)
 			.orElseThrow(() -> new IncidentRefused("Every step has run; nothing is left to retry."));
 		this.executions.settle(id, actor);
@@ -658,6 +658,11 @@ public class Incidents {
 		if (!offeredTo.equals(actor.getName())) {
 			throw new IncidentRefused("Command of incident " + id + " was offered to " + offeredTo + ", not to you.");
 		}
+		if (this.approvals.decisions(id).stream().anyMatch((decision) -> decision.approver().equals(actor.getName()))) {
+			// An approver who took command would drive what they approved: four eyes would become two.
+			throw new IncidentRefused("You decided on this incident's approval, so you cannot take its command: "
+					+ "someone who did not approve it must.");
+		}
 		Incident handedOver = this.incidents.update(incident.withCommander(actor.getName()));
 		this.incidents.withdrawCommandOffer(id);
 		audit(actor, "COMMAND_ACCEPTED", id, Map.of("from", incident.commander(), "to", actor.getName()));
@@ -762,6 +767,11 @@ public class Incidents {
 			throw new IncidentRefused("Nothing runs against the target before the incident is approved (it is "
 					+ incident.state().label().toLowerCase() + ").");
 		}
+		return approvedPlan(incident);
+	}
+
+	/** The plan, if the incident's approvals cover it as it is now (runbook version, plan, skips). */
+	private ExecutionPlan approvedPlan(Incident incident) {
 		if (!this.approvals.approvedFor(incident.id(), incident.runbookHash(), approvalKey(incident))) {
 			throw new IncidentRefused("The approvals of this incident do not cover its current plan and runbook version.");
 		}

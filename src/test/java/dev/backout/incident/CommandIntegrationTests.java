@@ -148,6 +148,15 @@ class CommandIntegrationTests {
 				InterruptedSteps.PASSWORD, ReviewedPlans.current(this.approvals, incident.id())).approved()).isTrue();
 		assertThat(this.jdbc.sql("select action from audit_event where incident_id = ? order by seq").param(incident.id())
 			.query(String.class).list()).containsSubsequence("COMMAND_OFFERED", "COMMAND_ACCEPTED", "APPROVAL_GIVEN");
+
+		// The approver cannot then take command: they would drive what they approved.
+		Authentication bobAgain = SignedIn.as("bob", Role.COMMANDER, Role.TEAM_LEAD);
+		this.incidents.offerCommand(incident.id(), "lead", bobAgain);
+		Authentication leadAsCommander = SignedIn.as("lead", Role.COMMANDER, Role.TEAM_LEAD);
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.acceptCommand(incident.id(), this.incidents.get(incident.id()).version(),
+					leadAsCommander))
+			.withMessageStartingWith("You decided on this incident's approval");
 	}
 
 }

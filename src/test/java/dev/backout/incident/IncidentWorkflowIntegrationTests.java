@@ -471,6 +471,27 @@ class IncidentWorkflowIntegrationTests {
 			.contains("\"by\": \"admin\"");
 	}
 
+	@Test
+	void aRetryAsksTheGateAgain() throws Exception {
+		Incident incident = approvedIncident();
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
+			statement.execute("DROP TABLE things");
+		}
+		assertThat(this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander).state())
+			.isEqualTo(StepState.FAILED);
+		this.approvals.withdraw(incident.id(), commander, "approval revoked for the test");
+		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
+			statement.execute("CREATE TABLE things (n int)");
+		}
+		Incident halted = this.incidents.get(incident.id());
+
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), commander))
+			.withMessage("The approvals of this incident do not cover its current plan and runbook version.");
+		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("add-column")).hasSize(1);
+	}
+
 	private String details(long incident, String action) {
 		return String.join("\n", this.jdbc.sql("select details::text from audit_event where incident_id = ? and action = ? order by seq")
 			.param(incident)
