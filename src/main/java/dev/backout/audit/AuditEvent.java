@@ -10,11 +10,17 @@ import tools.jackson.databind.json.JsonMapper;
  * One link of the trail as stored.
  *
  * @param details the canonical JSON of the entry's details
+ * @param mac the console's proof of authorship (see {@link TrailKey}); null on events older than proofs
  */
 public record AuditEvent(long seq, Instant occurredAt, String actor, String actorRoles, Long incidentId,
-		String action, String details, String prevHash, String hash) {
+		String action, String details, String prevHash, String hash, String mac) {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** A link of an incident export that stands for another incident's event: position and hashes, no content. */
+	public boolean contentLeftOut() {
+		return this.action == null;
+	}
 
 	/** The details as key and value, for display (values that are lists or objects stay JSON). */
 	public Map<String, String> detailsAsMap() {

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -25,13 +27,19 @@ public class AuditTrail {
 	/** Advisory lock key for chain appends ("BACKOUT" in ASCII). */
 	static final long CHAIN_LOCK = 0x4241434b4f5554L;
 
+	/** The columns every read of events selects, in the order {@link #mapEvent} expects. */
+	static final String COLUMNS = "seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash, mac";
+
 	private final JdbcClient jdbc;
 
 	private final Clock clock;
 
-	AuditTrail(JdbcClient jdbc, Clock clock) {
+	private final TrailKey key;
+
+	AuditTrail(JdbcClient jdbc, Clock clock, TrailKey key) {
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.key = key;
 	}
 
 	@Transactional
@@ -49,9 +57,10 @@ public class AuditTrail {
 		String details = AuditHashing.canonicalDetails(entry.details());
 		String hash = AuditHashing.hash(seq, now, entry.actor(), entry.actorRoles(), entry.incidentId(),
 				entry.action(), details, head.hash());
+		String mac = this.key.eventMac(seq, entry.incidentId(), head.hash(), hash);
 		this.jdbc.sql("""
-				insert into audit_event (seq, occurred_at, actor, actor_roles, incident_id, action, details, prev_hash, hash)
-				values (:seq, :occurredAt, :actor, :actorRoles, :incidentId, :action, cast(:details as jsonb), :prevHash, :hash)
+				insert into audit_event (seq, occurred_at, actor, actor_roles, incident_id, action, details, prev_hash, hash, mac)
+				values (:seq, :occurredAt, :actor, :actorRoles, :incidentId, :action, cast(:details as jsonb), :prevHash, :hash, :mac)
 				""")
 			.param("seq", seq)
 			.param("occurredAt", Timestamp.from(now))
@@ -62,27 +71,30 @@ public class AuditTrail {
 			.param("details", details)
 			.param("prevHash", head.hash())
 			.param("hash", hash)
+			.param("mac", mac)
 			.update();
 		return new AuditEvent(seq, now, entry.actor(), entry.actorRoles(), entry.incidentId(), entry.action(),
-				details, head.hash(), hash);
+				details, head.hash(), hash, mac);
 	}
 
 	/** Every event of one incident, in order: the incident's timeline. */
 	@Transactional(readOnly = true)
 	public List<AuditEvent> forIncident(long incidentId) {
-		return this.jdbc.sql("""
-				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
-				from audit_event where incident_id = :incident order by seq
-				""").param("incident", incidentId).query(AuditTrail::mapEvent).list();
+		return this.jdbc.sql("select " + COLUMNS + " from audit_event where incident_id = :incident order by seq")
+			.param("incident", incidentId)
+			.query(AuditTrail::mapEvent)
+			.list();
 	}
 
 	/** What one person did, newest first, {@code limit} events before sequence {@code before} (keyset). */
 	@Transactional(readOnly = true)
 	public List<AuditEvent> byActor(String actor, long before, int limit) {
-		return this.jdbc.sql("""
-				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
-				from audit_event where actor = :actor and seq < :before order by seq desc limit :limit
-				""").param("actor", actor).param("before", before).param("limit", limit).query(AuditTrail::mapEvent).list();
+		return this.jdbc.sql("select " + COLUMNS + " from audit_event where actor = :actor and seq < :before order by seq desc limit :limit")
+			.param("actor", actor)
+			.param("before", before)
+			.param("limit", limit)
+			.query(AuditTrail::mapEvent)
+			.list();
 	}
 
 	/** The latest incident opened for each runbook (runbook id → event), from the trail. */
@@ -91,7 +103,7 @@ public class AuditTrail {
 		Map<String, AuditEvent> latest = new java.util.LinkedHashMap<>();
 		this.jdbc.sql("""
 				select distinct on (details->>'runbook') details->>'runbook' as runbook, seq, occurred_at, actor, actor_roles,
-				  incident_id, action, details::text as details, prev_hash, hash
+				  incident_id, action, details::text as details, prev_hash, hash, mac
 				from audit_event where action = 'INCIDENT_OPENED'
 				order by details->>'runbook', seq desc
 				""").query((rs, row) -> Map.entry(rs.getString("runbook"), mapEvent(rs, row))).list()
@@ -102,17 +114,22 @@ public class AuditTrail {
 	/** The newest events, newest first. */
 	@Transactional(readOnly = true)
 	public List<AuditEvent> latest(int limit) {
-		return this.jdbc.sql("""
-				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
-				from audit_event order by seq desc limit :limit
-				""").param("limit", limit).query(AuditTrail::mapEvent).list();
+		return this.jdbc.sql("select " + COLUMNS + " from audit_event order by seq desc limit :limit")
+			.param("limit", limit)
+			.query(AuditTrail::mapEvent)
+			.list();
+	}
+
+	/** The sequence numbers of events the console did not write: no or a wrong proof of authorship. */
+	public Set<Long> notWrittenByTheConsole(List<AuditEvent> events) {
+		return events.stream().filter((event) -> !this.key.proves(event)).map(AuditEvent::seq).collect(Collectors.toSet());
 	}
 
 	static AuditEvent mapEvent(ResultSet rs, int row) throws SQLException {
 		return new AuditEvent(rs.getLong("seq"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"),
 				rs.getString("actor_roles"), rs.getObject("incident_id", Long.class), rs.getString("action"),
 				AuditHashing.canonicalDetailsJson(rs.getString("details")), rs.getString("prev_hash"),
-				rs.getString("hash"));
+				rs.getString("hash"), rs.getString("mac"));
 	}
 
 	private record Head(long seq, String hash) {

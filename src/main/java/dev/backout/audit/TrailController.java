@@ -60,8 +60,8 @@ class TrailController {
 	@PostMapping("/trail/checkpoint")
 	@PreAuthorize("hasRole('ADMIN')")
 	String checkpoint(Authentication admin, RedirectAttributes redirect) {
-		TrailCheckpoints.Checkpoint checkpoint = this.checkpoints.write(admin);
-		redirect.addFlashAttribute("message", "Checkpoint written at sequence " + checkpoint.seq() + ".");
+		TrailCheckpoints.Checkpoint checkpoint = this.checkpoints.write("by an admin", admin);
+		redirect.addFlashAttribute("message", "Checkpoint " + checkpoint.number() + " written at sequence " + checkpoint.seq() + ".");
 		return "redirect:/history/trail";
 	}
 

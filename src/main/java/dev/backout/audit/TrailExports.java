@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -19,11 +20,13 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Exports of the trail, streamed: JSON lines with every field and hash (verifiable offline with
- * {@code java -jar backout.jar verify-trail --file=…}), and CSV for spreadsheets.
+ * Exports of the trail, streamed: JSON lines with every field, hash and proof of authorship
+ * (verifiable offline with {@code java -jar backout.jar verify-trail --file=…}), and CSV for
+ * spreadsheets.
  */
 @Component
 public class TrailExports {
@@ -32,28 +35,86 @@ public class TrailExports {
 
 	private final DataSource dataSource;
 
-	TrailExports(DataSource dataSource) {
+	private final TrailCheckpoints checkpoints;
+
+	TrailExports(DataSource dataSource, TrailCheckpoints checkpoints) {
 		this.dataSource = dataSource;
+		this.checkpoints = checkpoints;
 	}
 
-	/** One JSON object per line, in sequence order; {@code incidentId} null exports the whole trail. */
+	/**
+	 * One JSON object per line, in sequence order. The whole trail when {@code incidentId} is
+	 * null. One incident's export verifies alone: a header names the incident and the first
+	 * checkpoint that covers its last event; then come its events in full and, from its opening
+	 * up to that checkpoint, the other events as links (position, incident, hashes, proof) without
+	 * their content.
+	 */
 	public void jsonLines(Long incidentId, OutputStream out) {
 		Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-		stream(incidentId, (event) -> {
-			Map<String, Object> line = new LinkedHashMap<>();
-			line.put("seq", event.seq());
-			line.put("occurredAt", AuditHashing.formatTime(event.occurredAt()));
-			line.put("actor", event.actor());
-			line.put("actorRoles", event.actorRoles());
-			line.put("incidentId", event.incidentId());
-			line.put("action", event.action());
-			line.put("details", JSON.readTree(event.details()));
-			line.put("prevHash", event.prevHash());
-			line.put("hash", event.hash());
+		if (incidentId == null) {
+			stream(SELECT_ALL, List.of(), (event) -> writeLine(writer, eventLine(event)));
+			flush(writer);
+			return;
+		}
+		Span span = JdbcClient.create(this.dataSource)
+			.sql("select min(seq) as first, max(seq) as last from audit_event where incident_id = :incident")
+			.param("incident", incidentId)
+			.query((rs, row) -> new Span(rs.getLong("first"), rs.getLong("last")))
+			.single();
+		TrailCheckpoints.Checkpoint covering = this.checkpoints.all()
+			.stream()
+			.filter((checkpoint) -> span.last() > 0 && checkpoint.seq() >= span.last())
+			.findFirst()
+			.orElse(null);
+		Map<String, Object> header = new LinkedHashMap<>();
+		header.put("export", "incident");
+		header.put("incidentId", incidentId);
+		header.put("checkpoint", covering);
+		writeLine(writer, header);
+		if (span.last() > 0) {
+			long end = (covering != null) ? covering.seq() : span.last();
+			stream(SELECT_SPAN, List.of(span.first(), end), (event) -> writeLine(writer,
+					incidentId.equals(event.incidentId()) ? eventLine(event) : linkLine(event)));
+		}
+		flush(writer);
+	}
+
+	private static Map<String, Object> eventLine(AuditEvent event) {
+		Map<String, Object> line = new LinkedHashMap<>();
+		line.put("seq", event.seq());
+		line.put("occurredAt", AuditHashing.formatTime(event.occurredAt()));
+		line.put("actor", event.actor());
+		line.put("actorRoles", event.actorRoles());
+		line.put("incidentId", event.incidentId());
+		line.put("action", event.action());
+		line.put("details", JSON.readTree(event.details()));
+		line.put("prevHash", event.prevHash());
+		line.put("hash", event.hash());
+		line.put("mac", event.mac());
+		return line;
+	}
+
+	private static Map<String, Object> linkLine(AuditEvent event) {
+		Map<String, Object> line = new LinkedHashMap<>();
+		line.put("seq", event.seq());
+		line.put("incidentId", event.incidentId());
+		line.put("prevHash", event.prevHash());
+		line.put("hash", event.hash());
+		line.put("mac", event.mac());
+		return line;
+	}
+
+	private static void writeLine(Writer writer, Map<String, Object> line) {
+		try {
 			writer.write(JSON.writeValueAsString(line));
 			writer.write('\n');
-		});
-		flush(writer);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private record Span(long first, long last) {
 	}
 
 	public void csv(Long incidentId, OutputStream out) {
@@ -63,7 +124,8 @@ public class TrailExports {
 				.setHeader("seq", "occurred_at", "actor", "actor_roles", "incident_id", "action", "details", "hash")
 				.get()
 				.print(writer);
-			stream(incidentId, (event) -> csv.printRecord(event.seq(), AuditHashing.formatTime(event.occurredAt()),
+			stream((incidentId != null) ? SELECT_INCIDENT : SELECT_ALL, (incidentId != null) ? List.of(incidentId) : List.of(),
+					(event) -> csv.printRecord(event.seq(), AuditHashing.formatTime(event.occurredAt()),
 					inert(event.actor()), inert(event.actorRoles()), event.incidentId(), inert(event.action()),
 					inert(event.details()), event.hash()));
 			csv.flush();
@@ -91,17 +153,20 @@ public class TrailExports {
 
 	}
 
-	private void stream(Long incidentId, EventSink sink) {
-		String sql = (incidentId == null) ? TrailVerifier.SELECT_EVENTS : """
-				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
-				from audit_event where incident_id = ? order by seq
-				""";
+	private static final String SELECT_ALL = TrailVerifier.SELECT_EVENTS;
+
+	private static final String SELECT_INCIDENT = "select " + AuditTrail.COLUMNS + " from audit_event where incident_id = ? order by seq";
+
+	private static final String SELECT_SPAN = "select " + AuditTrail.COLUMNS + " from audit_event where seq between ? and ? order by seq";
+
+	/** Streams the events a query selects with a cursor, in one read-only snapshot. */
+	private void stream(String sql, List<Long> params, EventSink sink) {
 		try (Connection connection = this.dataSource.getConnection()) {
 			connection.setAutoCommit(false);
 			try (PreparedStatement query = connection.prepareStatement(sql)) {
 				query.setFetchSize(10_000);
-				if (incidentId != null) {
-					query.setLong(1, incidentId);
+				for (int i = 0; i < params.size(); i++) {
+					query.setLong(i + 1, params.get(i));
 				}
 				try (ResultSet rs = query.executeQuery()) {
 					while (rs.next()) {

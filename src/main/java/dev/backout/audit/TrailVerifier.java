@@ -11,28 +11,28 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Verifies the trail in the console database, or in a JSON-lines export, against the signed
+ * Verifies the trail in the console database, or a JSON-lines export, against the signed
  * checkpoints. Events are streamed with a cursor: a million events never sit in memory.
  */
 @Component
 public class TrailVerifier {
 
-	static final String SELECT_EVENTS = """
-			select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
-			from audit_event order by seq
-			""";
+	static final String SELECT_EVENTS = "select " + AuditTrail.COLUMNS + " from audit_event order by seq";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -40,28 +40,45 @@ public class TrailVerifier {
 
 	private final TrailCheckpoints checkpoints;
 
-	TrailVerifier(DataSource dataSource, TrailCheckpoints checkpoints) {
+	private final TrailKey key;
+
+	TrailVerifier(DataSource dataSource, TrailCheckpoints checkpoints, TrailKey key) {
 		this.dataSource = dataSource;
 		this.checkpoints = checkpoints;
+		this.key = key;
 	}
 
-	/** The console's own trail, with its checkpoints. */
+	/** The console's own trail, with its checkpoints and the last one it wrote. */
 	public TrailVerification.Result verify() {
-		return verify(this.dataSource, this.checkpoints.all(), this.checkpoints.key());
+		return verify(this.dataSource, this.key, this.checkpoints::witnessAt);
 	}
 
-	public static TrailVerification.Result verify(DataSource dataSource, List<TrailCheckpoints.Checkpoint> checkpoints, byte[] key) {
+	/** @param key null to check the chain only; @param checkpoints null when none are given */
+	public static TrailVerification.Result verify(DataSource dataSource, TrailCheckpoints.Log checkpoints, TrailKey key) {
+		return verify(dataSource, key, (beginSnapshot) -> {
+			beginSnapshot.run();
+			return new TrailCheckpoints.Witness(checkpoints, Optional.empty());
+		});
+	}
+
+	private static TrailVerification.Result verify(DataSource dataSource, TrailKey key,
+			Function<Runnable, TrailCheckpoints.Witness> witnessAt) {
 		try (Connection connection = dataSource.getConnection()) {
 			boolean autoCommit = connection.getAutoCommit();
+			int isolation = connection.getTransactionIsolation();
 			connection.setAutoCommit(false);
+			// One snapshot for the whole walk, taken by the first statement.
+			connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
 			try (PreparedStatement query = connection.prepareStatement(SELECT_EVENTS)) {
+				TrailCheckpoints.Witness witness = witnessAt.apply(() -> beginSnapshot(connection));
 				query.setFetchSize(10_000);
 				try (ResultSet rs = query.executeQuery()) {
-					return TrailVerification.verify(new ResultSetEvents(rs), checkpoints, key);
+					return TrailVerification.verify(new ResultSetEvents(rs), witness.log(), key, witness.lastWritten());
 				}
 			}
 			finally {
 				connection.rollback();
+				connection.setTransactionIsolation(isolation);
 				connection.setAutoCommit(autoCommit);
 			}
 		}
@@ -70,26 +87,78 @@ public class TrailVerifier {
 		}
 	}
 
-	/** An export written by {@link TrailExports#jsonLines}, verified without any database. */
-	public static TrailVerification.Result verifyExport(Path export, List<TrailCheckpoints.Checkpoint> checkpoints, byte[] key)
+	private static void beginSnapshot(Connection connection) {
+		try (var statement = connection.createStatement()) {
+			statement.execute("select 1");
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot read the trail: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * An export written by {@link TrailExports#jsonLines}, verified without any database: the
+	 * whole trail against the given checkpoints, or one incident against the checkpoint it carries.
+	 */
+	public static TrailVerification.Result verifyExport(Path export, TrailCheckpoints.Log checkpoints, TrailKey key)
 			throws IOException {
 		try (BufferedReader reader = Files.newBufferedReader(export, StandardCharsets.UTF_8)) {
-			Iterator<AuditEvent> events = reader.lines().filter((line) -> !line.isBlank()).map(TrailVerifier::fromJsonLine).iterator();
-			return TrailVerification.verify(events, checkpoints, key);
+			Iterator<String> lines = reader.lines().filter((line) -> !line.isBlank()).iterator();
+			if (!lines.hasNext()) {
+				return TrailVerification.verify(Collections.emptyIterator(), checkpoints, key, Optional.empty());
+			}
+			String first = lines.next();
+			JsonNode header = JSON.readTree(first);
+			if (header.has("export") && "incident".equals(header.get("export").asString())) {
+				JsonNode covering = header.get("checkpoint");
+				TrailCheckpoints.Checkpoint checkpoint = (covering != null && !covering.isNull()) ? TrailCheckpoints.parse(covering) : null;
+				return TrailVerification.verifyIncident(header.get("incidentId").asLong(), events(null, lines), checkpoint, key);
+			}
+			return TrailVerification.verify(events(first, lines), checkpoints, key, Optional.empty());
 		}
 		catch (UncheckedIOException ex) {
 			throw ex.getCause();
 		}
+		catch (JacksonException | IllegalArgumentException | NullPointerException ex) {
+			throw new IOException(export + " is not a trail export (a line is not an event): " + ex.getMessage(), ex);
+		}
+	}
+
+	/** Events parsed as they are read: {@code first} (if not null), then the rest of the lines. */
+	private static Iterator<AuditEvent> events(String first, Iterator<String> lines) {
+		return new Iterator<>() {
+
+			private String pending = first;
+
+			@Override
+			public boolean hasNext() {
+				return this.pending != null || lines.hasNext();
+			}
+
+			@Override
+			public AuditEvent next() {
+				String line = (this.pending != null) ? this.pending : lines.next();
+				this.pending = null;
+				return fromJsonLine(line);
+			}
+
+		};
 	}
 
 	static AuditEvent fromJsonLine(String line) {
 		JsonNode node = JSON.readTree(line);
 		JsonNode incident = node.get("incidentId");
+		Long incidentId = (incident == null || incident.isNull()) ? null : incident.asLong();
+		JsonNode mac = node.get("mac");
+		String proof = (mac == null || mac.isNull()) ? null : mac.asString();
+		if (!node.has("action")) {
+			return new AuditEvent(node.get("seq").asLong(), null, null, null, incidentId, null, null,
+					node.get("prevHash").asString(), node.get("hash").asString(), proof);
+		}
 		return new AuditEvent(node.get("seq").asLong(), Instant.parse(node.get("occurredAt").asString()),
-				node.get("actor").asString(), node.get("actorRoles").asString(),
-				(incident == null || incident.isNull()) ? null : incident.asLong(), node.get("action").asString(),
+				node.get("actor").asString(), node.get("actorRoles").asString(), incidentId, node.get("action").asString(),
 				AuditHashing.canonicalDetailsJson(node.get("details").toString()), node.get("prevHash").asString(),
-				node.get("hash").asString());
+				node.get("hash").asString(), proof);
 	}
 
 	/** Events read one by one from an open result set. */

@@ -11,11 +11,13 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * {@code java -jar backout.jar verify-trail …}: verifies a trail outside the console, from an
- * export or straight from the database, against the signed checkpoints.
+ * export (the whole trail, or one incident's) or straight from the database. With the trail key
+ * it also checks every event's proof of authorship and the signed checkpoints.
  *
  * <pre>
- * verify-trail --file=trail.jsonl [--checkpoints=audit-checkpoints.jsonl --checkpoint-key=BASE64]
- * verify-trail --url=jdbc:postgresql://host/db --user=auditor [--password=…] [--checkpoints=… --checkpoint-key=…]
+ * verify-trail --file=trail.jsonl [--key=BASE64 [--checkpoints=audit-checkpoints.jsonl]]
+ * verify-trail --file=trail-incident-42.jsonl [--key=BASE64]
+ * verify-trail --url=jdbc:postgresql://host/db --user=auditor [--password=…] [--key=… --checkpoints=…]
  * </pre>
  * Exit code 0: intact; 1: broken; 2: wrong usage.
  */
@@ -33,12 +35,12 @@ public final class TrailVerifierCommand {
 			options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
 		}
 		try {
-			List<TrailCheckpoints.Checkpoint> checkpoints = options.containsKey("checkpoints")
-					? TrailCheckpoints.read(Path.of(options.get("checkpoints"))) : List.of();
-			if (!checkpoints.isEmpty() && !options.containsKey("checkpoint-key")) {
-				return usage(out, "Checkpoints need --checkpoint-key to check their signatures.");
+			if (options.containsKey("checkpoints") && !options.containsKey("key")) {
+				return usage(out, "Checkpoints need --key (the trail key) to check their signatures.");
 			}
-			byte[] key = options.containsKey("checkpoint-key") ? TrailVerification.decodeKey(options.get("checkpoint-key")) : null;
+			TrailCheckpoints.Log checkpoints = options.containsKey("checkpoints")
+					? TrailCheckpoints.read(Path.of(options.get("checkpoints"))) : null;
+			TrailKey key = options.containsKey("key") ? TrailKey.of(options.get("key")) : null;
 			TrailVerification.Result result;
 			if (options.containsKey("file")) {
 				Path file = Path.of(options.get("file"));
@@ -69,7 +71,7 @@ public final class TrailVerifierCommand {
 	private static int usage(PrintStream out, String problem) {
 		out.println(problem);
 		out.println("Usage: java -jar backout.jar verify-trail --file=trail.jsonl | --url=jdbc:postgresql://host/db --user=U "
-				+ "[--password=P] [--checkpoints=audit-checkpoints.jsonl --checkpoint-key=BASE64]");
+				+ "[--password=P] [--key=BASE64 [--checkpoints=audit-checkpoints.jsonl]]");
 		return 2;
 	}
 

@@ -109,6 +109,7 @@ class HistoryController {
 		facts.put("incident", incident);
 		facts.put("target", target);
 		facts.put("events", events);
+		facts.put("notByConsole", this.trail.notWrittenByTheConsole(events));
 		facts.put("firstEvent", events.isEmpty() ? null : events.get(0));
 		facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));
 		facts.put("decisions", this.approvals.decisions(id));

@@ -19,6 +19,7 @@ import dev.backout.approval.IncidentRejected;
 import dev.backout.approval.Review;
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
+import dev.backout.audit.TrailCheckpoints;
 import dev.backout.execution.Admission;
 import dev.backout.execution.ExecutionPlan;
 import dev.backout.execution.Executions;
@@ -77,6 +78,8 @@ public class Incidents {
 
 	private final AuditTrail trail;
 
+	private final TrailCheckpoints checkpoints;
+
 	private final Clock clock;
 
 	private final TransactionTemplate transactions;
@@ -90,8 +93,8 @@ public class Incidents {
 			List.of());
 
 	Incidents(IncidentRepository incidents, RunbookCatalog catalog, Targets targets, Executions executions,
-			Approvals approvals, SchemaSnapshots snapshots, AuditTrail trail, Clock clock, TransactionTemplate transactions,
-			ApplicationEventPublisher events) {
+			Approvals approvals, SchemaSnapshots snapshots, AuditTrail trail, TrailCheckpoints checkpoints, Clock clock,
+			TransactionTemplate transactions, ApplicationEventPublisher events) {
 		this.transactions = transactions;
 		this.requiresNew = new TransactionTemplate(transactions.getTransactionManager());
 		this.requiresNew.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -103,6 +106,7 @@ public class Incidents {
 		this.approvals = approvals;
 		this.snapshots = snapshots;
 		this.trail = trail;
+		this.checkpoints = checkpoints;
 		this.clock = clock;
 	}
 
@@ -223,6 +227,7 @@ public class Incidents {
 					IncidentState.CLOSED).closed(IncidentState.CLOSED, null, this.clock.instant()));
 			audit(actor, "DECISION_CONFIRMED", id, details);
 			audit(actor, "INCIDENT_CLOSED", id, Map.of("outcome", outcome.name(), "reason", reason.trim()));
+			this.checkpoints.writeAfterCommit("incident " + id + " closed");
 			return closed;
 		}
 		Incident decided = incident.withDecision(outcome, ending.steps(), (reason != null && !reason.isBlank()) ? reason.trim() : null,
@@ -619,6 +624,7 @@ public class Incidents {
 		Incident saved = this.incidents.update(incident.closed(IncidentState.ABORTED, reason.trim(), this.clock.instant()));
 		this.approvals.withdraw(id, actor, "incident aborted");
 		audit(actor, "INCIDENT_ABORTED", id, Map.of("reason", reason.trim(), "from", incident.state().name()));
+		this.checkpoints.writeAfterCommit("incident " + id + " aborted");
 		return saved;
 	}
 
@@ -714,6 +720,7 @@ public class Incidents {
 				(current) -> current.closed(IncidentState.COMPLETED, summary.trim(), this.clock.instant()), actor,
 				"INCIDENT_COMPLETED", Map.of("summary", summary.trim()));
 		publish("COMPLETED", completed, summary.trim());
+		this.checkpoints.writeAfterCommit("incident " + id + " completed");
 		return completed;
 	}
 

@@ -50,6 +50,9 @@ class TrailScaleBenchmark {
 	TrailVerifier verifier;
 
 	@Autowired
+	TrailKey key;
+
+	@Autowired
 	MockMvc mvc;
 
 	@Test
@@ -110,7 +113,7 @@ class TrailScaleBenchmark {
 		return this.jdbc.sql("select max(id) from incident").query(Long.class).single() - INCIDENTS + 1;
 	}
 
-	/** Chains 1,000,000 events onto the current head, hashed exactly as AuditTrail hashes them, and COPYs them in. */
+	/** Chains 1,000,000 events onto the current head, hashed and signed exactly as AuditTrail does, and COPYs them in. */
 	private void loadEvents(long firstIncident) throws Exception {
 		var head = this.jdbc.sql("select seq, hash from audit_event order by seq desc limit 1")
 			.query((rs, row) -> new Object[] { rs.getLong(1), rs.getString(2) })
@@ -132,11 +135,12 @@ class TrailScaleBenchmark {
 					String hash = AuditHashing.hash(seq, time, actor, "COMMANDER", incidentId, action, details, previous);
 					batch.append(seq).append('\t').append(AuditHashing.formatTime(time)).append('\t').append(actor)
 						.append("\tCOMMANDER\t").append(incidentId).append('\t').append(action).append('\t')
-						.append(details.replace("\\", "\\\\")).append('\t').append(previous).append('\t').append(hash).append('\n');
+						.append(details.replace("\\", "\\\\")).append('\t').append(previous).append('\t').append(hash).append('\t')
+						.append(this.key.eventMac(seq, incidentId, previous, hash)).append('\n');
 					previous = hash;
 				}
 				if (incident % 1000 == 999) {
-					copy.copyIn("COPY audit_event (seq, occurred_at, actor, actor_roles, incident_id, action, details, prev_hash, hash) FROM STDIN",
+					copy.copyIn("COPY audit_event (seq, occurred_at, actor, actor_roles, incident_id, action, details, prev_hash, hash, mac) FROM STDIN",
 							new StringReader(batch.toString()));
 					batch.setLength(0);
 				}

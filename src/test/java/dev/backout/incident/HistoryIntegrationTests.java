@@ -9,6 +9,9 @@ import dev.backout.IntegrationTest;
 import dev.backout.security.Role;
 import dev.backout.SignedIn;
 import dev.backout.approval.Approvals;
+import dev.backout.audit.AuditTrail;
+import dev.backout.audit.TrailCheckpoints;
+import dev.backout.audit.TrailKey;
 import dev.backout.audit.TrailVerifier;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.system.DemoTarget;
@@ -33,8 +36,13 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 @IntegrationTest
 class HistoryIntegrationTests {
 
+	static final String TRAIL_KEY = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+
 	@Autowired
 	MockMvc mvc;
+
+	@Autowired
+	AuditTrail trail;
 
 	@Autowired
 	Incidents incidents;
@@ -117,9 +125,12 @@ class HistoryIntegrationTests {
 		String jsonl = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(started))
 			.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
 		Path export = Files.writeString(this.temp.resolve("trail.jsonl"), jsonl);
-		var result = TrailVerifier.verifyExport(export, List.of(), null);
+		var result = TrailVerifier.verifyExport(export, null, null);
 		assertThat(result.intact()).as(result.describe()).isTrue();
 		assertThat(result.verified()).isEqualTo(jsonl.lines().count());
+		var withKey = TrailVerifier.verifyExport(export, null, TrailKey.of(TRAIL_KEY));
+		assertThat(withKey.intact()).as(withKey.describe()).isTrue();
+		assertThat(withKey.describe()).contains("each carries the console's proof of authorship");
 
 		MvcResult csv = this.mvc.perform(get("/history/trail.csv").param("incident", String.valueOf(this.completed.id()))
 			.with(user("auditor").roles("AUDITOR"))).andExpect(request().asyncStarted()).andReturn();
@@ -127,6 +138,28 @@ class HistoryIntegrationTests {
 			.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
 		assertThat(text.lines().findFirst()).hasValue("seq,occurred_at,actor,actor_roles,incident_id,action,details,hash");
 		assertThat(text).contains("INCIDENT_COMPLETED");
+	}
+
+	/**
+	 * ASVS 4.0.3 V7.3.4 (log integrity): one incident's export verifies alone, offline, with the
+	 * trail key: its anchor in the chain, the other events in between as signed links, and the
+	 * checkpoint written when the incident ended.
+	 */
+	@Test
+	void anIncidentsExportVerifiesAloneOffline() throws Exception {
+		MvcResult started = this.mvc.perform(get("/history/trail.jsonl").param("incident", String.valueOf(this.completed.id()))
+			.with(user("auditor").roles("AUDITOR"))).andExpect(request().asyncStarted()).andReturn();
+		String jsonl = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(started))
+			.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+		Path export = Files.writeString(this.temp.resolve("incident.jsonl"), jsonl);
+
+		var result = TrailVerifier.verifyExport(export, null, TrailKey.of(TRAIL_KEY));
+		assertThat(result.intact()).as(result.describe()).isTrue();
+		assertThat(result.verified()).isEqualTo(this.trail.forIncident(this.completed.id()).size());
+		assertThat(result.describe()).contains("incident " + this.completed.id() + " anchored at sequence")
+			.contains("covered by signed checkpoint");
+		assertThat(jsonl.lines().skip(1).filter((line) -> line.contains("\"action\"")))
+			.allMatch((line) -> line.contains("\"incidentId\":" + this.completed.id() + ","));
 	}
 
 	@Test
