@@ -1,4 +1,4 @@
-package dev.backout.execution;
+package dev.backout;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * them too.</li>
  * </ul>
  */
-final class FaultyLink implements AutoCloseable {
+public final class FaultyLink implements AutoCloseable {
 
 	private final ServerSocket server;
 
@@ -43,7 +43,7 @@ final class FaultyLink implements AutoCloseable {
 
 	private final CountDownLatch cut = new CountDownLatch(1);
 
-	FaultyLink(int targetPort) throws IOException {
+	public FaultyLink(int targetPort) throws IOException {
 		this.targetPort = targetPort;
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		Thread acceptor = new Thread(this::accept, "faulty-link-accept");
@@ -51,37 +51,37 @@ final class FaultyLink implements AutoCloseable {
 		acceptor.start();
 	}
 
-	int port() {
+	public int port() {
 		return this.server.getLocalPort();
 	}
 
-	void cutAfterServerAnswers(String word) {
+	public void cutAfterServerAnswers(String word) {
 		this.cutAfterAnswerOn = word;
 	}
 
-	void cutWhenClientSends(String word) {
+	public void cutWhenClientSends(String word) {
 		this.cutOn = word;
 	}
 
 	/** Existing connections stop carrying bytes; the sockets stay open. */
-	void freeze() {
+	public void freeze() {
 		this.frozen = true;
 		this.pipes.forEach((pipe) -> pipe.frozen = true);
 	}
 
 	/** New connections are accepted but carry nothing either. */
-	void partition() {
+	public void partition() {
 		this.partitioned = true;
 		freeze();
 	}
 
 	/** New connections pass again; the frozen ones stay frozen (they are dead to both ends). */
-	void heal() {
+	public void heal() {
 		this.partitioned = false;
 		this.frozen = false;
 	}
 
-	boolean awaitCut(long seconds) throws InterruptedException {
+	public boolean awaitCut(long seconds) throws InterruptedException {
 		return this.cut.await(seconds, TimeUnit.SECONDS);
 	}
 

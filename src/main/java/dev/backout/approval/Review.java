@@ -8,7 +8,7 @@ import java.util.List;
  * @param skipping steps the commander asks to skip (with the reason), when the request is for a skip
  */
 public record Review(String outcome, List<Answered> decisionPath, List<CheckResult> prechecks, List<Item> steps,
-		String planHash, String runbookHash, List<String> skipping, String skipReason) {
+		String planHash, String runbookHash, List<String> skipping, String skipReason, String target) {
 
 	public Review {
 		decisionPath = List.copyOf(decisionPath);

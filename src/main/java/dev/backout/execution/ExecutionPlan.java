@@ -24,11 +24,14 @@ import dev.backout.target.Target;
 
 /**
  * The exact ordered list of what an incident will run on which target. Its SHA-256 hash is what
- * approvers approve: any change to the runbook version, the decision, the target or a single
- * statement changes the hash and so voids earlier approvals.
+ * approvers approve: any change to the runbook version, the decision, where the target points
+ * (environment, connection URL, user) or a single statement changes the hash and so voids
+ * earlier approvals.
+ *
+ * @param target the target's identity as approvers see it: name, environment, URL and user
  */
 public record ExecutionPlan(String runbookId, String runbookHash, Outcome outcome, long targetId, String targetName,
-		List<PlannedStep> steps, String planHash) {
+		String target, List<PlannedStep> steps, String planHash) {
 
 	/** Applied when a runbook sets no limits: never wait long for a lock on production tables. */
 	public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
@@ -51,8 +54,9 @@ public record ExecutionPlan(String runbookId, String runbookHash, Outcome outcom
 				steps.add(plan(phase, step));
 			}
 		}
-		String hash = hash(runbook.id(), runbookHash, outcome, target.name(), steps);
-		return new ExecutionPlan(runbook.id(), runbookHash, outcome, target.id(), target.name(), steps, hash);
+		String identity = target.name() + " (" + target.environment() + ") " + target.jdbcUrl() + " as " + target.username();
+		String hash = hash(runbook.id(), runbookHash, outcome, identity, steps);
+		return new ExecutionPlan(runbook.id(), runbookHash, outcome, target.id(), target.name(), identity, steps, hash);
 	}
 
 	public Optional<PlannedStep> step(String stepId) {

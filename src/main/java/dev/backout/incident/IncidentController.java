@@ -143,6 +143,7 @@ class IncidentController {
 		model.addAttribute("next", next.orElse(null));
 		StepRow settling = rows.stream().filter(StepRow::needsSettling).findFirst().orElse(null);
 		model.addAttribute("settling", settling);
+		model.addAttribute("needsReapproval", incident.state() == IncidentState.HALTED && !this.incidents.approvalsCoverPlan(incident));
 		model.addAttribute("rowsAtStake", next.filter((step) -> step.destructive() && incident.state().executing())
 			.map((step) -> this.executions.rowsAtStake(plan.get()).get(step.stepId()))
 			.orElse(null));

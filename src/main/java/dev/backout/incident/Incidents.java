@@ -39,6 +39,7 @@ import dev.backout.runbook.Step;
 import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Target;
 import dev.backout.target.TargetChanged;
+import dev.backout.target.TargetException;
 import dev.backout.system.InputTooLong;
 import dev.backout.target.Targets;
 
@@ -275,7 +276,12 @@ public class Incidents {
 	public Incident requestApproval(long id, int version, Authentication actor) {
 		Incident incident = this.incidents.get(id);
 		requireCommander(incident, actor);
-		require(incident, IncidentState.PRECHECK, "Approval is requested once, after the pre-checks.");
+		if (incident.state() == IncidentState.HALTED && approvalsCoverPlan(incident)) {
+			throw new IncidentRefused("The approvals still cover this plan: retry the step, ask to skip it, or abort.");
+		}
+		if (incident.state() != IncidentState.HALTED) {
+			require(incident, IncidentState.PRECHECK, "Approval is requested once, after the pre-checks.");
+		}
 		ExecutionPlan plan = plan(incident).orElseThrow();
 		Optional<PlannedStep> next = this.executions.next(id, plan);
 		if (next.isPresent() && next.get().phase() == PhaseName.PRECHECK) {
@@ -725,19 +731,59 @@ public class Incidents {
 	}
 
 	/**
-	 * A change to a target's registration is recorded on every incident still open on it, so its
-	 * history says where its plan was pointed while it ran (the change itself is audited globally).
+	 * A change to a target's registration is recorded on every incident still open on it. Where
+	 * the change moves the plan (its environment, URL or user: what approvers approved), the plan
+	 * is pinned to the target as it is now and the approvals given for the old one stop counting:
+	 * an incident waiting for approval goes back to its pre-checks, one approved or executing
+	 * halts, and asks for approval again. While a step is in flight on the target (running, or
+	 * its outcome being settled), the change is refused: settling must ask the same database.
 	 */
 	@EventListener
 	public void onTargetChanged(TargetChanged changed) {
 		for (Incident incident : this.incidents.active()) {
-			if (incident.targetId() == changed.targetId()) {
-				Map<String, Object> details = new LinkedHashMap<>(changed.now());
-				details.put("target", changed.targetName());
-				details.put("by", changed.changedBy());
-				this.trail.record(AuditEntry.bySystem("TARGET_CHANGED", details).forIncident(incident.id()));
+			if (incident.targetId() != changed.targetId()) {
+				continue;
 			}
+			Map<String, Object> details = new LinkedHashMap<>(changed.now());
+			details.put("target", changed.targetName());
+			details.put("by", changed.changedBy());
+			Optional<String> moved = Optional.ofNullable(incident.planHash())
+				.flatMap((approved) -> plan(incident))
+				.map(ExecutionPlan::planHash)
+				.filter((now) -> !now.equals(incident.planHash()));
+			if (moved.isPresent()) {
+				refuseWhileStepRuns(incident, changed.targetName());
+				IncidentState next = switch (incident.state()) {
+					case TRIAGE, PRECHECK -> incident.state();
+					case AWAITING_APPROVAL -> IncidentState.PRECHECK;
+					default -> IncidentState.HALTED;
+				};
+				if (incident.state() != IncidentState.TRIAGE && incident.state() != IncidentState.PRECHECK) {
+					this.approvals.withdraw(incident.id(), SYSTEM, "the target changed");
+				}
+				Incident replanned = this.incidents.update(incident.withRunbookVersion(incident.runbookHash(), moved.get(), next));
+				details.put("planHash", incident.planHash() + " → " + moved.get());
+				details.put("state", incident.state().name() + " → " + next.name());
+				if (next == IncidentState.HALTED) {
+					publish("HALTED", replanned, "the target " + changed.targetName() + " changed since approval");
+				}
+			}
+			this.trail.record(AuditEntry.bySystem("TARGET_CHANGED", details).forIncident(incident.id()));
 		}
+	}
+
+	private void refuseWhileStepRuns(Incident incident, String targetName) {
+		boolean running = this.executions.journal(incident.id()).stream().anyMatch((run) -> run.state() == StepState.STARTED);
+		if (running) {
+			throw new TargetException("Incident " + incident.id() + " has a step in flight on " + targetName
+					+ ": change the target once the step has ended or been settled. Nothing was changed.");
+		}
+	}
+
+	/** Whether the approvals given still cover the plan as it is now (not after the target moved, say). */
+	public boolean approvalsCoverPlan(Incident incident) {
+		return incident.planHash() != null && this.approvals.approvedFor(incident.id(), incident.runbookHash(), approvalKey(incident))
+				&& plan(incident).map(ExecutionPlan::planHash).filter(incident.planHash()::equals).isPresent();
 	}
 
 	/** Marks incidents whose decision deadline passed: visible and audited, never approved by it. */
@@ -843,7 +889,7 @@ public class Incidents {
 			.toList();
 		return new Review(incident.outcome().name(),
 				incident.answers().stream().map((a) -> new Review.Answered(a.ask(), a.answer())).toList(), prechecks, items,
-				plan.planHash(), incident.runbookHash(), skipping, skipReason);
+				plan.planHash(), incident.runbookHash(), skipping, skipReason, plan.target());
 	}
 
 	private void submit(Incident incident, Review review, Authentication actor) {

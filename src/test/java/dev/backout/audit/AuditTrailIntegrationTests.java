@@ -115,7 +115,7 @@ class AuditTrailIntegrationTests {
 
 	private List<AuditEvent> stored(long fromSeq, long toSeq) {
 		return this.jdbc.sql("""
-				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash
+				select seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash, mac
 				from audit_event where seq between ? and ? order by seq
 				""").param(fromSeq).param(toSeq).query(AuditTrail::mapEvent).list();
 	}

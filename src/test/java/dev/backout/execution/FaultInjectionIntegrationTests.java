@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.backout.FaultyLink;
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
 import dev.backout.runbook.Outcome;

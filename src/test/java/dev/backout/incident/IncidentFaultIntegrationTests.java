@@ -3,6 +3,7 @@ package dev.backout.incident;
 import java.util.List;
 import java.util.Map;
 
+import dev.backout.FaultyLink;
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
 import dev.backout.SignedIn;
@@ -19,6 +20,7 @@ import dev.backout.security.Role;
 import dev.backout.system.DemoTarget;
 import dev.backout.target.Environment;
 import dev.backout.target.Target;
+import dev.backout.target.TargetException;
 import dev.backout.target.Targets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,12 +153,13 @@ class IncidentFaultIntegrationTests {
 
 	@Test
 	void aStepLeftInFlightOnATargetThatStaysUnreachableHaltsTheIncidentAndAPersonCanEndIt() throws Exception {
-		Incident incident = approved(this.target);
+		FaultyLink link = new FaultyLink(portOf(this.target));
+		Incident incident = approved(through(link, this.target));
 		assertThat(this.incidents.runStep(incident.id(), "build-index", null, Map.of(), this.commander).state())
 			.isEqualTo(StepState.SUCCEEDED);
-		// A console died while the second (transactional) step was being sent.
+		// A console died while the second (transactional) step was being sent; the network to the target then goes.
 		this.interrupted.leaveStarted(incident.id(), "add-column", true);
-		repoint(this.target, "jdbc:postgresql://127.0.0.1:1/nothing");
+		link.close();
 
 		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/incidents/{id}", incident.id())
 			.with(user("commander").roles("COMMANDER")))
@@ -192,9 +195,27 @@ class IncidentFaultIntegrationTests {
 			.isEqualTo(IncidentState.ABORTED);
 	}
 
+	/** A step in flight must be settled against the database it was sent to: its target is not repointed meanwhile. */
+	@Test
+	void aTargetIsNotRepointedWhileAStepIsInFlightOnIt() throws Exception {
+		Incident incident = approved(this.target);
+		assertThat(this.incidents.runStep(incident.id(), "build-index", null, Map.of(), this.commander).state())
+			.isEqualTo(StepState.SUCCEEDED);
+		this.interrupted.leaveStarted(incident.id(), "add-column", true);
+		assertThatExceptionOfType(TargetException.class)
+			.isThrownBy(() -> this.targets.update(this.target.id(), new Targets.TargetSpec(this.target.name(), this.target.aliasGroup(),
+					this.target.environment(), this.target.jdbcUrl().replace("localhost", "127.0.0.1"), this.target.username(), null),
+					ScratchTargets.COMMANDER))
+			.withMessage("Incident " + incident.id() + " has a step in flight on " + this.target.name()
+					+ ": change the target once the step has ended or been settled. Nothing was changed.");
+		assertThat(this.targets.get(this.target.id()).jdbcUrl()).isEqualTo(this.target.jdbcUrl());
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
+	}
+
 	@Test
 	void aRetryThatCannotReachTheTargetStaysHaltedAndTheIncidentCanStillBeAborted() throws Exception {
-		Incident incident = approved(this.target);
+		FaultyLink link = new FaultyLink(portOf(this.target));
+		Incident incident = approved(through(link, this.target));
 		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target);
 				var statement = admin.createStatement()) {
 			statement.execute("DROP TABLE things");
@@ -203,11 +224,11 @@ class IncidentFaultIntegrationTests {
 		assertThat(failed.state()).isEqualTo(StepState.FAILED);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.HALTED);
 
-		repoint(this.target, "jdbc:postgresql://127.0.0.1:1/nothing");
+		link.close();
 		Incident halted = this.incidents.get(incident.id());
 		assertThatExceptionOfType(TargetUnreachable.class)
 			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), this.commander))
-			.withMessageStartingWith("Cannot reach target " + this.target.name() + ": nothing was sent");
+			.withMessageStartingWith("Cannot reach target " + this.target.name() + "-link: nothing was sent");
 		Incident still = this.incidents.get(incident.id());
 		assertThat(still.state()).isEqualTo(IncidentState.HALTED);
 		assertThat(this.incidents.abort(incident.id(), still.version(), "target gone", this.commander).state())
@@ -287,6 +308,13 @@ class IncidentFaultIntegrationTests {
 		return this.interrupted.awaitingApproval(on);
 	}
 
+	/** The same database, registered again to be reached only through {@code link}. */
+	private Target through(FaultyLink link, Target original) {
+		String url = original.jdbcUrl().replace(":" + portOf(original) + "/", ":" + link.port() + "/");
+		return this.targets.register(new Targets.TargetSpec(original.name() + "-link", "scratch", Environment.STAGING, url,
+				this.demo.username(), this.demo.password()), ScratchTargets.COMMANDER);
+	}
+
 	/** The same database registered again under another name and host spelling. */
 	private Target twinOf(Target original) {
 		String url = original.jdbcUrl().replace("localhost", "127.0.0.1");
@@ -294,9 +322,8 @@ class IncidentFaultIntegrationTests {
 				this.demo.username(), this.demo.password()), ScratchTargets.COMMANDER);
 	}
 
-	private void repoint(Target target, String url) {
-		this.targets.update(target.id(), new Targets.TargetSpec(target.name(), target.aliasGroup(), target.environment(), url,
-				target.username(), null), ScratchTargets.COMMANDER);
+	private static int portOf(Target target) {
+		return java.net.URI.create(target.jdbcUrl().substring("jdbc:".length())).getPort();
 	}
 
 }

@@ -471,6 +471,57 @@ class IncidentWorkflowIntegrationTests {
 			.contains("\"by\": \"admin\"");
 	}
 
+	/**
+	 * ASVS 4.0.3 V4.1.3 / V11.1.1: the plan hash covers where the plan runs. Repointing an approved
+	 * target to another database voids the approvals: the executing incident halts (it does not
+	 * get stuck), nothing more is sent, and approvers approve the plan as it now is. A new password
+	 * alone leaves the plan as approved.
+	 */
+	@Test
+	void repointingTheTargetOfAnExecutingIncidentHaltsItUntilTheNewPlanIsApproved() throws Exception {
+		Incident incident = approvedIncident();
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		assertThat(this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander).state()).isEqualTo(StepState.SUCCEEDED);
+		String approvedPlan = this.incidents.get(incident.id()).planHash();
+		Authentication admin = SignedIn.as("admin", Role.ADMIN);
+		this.targets.update(this.target.id(), new Targets.TargetSpec(this.target.name(), this.target.aliasGroup(),
+				this.target.environment(), this.target.jdbcUrl(), this.target.username(), "a-new-password"), admin);
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
+		assertThat(this.incidents.get(incident.id()).planHash()).isEqualTo(approvedPlan);
+
+		Target elsewhere = new ScratchTargets(this.demo, this.targets).create("elsewhere-" + System.nanoTime() % 1_000_000,
+				"CREATE TABLE things (n int)");
+		this.targets.update(this.target.id(), new Targets.TargetSpec(this.target.name(), this.target.aliasGroup(),
+				this.target.environment(), elsewhere.jdbcUrl(), this.target.username(), null), admin);
+
+		Incident halted = this.incidents.get(incident.id());
+		assertThat(halted.state()).isEqualTo(IncidentState.HALTED);
+		assertThat(halted.planHash()).isNotEqualTo(approvedPlan);
+		assertThat(details(incident.id(), "TARGET_CHANGED")).contains("\"state\": \"EXECUTING → HALTED\"")
+			.contains(approvedPlan + " → " + halted.planHash());
+		SignedIn.as("commander", Role.COMMANDER);
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.runStep(incident.id(), "drop-things", "things", Map.of(), commander));
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), commander))
+			.withMessage("The approvals of this incident do not cover its current plan and runbook version.");
+		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("drop-things")).isEmpty();
+
+		this.incidents.requestApproval(incident.id(), halted.version(), commander);
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
+		Reviewed now = ReviewedPlans.current(this.approvals, incident.id());
+		assertThat(now.planHash()).isEqualTo(halted.planHash());
+		assertThat(this.approvals.review(this.approvals.find(incident.id()).orElseThrow().review()).target()).contains(elsewhere.jdbcUrl());
+		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
+		assertThatExceptionOfType(ApprovalRefused.class)
+			.isThrownBy(() -> this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok", PASSWORD,
+					new Reviewed(approvedPlan, now.runbookVersion(), List.of())))
+			.withMessageContaining("You reviewed plan " + approvedPlan.substring(0, 12));
+		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok", PASSWORD, now).approved())
+			.isTrue();
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.APPROVED);
+	}
+
 	@Test
 	void aRetryAsksTheGateAgain() throws Exception {
 		Incident incident = approvedIncident();
