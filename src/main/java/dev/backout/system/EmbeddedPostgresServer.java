@@ -32,6 +32,8 @@ public final class EmbeddedPostgresServer implements Closeable {
 	/** Beside the data directory, not in it: initdb wants an empty directory. */
 	static final String CONSOLE_LOCK_SUFFIX = ".console-lock";
 
+	static final String PORT_SUFFIX = ".port";
+
 	private final EmbeddedPostgres postgres;
 
 	private final Path dataDir;
@@ -66,11 +68,13 @@ public final class EmbeddedPostgresServer implements Closeable {
 				.setServerConfig("fsync", "on")
 				.setServerConfig("synchronous_commit", "on")
 				.setServerConfig("full_page_writes", "on");
-			if (port > 0) {
-				builder.setPort(port);
+			int chosen = (port > 0) ? port : previousPortIfFree(dir);
+			if (chosen > 0) {
+				builder.setPort(chosen);
 			}
 			EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start(), dir, lock);
 			lock = null;
+			rememberPort(dir, server.port());
 			log.info("Embedded PostgreSQL started on port {} with data directory {}", server.port(), dir);
 			return server;
 		}
@@ -90,6 +94,32 @@ public final class EmbeddedPostgresServer implements Closeable {
 		}
 		finally {
 			release(lock);
+		}
+	}
+
+	/**
+	 * The port the server had last time, if nothing listens on it now: the demo target's URL (and
+	 * so the plans approved on it, which name it) stays the same across restarts.
+	 */
+	private static int previousPortIfFree(Path dir) {
+		Path file = dir.resolveSibling(dir.getFileName() + PORT_SUFFIX);
+		try {
+			int previous = Integer.parseInt(Files.readString(file).trim());
+			try (java.net.ServerSocket probe = new java.net.ServerSocket(previous, 1, java.net.InetAddress.getLoopbackAddress())) {
+				return previous;
+			}
+		}
+		catch (IOException | NumberFormatException ex) {
+			return 0;
+		}
+	}
+
+	private static void rememberPort(Path dir, int port) {
+		try {
+			Files.writeString(dir.resolveSibling(dir.getFileName() + PORT_SUFFIX), Integer.toString(port));
+		}
+		catch (IOException ex) {
+			log.warn("Could not remember the embedded PostgreSQL's port next to {}: {}", dir, ex.getMessage());
 		}
 	}
 

@@ -19,14 +19,18 @@ class EmbeddedPostgresServerTests {
 	@TempDir
 	Path temp;
 
+	/** The demo target's URL names the port, and approved plans name the URL: a restart keeps both. */
 	@Test
-	void restartKeepsTheData() throws Exception {
+	void restartKeepsTheDataAndThePort() throws Exception {
 		Path dataDir = this.temp.resolve("pg");
+		int port;
 		try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, false)) {
+			port = server.port();
 			server.ensureDatabase("keep");
 			execute(server, "keep", "create table kept (note text); insert into kept values ('survives restarts')");
 		}
 		try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0, false)) {
+			assertThat(server.port()).isEqualTo(port);
 			server.ensureDatabase("keep");
 			assertThat(queryString(server, "keep", "select note from kept")).isEqualTo("survives restarts");
 			assertThat(queryString(server, "keep", "show server_version")).startsWith("17.");
