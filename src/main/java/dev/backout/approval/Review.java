@@ -25,9 +25,10 @@ public record Review(String outcome, List<Answered> decisionPath, List<CheckResu
 
 	/**
 	 * @param rowsAtStake for destructive steps, the count-before query's result when approval was requested
+	 * @param dynamicSql its SQL decides what it does when it runs: the console could not analyse it
 	 */
 	public record Item(String phase, String step, String title, String kind, List<String> statements,
-			boolean destructive, String confirm, String rowsAtStake) {
+			boolean destructive, String confirm, String rowsAtStake, boolean dynamicSql) {
 	}
 
 	/** Every statement in running order, one per line, for comparing two reviews. */

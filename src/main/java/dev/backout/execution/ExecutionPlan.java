@@ -76,7 +76,7 @@ public record ExecutionPlan(String runbookId, String runbookHash, Outcome outcom
 		Duration lockTimeout = (step.lockTimeoutDuration() != null) ? step.lockTimeoutDuration() : DEFAULT_LOCK_TIMEOUT;
 		return new PlannedStep(phase.name(), step.id(), step.displayTitle(), step.kind(), statements, transactional,
 				step.destroysData(), step.confirm(), step.countBefore(), timeout.toMillis(), lockTimeout.toMillis(),
-				step.expect(), step.backup(), step.inputs());
+				step.expect(), step.backup(), step.inputs(), step.acknowledgesDynamicSql());
 	}
 
 	private static String hash(String runbookId, String runbookHash, Outcome outcome, String target,
@@ -102,6 +102,9 @@ public record ExecutionPlan(String runbookId, String runbookHash, Outcome outcom
 		map.put("phase", step.phase().name());
 		map.put("id", step.stepId());
 		map.put("kind", step.kind().name());
+		if (step.dynamicSql()) {
+			map.put("dynamicSql", true);
+		}
 		map.put("statements", step.statements());
 		map.put("transactional", step.transactional());
 		map.put("destructive", step.destructive());

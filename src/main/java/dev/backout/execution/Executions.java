@@ -318,7 +318,7 @@ public class Executions {
 		Target target = target(plan);
 		try (Connection connection = this.targets.connect(target, "backout evidence " + incidentId)) {
 			connection.setAutoCommit(false);
-			try (java.sql.Statement statement = connection.createStatement()) {
+			try (java.sql.Statement statement = OneCommand.statement(connection)) {
 				statement.execute("SET TRANSACTION READ ONLY");
 				for (PlannedStep step : plan.steps()) {
 					if (step.phase() != PhaseName.VERIFY || step.kind() != Step.Kind.CHECK) {
@@ -326,7 +326,7 @@ public class Executions {
 					}
 					String expected = (step.expect() != null) ? step.expect().describe() : "recorded";
 					statement.execute("SAVEPOINT evidence");
-					try (ResultSet rs = statement.executeQuery(step.statements().get(0))) {
+					try (ResultSet rs = statement.executeQuery(OneCommand.checked(step.statements().get(0)))) {
 						boolean hasRow = rs.next();
 						Object value = hasRow ? rs.getObject(1) : null;
 						found.add(new Evidence(step.stepId(), step.title(), expected, hasRow ? String.valueOf(value) : "(no rows)",
@@ -368,13 +368,13 @@ public class Executions {
 		Target target = target(plan);
 		try (Connection connection = this.targets.connect(target, "backout preview")) {
 			connection.setAutoCommit(false);
-			try (java.sql.Statement statement = connection.createStatement()) {
+			try (java.sql.Statement statement = OneCommand.statement(connection)) {
 				statement.execute("SET TRANSACTION READ ONLY");
 				statement.execute("SET LOCAL statement_timeout = 10000");
 				for (PlannedStep step : plan.steps()) {
 					if (step.destructive() && step.countBefore() != null) {
 						statement.execute("SAVEPOINT preview");
-						try (ResultSet rs = statement.executeQuery(step.countBefore())) {
+						try (ResultSet rs = statement.executeQuery(OneCommand.checked(step.countBefore()))) {
 							counts.put(step.stepId(), rs.next() ? String.valueOf(rs.getObject(1)) : "(no rows)");
 						}
 						catch (SQLException ex) {

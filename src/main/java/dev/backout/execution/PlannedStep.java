@@ -14,10 +14,11 @@ import dev.backout.runbook.Step;
  * @param transactional whether the step runs in one target transaction with its marker row
  * @param timeoutMillis statement_timeout for every statement of the step
  * @param lockTimeoutMillis lock_timeout for every statement of the step
+ * @param dynamicSql the runbook says the step's SQL decides its effect when it runs (DO, EXECUTE)
  */
 public record PlannedStep(PhaseName phase, String stepId, String title, Step.Kind kind, List<String> statements,
 		boolean transactional, boolean destructive, String confirm, String countBefore, long timeoutMillis,
-		long lockTimeoutMillis, Expectation expect, List<String> backupTables, List<ManualInput> inputs) {
+		long lockTimeoutMillis, Expectation expect, List<String> backupTables, List<ManualInput> inputs, boolean dynamicSql) {
 
 	public PlannedStep {
 		statements = List.copyOf(statements);

@@ -202,11 +202,11 @@ class StepExecutor {
 	/** A check: one query in a READ ONLY transaction that is always rolled back. */
 	private Outcome check(Connection connection, PlannedStep step, Attempt attempt) throws SQLException {
 		connection.setAutoCommit(false);
-		try (Statement statement = connection.createStatement()) {
+		try (Statement statement = OneCommand.statement(connection)) {
 			statement.execute("SET TRANSACTION READ ONLY");
 			limits(statement, step, true);
 			attempt.statement = step.statements().get(0);
-			try (ResultSet rs = statement.executeQuery(attempt.statement)) {
+			try (ResultSet rs = statement.executeQuery(OneCommand.checked(attempt.statement))) {
 				boolean hasRow = rs.next();
 				Object value = hasRow ? rs.getObject(1) : null;
 				String shown = hasRow ? String.valueOf(value) : "(no rows)";
@@ -345,7 +345,8 @@ class StepExecutor {
 	private static void countBefore(Connection connection, PlannedStep step, Attempt attempt) throws SQLException {
 		if (step.destructive() && step.countBefore() != null) {
 			attempt.statement = step.countBefore();
-			try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(step.countBefore())) {
+			try (Statement statement = OneCommand.statement(connection);
+					ResultSet rs = statement.executeQuery(OneCommand.checked(step.countBefore()))) {
 				attempt.countBefore = rs.next() ? String.valueOf(rs.getObject(1)) : "(no rows)";
 			}
 		}
@@ -353,9 +354,10 @@ class StepExecutor {
 
 	private static long send(Statement statement, PlannedStep step, Attempt attempt) throws SQLException {
 		long rows = 0;
+		statement.setEscapeProcessing(false);
 		for (String sql : step.statements()) {
 			attempt.statement = sql;
-			statement.execute(sql);
+			statement.execute(OneCommand.checked(sql));
 			rows += Math.max(0, statement.getUpdateCount());
 			attempt.rows = rows;
 			attempt.applied++;

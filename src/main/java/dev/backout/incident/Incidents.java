@@ -885,7 +885,7 @@ public class Incidents {
 			.stream()
 			.filter((step) -> step.phase() != PhaseName.PRECHECK)
 			.map((step) -> new Review.Item(step.phase().name(), step.stepId(), step.title(), step.kind().name(), step.statements(),
-					step.destructive(), step.confirm(), atStake.get(step.stepId())))
+					step.destructive(), step.confirm(), atStake.get(step.stepId()), step.dynamicSql()))
 			.toList();
 		return new Review(incident.outcome().name(),
 				incident.answers().stream().map((a) -> new Review.Answered(a.ask(), a.answer())).toList(), prechecks, items,

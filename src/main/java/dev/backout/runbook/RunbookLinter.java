@@ -92,10 +92,13 @@ final class RunbookLinter {
 						+ "' has no IF EXISTS: it fails if the object is already gone, e.g. on a retry.", pointer + "/sql",
 						Severity.WARNING));
 			}
-			if (statement.isOpaqueBlock()) {
-				problems.add(reporter.report("Step '" + step.id()
-						+ "' runs a DO block, whose body the console cannot analyse for destructive statements.",
-						pointer + "/sql", Severity.WARNING));
+			statement.refusal()
+				.ifPresent((why) -> problems.add(reporter.report("Step '" + step.id() + "' may not run '" + statement.summary()
+						+ "': " + why + ".", pointer + "/sql", Severity.ERROR)));
+			if (statement.isDynamic() && !step.acknowledgesDynamicSql()) {
+				problems.add(reporter.report("Step '" + step.id() + "' runs dynamic SQL ('" + statement.summary()
+						+ "'), whose effect the console cannot analyse: say so with dynamicSql: true, and approvers will see it.",
+						pointer + "/sql", Severity.ERROR));
 			}
 			if (statement.requiresNoTransaction() && step.runsInTransaction()) {
 				problems.add(reporter.report("'" + statement.summary()
@@ -118,7 +121,16 @@ final class RunbookLinter {
 		if (statements.size() != 1 || !statements.get(0).isReadOnlyQuery()) {
 			problems.add(reporter.report("A " + field + " must be exactly one read-only query (SELECT, WITH, SHOW, "
 					+ "VALUES); it runs in a READ ONLY transaction.", pointer, Severity.ERROR));
+			return;
 		}
+		statements.get(0)
+			.sideEffectFunction()
+			.ifPresent((function) -> problems.add(reporter.report("A " + field + " runs before anyone approved anything, so it "
+					+ "may only read: " + function + " acts even in a READ ONLY transaction.", pointer, Severity.ERROR)));
+		statements.get(0)
+			.refusal()
+			.ifPresent((why) -> problems.add(reporter.report("A " + field + " may not run this: " + why + ".", pointer,
+					Severity.ERROR)));
 	}
 
 	private void checkDecision(Runbook runbook, Set<String> stepIds, Reporter reporter, List<RunbookProblem> problems) {

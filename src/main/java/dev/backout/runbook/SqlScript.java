@@ -115,17 +115,16 @@ public final class SqlScript {
 				end = (close < 0) ? n : close + tag.length();
 				type = Type.STRING;
 			}
-			else if (Character.isLetter(c) || c == '_') {
+			else if (identifierStart(c)) {
 				end = i + 1;
-				while (end < n && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_'
-						|| sql.charAt(end) == '$')) {
+				while (end < n && (identifierStart(sql.charAt(end)) || isAsciiDigit(sql.charAt(end)) || sql.charAt(end) == '$')) {
 					end++;
 				}
 				type = Type.WORD;
 			}
-			else if (Character.isDigit(c)) {
+			else if (isAsciiDigit(c)) {
 				end = i + 1;
-				while (end < n && (Character.isDigit(sql.charAt(end)) || sql.charAt(end) == '.')) {
+				while (end < n && (isAsciiDigit(sql.charAt(end)) || sql.charAt(end) == '.')) {
 					end++;
 				}
 				type = Type.NUMBER;
@@ -187,13 +186,27 @@ public final class SqlScript {
 		return sql.length();
 	}
 
-	/** The dollar-quote tag at {@code start} ({@code $$} or {@code $name$}), or null. */
+	/**
+	 * PostgreSQL's {@code ident_start}: an ASCII letter, an underscore, or any non-ASCII character
+	 * (its scanner works on bytes, and every byte of a multi-byte character is 0x80 or above).
+	 * {@code Character.isLetter} would disagree on symbols such as '€', and a dollar sign after
+	 * one would start a quote for this lexer but continue a name for the server.
+	 */
+	private static boolean identifierStart(char c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+	}
+
+	private static boolean isAsciiDigit(char c) {
+		return c >= '0' && c <= '9';
+	}
+
+	/** The dollar-quote tag at {@code start} ({@code $$} or {@code $name$}, name as PostgreSQL's {@code dolq_cont}), or null. */
 	private static String dollarTag(String sql, int start) {
 		int i = start + 1;
-		while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
+		while (i < sql.length() && (identifierStart(sql.charAt(i)) || isAsciiDigit(sql.charAt(i)))) {
 			i++;
 		}
-		if (i < sql.length() && sql.charAt(i) == '$' && (i == start + 1 || !Character.isDigit(sql.charAt(start + 1)))) {
+		if (i < sql.length() && sql.charAt(i) == '$' && (i == start + 1 || !isAsciiDigit(sql.charAt(start + 1)))) {
 			return sql.substring(start, i + 1);
 		}
 		return null;

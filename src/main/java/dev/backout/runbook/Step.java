@@ -12,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record Step(String id, String title, String description, Boolean optional, String sql, String check,
 		String manual, List<String> backup, Expectation expect, List<ManualInput> inputs, Boolean destructive,
-		String confirm, String countBefore, String timeout, String lockTimeout, Boolean transaction) {
+		String confirm, String countBefore, String timeout, String lockTimeout, Boolean transaction, Boolean dynamicSql) {
 
 	public Step {
 		backup = (backup != null) ? List.copyOf(backup) : List.of();
@@ -45,6 +45,14 @@ public record Step(String id, String title, String description, Boolean optional
 	/** Optional steps run only when a PARTIAL outcome names them. */
 	public boolean onlyWhenNamed() {
 		return Boolean.TRUE.equals(this.optional);
+	}
+
+	/**
+	 * The runbook says its SQL decides what it does only when it runs (a DO block, EXECUTE): the
+	 * console cannot analyse it, and approvers are told so.
+	 */
+	public boolean acknowledgesDynamicSql() {
+		return Boolean.TRUE.equals(this.dynamicSql);
 	}
 
 	/** Destroys data: shows countBefore and needs the typed confirmation. */

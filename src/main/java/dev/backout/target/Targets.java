@@ -135,6 +135,13 @@ public class Targets {
 	 * start-up packet, so they cost no extra round trip.
 	 */
 	public Connection connect(Target target, String applicationName) throws SQLException {
+		try {
+			// A target saved before the allow-list existed is refused here, before any byte is sent.
+			TargetUrl.requireAllowed(target.jdbcUrl());
+		}
+		catch (TargetException ex) {
+			throw new SQLException("Target " + target.name() + ": " + ex.getMessage() + " Edit the target.", "08004", ex);
+		}
 		Properties properties = new Properties();
 		properties.setProperty("user", target.username());
 		if (target.hasPassword()) {
@@ -146,8 +153,11 @@ public class Targets {
 		properties.setProperty("socketTimeout", String.valueOf(STATEMENT_TIMEOUT.plus(NETWORK_MARGIN).toSeconds()));
 		properties.setProperty("cancelSignalTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
 		properties.setProperty("tcpKeepAlive", "true");
+		// Extended protocol: the server parses each statement on its own and refuses a second command in it.
+		properties.setProperty("preferQueryMode", "extended");
 		properties.setProperty("options", "-c statement_timeout=" + STATEMENT_TIMEOUT.toMillis() + " -c lock_timeout="
-				+ LOCK_TIMEOUT.toMillis() + " -c idle_in_transaction_session_timeout=" + Duration.ofMinutes(10).toMillis());
+				+ LOCK_TIMEOUT.toMillis() + " -c idle_in_transaction_session_timeout=" + Duration.ofMinutes(10).toMillis()
+				+ " -c standard_conforming_strings=on");
 		return DriverManager.getConnection(target.jdbcUrl(), properties);
 	}
 
@@ -220,6 +230,7 @@ public class Targets {
 		if (!JDBC_URL.matcher(url).matches()) {
 			throw new TargetException("The JDBC URL must look like jdbc:postgresql://host:5432/database.");
 		}
+		TargetUrl.requireAllowed(url);
 		if (!StringUtils.hasText(spec.username())) {
 			throw new TargetException("The user name is required.");
 		}

@@ -279,7 +279,7 @@ class ExecutionIntegrationTests {
 				        confirm: DROP moods
 				""");
 		Step backup = new Step("copy-moods", "Copy moods", null, null, null, null, null, List.of("moods"), null, null, null,
-				null, null, null, null, null);
+				null, null, null, null, null, null);
 		var phases = new dev.backout.runbook.Phases(null, new dev.backout.runbook.Phase(PhaseName.BACKUP, null, List.of(backup)),
 				runbook.phases().execute(), runbook.phases().verify(), null, null);
 		Runbook withBackup = new Runbook(runbook.id(), runbook.title(), runbook.migration(), runbook.risk(), null,
@@ -352,7 +352,7 @@ class ExecutionIntegrationTests {
 
 	private static Runbook withVerifyCheck(Runbook runbook, String query) {
 		Step check = new Step("sneaky", "Sneaky check", null, null, null, query, null, null, null, null, null, null,
-				null, null, null, null);
+				null, null, null, null, null);
 		var verify = new dev.backout.runbook.Phase(PhaseName.VERIFY, null, List.of(check));
 		var phases = new dev.backout.runbook.Phases(null, null, runbook.phases().execute(), verify, null, null);
 		return new Runbook(runbook.id(), runbook.title(), runbook.migration(), runbook.risk(), null, runbook.summary(),

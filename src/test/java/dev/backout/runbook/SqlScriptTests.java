@@ -34,7 +34,14 @@ class SqlScriptTests {
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', value = { "DROP TABLE IF EXISTS memory_chunks|DROP TABLE", "drop schema app cascade|DROP SCHEMA",
 			"DROP TYPE chat_role|DROP TYPE", "DROP MATERIALIZED VIEW mv|DROP MATERIALIZED VIEW", "TRUNCATE audit_log|TRUNCATE",
-			"DELETE FROM users|DELETE without WHERE", "WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone|DELETE without WHERE",
+			"DELETE FROM users|DELETE without a WHERE that filters",
+			"WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone|DELETE without a WHERE that filters",
+			"DELETE FROM users WHERE true|DELETE without a WHERE that filters", "UPDATE users SET admin = true|UPDATE without a WHERE that filters",
+			"update users set admin = true where TRUE|UPDATE without a WHERE that filters",
+			"DROP DOMAIN email CASCADE|DROP DOMAIN … CASCADE", "DROP EXTENSION vector CASCADE|DROP EXTENSION … CASCADE",
+			"DROP OWNED BY app|DROP OWNED", "GRANT ALL ON users TO public|GRANT (changes privileges)",
+			"ALTER ROLE backout SUPERUSER|ALTER ROLE (changes roles)", "CREATE USER intruder|CREATE USER (changes roles)",
+			"ALTER TABLE users OWNER TO intruder|OWNER TO (changes ownership)", "SET ROLE postgres|SET ROLE (changes who the session is)",
 			"ALTER TABLE users DROP COLUMN oauth_id|ALTER … DROP COLUMN", "ALTER TABLE users DROP oauth_id|ALTER … DROP",
 			"ALTER TABLE t ADD COLUMN a int, DROP COLUMN IF EXISTS b|ALTER … DROP COLUMN" })
 	void recognisesStatementsThatDestroyData(String sql, String reason) {
