@@ -316,7 +316,7 @@ public class Executions {
 	public List<Evidence> evidence(long incidentId, ExecutionPlan plan, Authentication actor) {
 		List<Evidence> found = new ArrayList<>();
 		Target target = target(plan);
-		try (Connection connection = this.targets.connect(target, "backout evidence " + incidentId)) {
+		try (Connection connection = this.targets.connectForChecks(target, "backout evidence " + incidentId)) {
 			connection.setAutoCommit(false);
 			try (java.sql.Statement statement = OneCommand.statement(connection)) {
 				statement.execute("SET TRANSACTION READ ONLY");
@@ -366,7 +366,7 @@ public class Executions {
 	public Map<String, String> rowsAtStake(ExecutionPlan plan) {
 		Map<String, String> counts = new java.util.LinkedHashMap<>();
 		Target target = target(plan);
-		try (Connection connection = this.targets.connect(target, "backout preview")) {
+		try (Connection connection = this.targets.connectForChecks(target, "backout preview")) {
 			connection.setAutoCommit(false);
 			try (java.sql.Statement statement = OneCommand.statement(connection)) {
 				statement.execute("SET TRANSACTION READ ONLY");

@@ -135,7 +135,7 @@ class StepExecutor {
 		try {
 			session.limitWaitingTo(step.timeoutMillis());
 			return switch (step.kind()) {
-				case CHECK -> check(session.connection(), step, attempt);
+				case CHECK -> check(target, incidentId, step, attempt);
 				case BACKUP -> backup(session, incidentId, run, step, attempt);
 				default -> step.transactional() ? transactional(session, incidentId, run, step, attempt)
 						: outsideTransaction(session.connection(), step, attempt);
@@ -199,7 +199,16 @@ class StepExecutor {
 				: new Outcome(verdict.state(), null, attempt.countBefore, null, null, attempt.notices(), ex.getSQLState(), text);
 	}
 
-	/** A check: one query in a READ ONLY transaction that is always rolled back. */
+	/**
+	 * A check: one query in a READ ONLY transaction that is always rolled back, on a connection of
+	 * its own as the target's checks credential (never a superuser unless an admin allowed it).
+	 */
+	private Outcome check(Target target, long incidentId, PlannedStep step, Attempt attempt) throws SQLException {
+		try (Connection connection = this.targets.connectForChecks(target, TargetSession.applicationName(incidentId) + " check")) {
+			return check(connection, step, attempt);
+		}
+	}
+
 	private Outcome check(Connection connection, PlannedStep step, Attempt attempt) throws SQLException {
 		connection.setAutoCommit(false);
 		try (Statement statement = OneCommand.statement(connection)) {

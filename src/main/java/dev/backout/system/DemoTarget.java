@@ -22,6 +22,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.boot.liquibase.autoconfigure.LiquibaseConnectionDetails;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.security.core.Authentication;
@@ -40,6 +41,12 @@ public class DemoTarget implements SmartInitializingSingleton {
 
 	public static final String ALIAS = "demo";
 
+	/** Owns the demo database and runs the seed runbooks' steps: no superuser. */
+	public static final String OWNER = "demo_owner";
+
+	/** Runs the checks: reads everything (pg_read_all_data), writes nothing. */
+	public static final String READER = "demo_reader";
+
 	private static final Logger log = LoggerFactory.getLogger(DemoTarget.class);
 
 	private static final Pattern DATABASE_IN_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
@@ -52,21 +59,32 @@ public class DemoTarget implements SmartInitializingSingleton {
 
 	private final AuditTrail trail;
 
+	/** The demo roles' password where the server asks for one (not on the embedded server, which trusts loopback). */
+	private final String rolePassword;
+
 	/**
 	 * The demo target is reached as a superuser: the embedded server's own when embedded (the
 	 * console's role may not create databases), otherwise the console's connection (a test
 	 * container's superuser).
 	 */
-	DemoTarget(JdbcConnectionDetails console, ObjectProvider<EmbeddedPostgresServer> embedded, AuditTrail trail) {
+	DemoTarget(JdbcConnectionDetails console, ObjectProvider<EmbeddedPostgresServer> embedded,
+			ObjectProvider<LiquibaseConnectionDetails> migrations, AuditTrail trail) {
 		EmbeddedPostgresServer server = embedded.getIfAvailable();
+		LiquibaseConnectionDetails owner = migrations.getIfAvailable();
 		this.consoleUrl = console.getJdbcUrl();
-		this.username = (server != null) ? server.username() : console.getUsername();
-		this.password = (server != null) ? null : console.getPassword();
+		this.username = (server != null) ? server.username() : (owner != null) ? owner.getUsername() : console.getUsername();
+		this.password = (server != null) ? null : (owner != null) ? owner.getPassword() : console.getPassword();
+		this.rolePassword = (server != null) ? null : java.util.UUID.randomUUID().toString();
 		this.trail = trail;
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		if (exists() && !ownedByOwnerRole()) {
+			// Built by an earlier version as the superuser's: rebuilt once with the safe set-up.
+			log.info("Rebuilding the demo target so that it belongs to {} and checks run as {}", OWNER, READER);
+			drop();
+		}
 		if (!exists()) {
 			long started = System.nanoTime();
 			build();
@@ -80,12 +98,18 @@ public class DemoTarget implements SmartInitializingSingleton {
 		return withDatabase(this.consoleUrl, DATABASE);
 	}
 
+	/** The server's superuser, which builds the demo database (and tests use to set up scratch databases). */
 	public String username() {
 		return this.username;
 	}
 
 	public String password() {
 		return this.password;
+	}
+
+	/** The password of {@link #OWNER} and {@link #READER}, or null where the server trusts the console. */
+	public String rolePassword() {
+		return this.rolePassword;
 	}
 
 	/**
@@ -104,12 +128,7 @@ public class DemoTarget implements SmartInitializingSingleton {
 		catch (SQLException ex) {
 			// No demo database to look at: nothing can be executing there.
 		}
-		try (Connection connection = connectTo(maintenanceUrl()); Statement statement = connection.createStatement()) {
-			statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Cannot drop the demo target: " + ex.getMessage(), ex);
-		}
+		drop();
 		build();
 		this.trail.record(AuditEntry.by(admin, "DEMO_TARGET_RESET", Map.of("database", DATABASE)));
 	}
@@ -123,6 +142,27 @@ public class DemoTarget implements SmartInitializingSingleton {
 
 	}
 
+	private void drop() {
+		try (Connection connection = connectTo(maintenanceUrl()); Statement statement = connection.createStatement()) {
+			statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot drop the demo target: " + ex.getMessage(), ex);
+		}
+	}
+
+	private boolean ownedByOwnerRole() {
+		try (Connection connection = connectTo(maintenanceUrl());
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '"
+						+ DATABASE + "'")) {
+			return rs.next() && OWNER.equals(rs.getString(1));
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot look at the demo target: " + ex.getMessage(), ex);
+		}
+	}
+
 	boolean exists() {
 		try (Connection connection = connectTo(maintenanceUrl());
 				Statement statement = connection.createStatement();
@@ -134,15 +174,36 @@ public class DemoTarget implements SmartInitializingSingleton {
 		}
 	}
 
+	/**
+	 * The safe set-up the README recommends, on the demo: the database belongs to a role without
+	 * SUPERUSER that runs the steps, and checks run as a role that can only read.
+	 */
 	private void build() {
 		try (Connection connection = connectTo(maintenanceUrl()); Statement statement = connection.createStatement()) {
-			statement.execute("CREATE DATABASE " + DATABASE);
+			for (String role : new String[] { OWNER, READER }) {
+				try (ResultSet exists = statement.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + role + "'")) {
+					if (!exists.next()) {
+						// BYPASSRLS: the seeds roll back as a service role, and checks must count every tenant's rows.
+						statement.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS");
+					}
+				}
+				if (this.rolePassword != null) {
+					statement.execute("ALTER ROLE " + role + " PASSWORD '" + this.rolePassword + "'");
+				}
+			}
+			statement.execute("GRANT pg_read_all_data TO " + READER);
+			statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + OWNER);
 		}
 		catch (SQLException ex) {
 			throw new IllegalStateException("Cannot create the demo target: " + ex.getMessage(), ex);
 		}
 		try (Connection connection = connectTo(jdbcUrl())) {
 			connection.setAutoCommit(false);
+			try (Statement statement = connection.createStatement()) {
+				statement.execute("ALTER SCHEMA public OWNER TO " + OWNER);
+				// Everything the seeds build belongs to the owner, so its steps can change and drop it.
+				statement.execute("SET ROLE " + OWNER);
+			}
 			for (Resource script : scripts()) {
 				try (Statement statement = connection.createStatement()) {
 					statement.execute(script.getContentAsString(StandardCharsets.UTF_8));

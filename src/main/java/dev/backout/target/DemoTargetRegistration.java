@@ -33,10 +33,11 @@ class DemoTargetRegistration implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		var spec = new Targets.TargetSpec(NAME, DemoTarget.ALIAS, Environment.DEMO, this.demo.jdbcUrl(),
-				this.demo.username(), this.demo.password());
+		var spec = new Targets.TargetSpec(NAME, DemoTarget.ALIAS, Environment.DEMO, this.demo.jdbcUrl(), DemoTarget.OWNER,
+				this.demo.rolePassword(), DemoTarget.READER, this.demo.rolePassword(), false);
 		this.targets.findByName(NAME).ifPresentOrElse((existing) -> {
-			if (!existing.jdbcUrl().equals(spec.jdbcUrl())) {
+			if (!existing.jdbcUrl().equals(spec.jdbcUrl()) || !existing.username().equals(DemoTarget.OWNER)
+					|| !DemoTarget.READER.equals(existing.checkUsername()) || this.demo.rolePassword() != null) {
 				try {
 					this.targets.update(existing.id(), spec, null);
 				}

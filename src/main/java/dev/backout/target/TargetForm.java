@@ -12,20 +12,22 @@ record TargetForm(
 		@NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}", message = "lower-case letters, digits, - and _") String aliasGroup,
 		@NotNull(message = "choose one") Environment environment,
 		@NotBlank @Pattern(regexp = "jdbc:postgresql://.+/.+", message = "jdbc:postgresql://host:5432/database") String jdbcUrl,
-		@NotBlank String username, String password) {
+		@NotBlank String username, String password, String checkUsername, String checkPassword,
+		boolean allowSuperuserChecks) {
 
 	static TargetForm empty() {
-		return new TargetForm("", "", Environment.STAGING, "jdbc:postgresql://localhost:5432/", "", "");
+		return new TargetForm("", "", Environment.STAGING, "jdbc:postgresql://localhost:5432/", "", "", "", "", false);
 	}
 
 	static TargetForm of(Target target) {
 		return new TargetForm(target.name(), target.aliasGroup(), target.environment(), target.jdbcUrl(),
-				target.username(), "");
+				target.username(), "", (target.checkUsername() != null) ? target.checkUsername() : "", "",
+				target.allowSuperuserChecks());
 	}
 
 	Targets.TargetSpec spec() {
 		return new Targets.TargetSpec(this.name, this.aliasGroup, this.environment, this.jdbcUrl, this.username,
-				this.password);
+				this.password, this.checkUsername, this.checkPassword, this.allowSuperuserChecks);
 	}
 
 }

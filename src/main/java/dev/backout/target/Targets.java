@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -52,9 +53,47 @@ public class Targets {
 		this.events = events;
 	}
 
-	/** What an admin enters; a blank password on update keeps the stored one. */
+	/**
+	 * What an admin enters; a blank password on update keeps the stored one.
+	 *
+	 * @param checkUsername the read-only credential checks run as; blank: checks use the main one
+	 * @param allowSuperuserChecks checks may run as a superuser here (said on every incident page)
+	 */
 	public record TargetSpec(String name, String aliasGroup, Environment environment, String jdbcUrl, String username,
-			String password) {
+			String password, String checkUsername, String checkPassword, boolean allowSuperuserChecks) {
+
+		/** A target whose checks use its main credential and may not run as a superuser. */
+		public TargetSpec(String name, String aliasGroup, Environment environment, String jdbcUrl, String username,
+				String password) {
+			this(name, aliasGroup, environment, jdbcUrl, username, password, null, null, false);
+		}
+
+		/** The target as registered, passwords kept: the start of an edit. */
+		public static TargetSpec of(Target target) {
+			return new TargetSpec(target.name(), target.aliasGroup(), target.environment(), target.jdbcUrl(), target.username(),
+					null, target.checkUsername(), null, target.allowSuperuserChecks());
+		}
+
+		public TargetSpec withJdbcUrl(String url) {
+			return new TargetSpec(this.name, this.aliasGroup, this.environment, url, this.username, this.password,
+					this.checkUsername, this.checkPassword, this.allowSuperuserChecks);
+		}
+
+		public TargetSpec withEnvironment(Environment environment) {
+			return new TargetSpec(this.name, this.aliasGroup, environment, this.jdbcUrl, this.username, this.password,
+					this.checkUsername, this.checkPassword, this.allowSuperuserChecks);
+		}
+
+		public TargetSpec withPassword(String password) {
+			return new TargetSpec(this.name, this.aliasGroup, this.environment, this.jdbcUrl, this.username, password,
+					this.checkUsername, this.checkPassword, this.allowSuperuserChecks);
+		}
+
+		public TargetSpec allowingSuperuserChecks() {
+			return new TargetSpec(this.name, this.aliasGroup, this.environment, this.jdbcUrl, this.username, this.password,
+					this.checkUsername, this.checkPassword, true);
+		}
+
 	}
 
 	@Transactional(readOnly = true)
@@ -81,7 +120,8 @@ public class Targets {
 		}
 		var now = this.clock.instant();
 		Target target = this.targets.save(new Target(null, spec.name(), spec.aliasGroup(), spec.environment(),
-				spec.jdbcUrl().trim(), spec.username().trim(), encrypt(spec.password()), now, now));
+				spec.jdbcUrl().trim(), spec.username().trim(), encrypt(spec.password()), now, now,
+				Target.blankToNull(spec.checkUsername()), encrypt(spec.checkPassword()), spec.allowSuperuserChecks()));
 		audit(actor, "TARGET_REGISTERED", target);
 		return target;
 	}
@@ -91,13 +131,16 @@ public class Targets {
 		validate(spec);
 		Target current = get(id);
 		byte[] password = StringUtils.hasText(spec.password()) ? encrypt(spec.password()) : current.passwordEncrypted();
-		Target updated = this.targets.save(current.with(spec.aliasGroup(), spec.environment(), spec.jdbcUrl().trim(),
-				spec.username().trim(), password, this.clock.instant()));
+		boolean sameCheckRole = java.util.Objects.equals(Target.blankToNull(spec.checkUsername()), current.checkUsername());
+		byte[] checkPassword = StringUtils.hasText(spec.checkPassword()) ? encrypt(spec.checkPassword())
+				: sameCheckRole ? current.checkPasswordEncrypted() : null;
+		Target updated = this.targets.save(current.with(spec, password, checkPassword, this.clock.instant()));
 		audit(actor, StringUtils.hasText(spec.password()) ? "TARGET_UPDATED_WITH_NEW_PASSWORD" : "TARGET_UPDATED", updated);
 		this.events.publishEvent(new TargetChanged(updated.id(), updated.name(), (actor != null) ? actor.getName() : "system",
 				Map.of("aliasGroup", updated.aliasGroup(), "environment", updated.environment().name(), "jdbcUrl",
 						updated.jdbcUrl(), "username", updated.username(), "newPassword",
-						String.valueOf(StringUtils.hasText(spec.password())))));
+						String.valueOf(StringUtils.hasText(spec.password())), "checksAs", updated.checkRole(),
+						"superuserChecksAllowed", String.valueOf(updated.allowSuperuserChecks()))));
 		return updated;
 	}
 
@@ -135,6 +178,31 @@ public class Targets {
 	 * start-up packet, so they cost no extra round trip.
 	 */
 	public Connection connect(Target target, String applicationName) throws SQLException {
+		return connect(target, target.username(), target.passwordEncrypted(), applicationName);
+	}
+
+	/**
+	 * A connection for checks: as the target's read-only credential when it has one. Refused when
+	 * the role is a superuser (the server says so in its start-up parameters) unless an admin
+	 * allowed it for this target: a superuser's READ ONLY transaction still reads files, runs
+	 * programs and ends other sessions.
+	 */
+	public Connection connectForChecks(Target target, String applicationName) throws SQLException {
+		Connection connection = (target.checkUsername() != null)
+				? connect(target, target.checkUsername(), target.checkPasswordEncrypted(), applicationName)
+				: connect(target, applicationName);
+		boolean superuser = "on".equals(connection.unwrap(org.postgresql.PGConnection.class).getParameterStatus("is_superuser"));
+		if (superuser && !target.allowSuperuserChecks()) {
+			connection.close();
+			throw new SQLException("Checks on target " + target.name() + " would run as " + target.checkRole()
+					+ ", a superuser, whom a READ ONLY transaction does not stop: nothing was run. Give the target a read-only "
+					+ "credential for checks, or let an admin allow superuser checks for it.", "42501");
+		}
+		return connection;
+	}
+
+	private Connection connect(Target target, String username, byte[] passwordEncrypted, String applicationName)
+			throws SQLException {
 		try {
 			// A target saved before the allow-list existed is refused here, before any byte is sent.
 			TargetUrl.requireAllowed(target.jdbcUrl());
@@ -143,9 +211,9 @@ public class Targets {
 			throw new SQLException("Target " + target.name() + ": " + ex.getMessage() + " Edit the target.", "08004", ex);
 		}
 		Properties properties = new Properties();
-		properties.setProperty("user", target.username());
-		if (target.hasPassword()) {
-			properties.setProperty("password", this.cipher.decrypt(target.passwordEncrypted()));
+		properties.setProperty("user", username);
+		if (passwordEncrypted != null) {
+			properties.setProperty("password", this.cipher.decrypt(passwordEncrypted));
 		}
 		properties.setProperty("ApplicationName", applicationName);
 		properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT.toSeconds()));
@@ -202,15 +270,88 @@ public class Targets {
 					            OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))
 					""")) {
 				rs.next();
-				check = new ConnectionCheck(true, rs.getString(1), latency, rs.getBoolean(2), null);
+				List<ConnectionCheck.RoleReport> roles = new ArrayList<>();
+				roles.add(report(connection, "steps", false, target));
+				roles.add(checksReport(target));
+				check = new ConnectionCheck(true, rs.getString(1), latency, rs.getBoolean(2), null, roles);
 			}
 		}
 		catch (SQLException ex) {
 			check = ConnectionCheck.failed(ex.getMessage());
 		}
 		this.trail.record(AuditEntry.by(actor, "TARGET_CONNECTION_TESTED", Map.of("target", target.name(), "reachable",
-				check.reachable(), "canWrite", check.canWrite())));
+				check.reachable(), "canWrite", check.canWrite(), "roles", check.roles().stream()
+					.map((role) -> role.purpose() + ": " + role.role() + (role.superuser() ? " (superuser)" : ""))
+					.toList())));
 		return check;
+	}
+
+	private ConnectionCheck.RoleReport checksReport(Target target) {
+		if (target.checkUsername() == null) {
+			try (Connection connection = connect(target, "backout connection test")) {
+				return report(connection, "checks", true, target);
+			}
+			catch (SQLException ex) {
+				return new ConnectionCheck.RoleReport("checks", target.checkRole(), false, List.of(), 0, ex.getMessage());
+			}
+		}
+		try (Connection connection = connect(target, target.checkUsername(), target.checkPasswordEncrypted(),
+				"backout connection test")) {
+			return report(connection, "checks", true, target);
+		}
+		catch (SQLException ex) {
+			return new ConnectionCheck.RoleReport("checks", target.checkRole(), false, List.of(),
+					0, "Cannot connect as the checks credential: " + ex.getMessage());
+		}
+	}
+
+	/** What the connected role may do, and what an admin should change for its purpose. */
+	private static ConnectionCheck.RoleReport report(Connection connection, String purpose, boolean readOnly, Target target)
+			throws SQLException {
+		try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("""
+				SELECT current_user, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls,
+				       pg_has_role(current_user, 'pg_read_server_files', 'MEMBER'),
+				       pg_has_role(current_user, 'pg_write_server_files', 'MEMBER'),
+				       pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER'),
+				       pg_has_role(current_user, 'pg_signal_backend', 'MEMBER'),
+				       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				        WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+				          AND n.nspname NOT LIKE 'pg_toast%'
+				          AND (has_table_privilege(c.oid, 'INSERT') OR has_table_privilege(c.oid, 'UPDATE')
+				               OR has_table_privilege(c.oid, 'DELETE') OR has_table_privilege(c.oid, 'TRUNCATE')))
+				FROM pg_roles r WHERE r.rolname = current_user
+				""")) {
+			rs.next();
+			String role = rs.getString(1);
+			boolean superuser = rs.getBoolean(2);
+			List<String> powers = new ArrayList<>();
+			String[] names = { "superuser", "creates roles", "creates databases", "bypasses row-level security",
+					"reads server files", "writes server files", "runs server programs", "signals other sessions" };
+			for (int i = 0; i < names.length; i++) {
+				if (rs.getBoolean(i + 2)) {
+					powers.add(names[i]);
+				}
+			}
+			long writable = rs.getLong(10);
+			String advice;
+			if (readOnly && superuser && !target.allowSuperuserChecks()) {
+				advice = "Checks are refused: they would run as a superuser. Create a read-only role and enter it as the checks "
+						+ "credential: CREATE ROLE backout_reader LOGIN PASSWORD '…'; GRANT pg_read_all_data TO backout_reader;";
+			}
+			else if (readOnly && (writable > 0 || !powers.isEmpty())) {
+				advice = "Checks should only read, but this role " + (writable > 0 ? "may write " + writable + " tables" : "")
+						+ (writable > 0 && !powers.isEmpty() ? " and " : "") + String.join(", ", powers)
+						+ ". Use a role that holds only pg_read_all_data (or SELECT on the runbooks' schemas).";
+			}
+			else if (!readOnly && superuser) {
+				advice = "Steps run as a superuser: give them a role that owns the runbooks' schemas instead "
+						+ "(CREATE ROLE app_owner LOGIN …; ALTER SCHEMA … OWNER TO app_owner), without SUPERUSER.";
+			}
+			else {
+				advice = null;
+			}
+			return new ConnectionCheck.RoleReport(purpose, role, superuser, powers, writable, advice);
+		}
 	}
 
 	private void validate(TargetSpec spec) {
@@ -234,6 +375,9 @@ public class Targets {
 		if (!StringUtils.hasText(spec.username())) {
 			throw new TargetException("The user name is required.");
 		}
+		if (StringUtils.hasText(spec.checkPassword()) && !StringUtils.hasText(spec.checkUsername())) {
+			throw new TargetException("A password for checks needs the user name checks run as.");
+		}
 	}
 
 	private byte[] encrypt(String password) {
@@ -242,7 +386,8 @@ public class Targets {
 
 	private void audit(Authentication actor, String action, Target target) {
 		Map<String, ?> details = Map.of("target", target.name(), "aliasGroup", target.aliasGroup(), "environment",
-				target.environment().name(), "jdbcUrl", target.jdbcUrl(), "username", target.username());
+				target.environment().name(), "jdbcUrl", target.jdbcUrl(), "username", target.username(), "checksAs",
+				target.checkRole(), "superuserChecksAllowed", target.allowSuperuserChecks());
 		this.trail.record((actor != null) ? AuditEntry.by(actor, action, details) : AuditEntry.bySystem(action, details));
 	}
 

@@ -463,8 +463,7 @@ class IncidentWorkflowIntegrationTests {
 	@Test
 	void aTargetEditIsRecordedOnEveryOpenIncidentThatUsesIt() {
 		Incident incident = awaitingApproval(SignedIn.as("commander", Role.COMMANDER));
-		this.targets.update(this.target.id(), new Targets.TargetSpec(this.target.name(), this.target.aliasGroup(),
-				dev.backout.target.Environment.PRODUCTION, this.target.jdbcUrl(), this.target.username(), null),
+		this.targets.update(this.target.id(), Targets.TargetSpec.of(this.target).withEnvironment(dev.backout.target.Environment.PRODUCTION),
 				SignedIn.as("admin", Role.ADMIN));
 
 		assertThat(details(incident.id(), "TARGET_CHANGED")).contains("\"environment\": \"PRODUCTION\"")
@@ -484,15 +483,13 @@ class IncidentWorkflowIntegrationTests {
 		assertThat(this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander).state()).isEqualTo(StepState.SUCCEEDED);
 		String approvedPlan = this.incidents.get(incident.id()).planHash();
 		Authentication admin = SignedIn.as("admin", Role.ADMIN);
-		this.targets.update(this.target.id(), new Targets.TargetSpec(this.target.name(), this.target.aliasGroup(),
-				this.target.environment(), this.target.jdbcUrl(), this.target.username(), "a-new-password"), admin);
+		this.targets.update(this.target.id(), Targets.TargetSpec.of(this.target).withPassword("a-new-password"), admin);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
 		assertThat(this.incidents.get(incident.id()).planHash()).isEqualTo(approvedPlan);
 
 		Target elsewhere = new ScratchTargets(this.demo, this.targets).create("elsewhere-" + System.nanoTime() % 1_000_000,
 				"CREATE TABLE things (n int)");
-		this.targets.update(this.target.id(), new Targets.TargetSpec(this.target.name(), this.target.aliasGroup(),
-				this.target.environment(), elsewhere.jdbcUrl(), this.target.username(), null), admin);
+		this.targets.update(this.target.id(), Targets.TargetSpec.of(this.target).withJdbcUrl(elsewhere.jdbcUrl()), admin);
 
 		Incident halted = this.incidents.get(incident.id());
 		assertThat(halted.state()).isEqualTo(IncidentState.HALTED);
