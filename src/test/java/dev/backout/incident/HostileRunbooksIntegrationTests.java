@@ -35,6 +35,11 @@ import org.springframework.security.core.context.SecurityContextHolder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 
 /**
  * The catalogue of hostile checks, steps and target URLs (issue 11), each on real PostgreSQL.
@@ -58,6 +63,9 @@ class HostileRunbooksIntegrationTests {
 
 	@Autowired
 	DemoTarget demo;
+
+	@Autowired
+	org.springframework.test.web.servlet.MockMvc mvc;
 
 	Path file;
 
@@ -182,6 +190,23 @@ class HostileRunbooksIntegrationTests {
 				}
 			}
 		}
+	}
+
+	/** The incident page says when an admin let checks run as a superuser, and only then. */
+	@Test
+	void theIncidentPageSaysWhenChecksMayRunAsASuperuser() throws Exception {
+		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
+		String suffix = String.valueOf(System.nanoTime() % 1_000_000);
+		Target allowed = scratch.create("hostile-allowed-" + suffix, "CREATE TABLE things (n int)");
+		Target reader = leastPrivileged(scratch, "hostile_page_" + suffix, "CREATE TABLE things (n int)");
+		StepRun onAllowed = precheck(allowed, "SELECT count(*) FROM things");
+		StepRun onReader = precheck(reader, "SELECT count(*) FROM things");
+		assertThat(onAllowed.state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(onReader.state()).isEqualTo(StepState.SUCCEEDED);
+		this.mvc.perform(get("/incidents/{id}", onAllowed.incidentId()).with(user("commander").roles("COMMANDER")))
+			.andExpect(content().string(containsString("may run as a superuser: an admin allowed it")));
+		this.mvc.perform(get("/incidents/{id}", onReader.incidentId()).with(user("commander").roles("COMMANDER")))
+			.andExpect(content().string(not(containsString("may run as a superuser"))));
 	}
 
 	private StepRun precheck(Target target, String check) throws Exception {

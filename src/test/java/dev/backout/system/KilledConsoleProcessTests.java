@@ -104,7 +104,8 @@ class KilledConsoleProcessTests {
 
 		Duration firstStart = start("first.log");
 		int postgresPort = postgresPort();
-		sql(postgresPort, "CREATE TABLE process_counter (n int)");
+		// The demo database belongs to demo_owner, who runs the steps.
+		sql(postgresPort, "CREATE TABLE process_counter (n int); ALTER TABLE process_counter OWNER TO " + DemoTarget.OWNER);
 		String commander = token("commander");
 		String lead = token("lead");
 		long demoTarget = demoTargetId();

@@ -60,6 +60,27 @@ class TargetsIntegrationTests {
 		assertThat(check.latency()).isPositive();
 	}
 
+	/** ASVS 4.0.3 V1.4.5: "Test connection" says, per credential, what it may do and what to change. */
+	@Test
+	void testConnectionReportsWhatEachCredentialMayDoAndWhatToGrant() throws Exception {
+		Target demo = this.targets.findByName("demo").orElseThrow();
+		assertThat(this.targets.test(demo.id(), ADMIN).roles()).extracting(ConnectionCheck.RoleReport::purpose,
+				ConnectionCheck.RoleReport::role, ConnectionCheck.RoleReport::superuser, ConnectionCheck.RoleReport::advice)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("steps", "demo_owner", false, null),
+					org.assertj.core.groups.Tuple.tuple("checks", "demo_reader", false, null));
+
+		Target asSuperuser = this.targets.register(new Targets.TargetSpec("super-" + System.nanoTime() % 100000, "demo",
+				Environment.STAGING, demo.jdbcUrl(), "postgres", null), ADMIN);
+		ConnectionCheck check = this.targets.test(asSuperuser.id(), ADMIN);
+		assertThat(check.roles()).allSatisfy((role) -> assertThat(role.superuser()).isTrue());
+		assertThat(check.roles().get(0).advice()).startsWith("Steps run as a superuser");
+		assertThat(check.roles().get(1).advice()).startsWith("Checks are refused: they would run as a superuser.")
+			.contains("GRANT pg_read_all_data TO backout_reader");
+		assertThat(check.roles().get(1).powers()).contains("superuser", "runs server programs", "reads server files");
+		this.mvc.perform(post("/admin/targets/{id}/test", asSuperuser.id()).with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(content().string(containsString("Checks are refused: they would run as a superuser.")));
+	}
+
 	@Test
 	void passwordsAreEncryptedAtRestAndNeverLoggedShownOrAudited(CapturedOutput output) throws Exception {
 		Target demo = this.targets.findByName("demo").orElseThrow();
