@@ -48,12 +48,29 @@ public class ScratchTargets {
 		try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
 			statement.execute(setupSql);
 		}
-		// Scratch databases are reached as the test server's superuser, so their checks are allowed to run as one.
-		var spec = new Targets.TargetSpec(name, "scratch", Environment.STAGING, url(database), this.demo.username(),
+		return register(name, url(database));
+	}
+
+	/**
+	 * Registers (or re-points) a scratch target at {@code url}. Scratch databases are reached as the
+	 * test server's superuser, so their checks are allowed to run as one.
+	 */
+	public Target register(String name, String url) {
+		var spec = new Targets.TargetSpec(name, "scratch", Environment.STAGING, url, this.demo.username(),
 				this.demo.password()).allowingSuperuserChecks();
 		return this.targets.findByName(name)
 			.map((existing) -> this.targets.update(existing.id(), spec, COMMANDER))
 			.orElseGet(() -> this.targets.register(spec, COMMANDER));
+	}
+
+	/** The database behind {@code direct}, registered as {@code name} to be reached only through {@code link}. */
+	public Target through(FaultyLink link, Target direct, String name) {
+		return register(name, direct.jdbcUrl().replaceFirst("://[^/]+/", "://127.0.0.1:" + link.port() + "/"));
+	}
+
+	/** A link to the server behind {@code direct}, to cut, freeze or partition. */
+	public static FaultyLink linkTo(Target direct) throws java.io.IOException {
+		return new FaultyLink(java.net.URI.create(direct.jdbcUrl().substring("jdbc:".length())).getPort());
 	}
 
 	public Connection connect(String database) throws SQLException {

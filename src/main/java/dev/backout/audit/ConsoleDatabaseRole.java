@@ -27,11 +27,12 @@ class ConsoleDatabaseRole implements InitializingBean {
 
 	@Override
 	public void afterPropertiesSet() {
-		String role = this.jdbc.sql("select current_user").query(String.class).single();
-		boolean superuser = this.jdbc.sql("select rolsuper from pg_roles where rolname = current_user").query(Boolean.class).single();
-		if (superuser) {
-			throw new SuperuserConsoleRoleException(role);
-		}
+		this.jdbc.sql("select rolname from pg_roles where rolname = current_user and rolsuper")
+			.query(String.class)
+			.optional()
+			.ifPresent((superuser) -> {
+				throw new SuperuserConsoleRoleException(superuser);
+			});
 	}
 
 	@EventListener(ApplicationReadyEvent.class)

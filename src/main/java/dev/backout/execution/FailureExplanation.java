@@ -10,6 +10,8 @@ import java.util.List;
 
 import dev.backout.runbook.SqlScript;
 import dev.backout.runbook.SqlStatement;
+import dev.backout.runbook.Step;
+import dev.backout.target.Targets;
 
 /**
  * Turns a PostgreSQL error into plain words for the person at the console: what happened, what
@@ -23,9 +25,11 @@ final class FailureExplanation {
 	static String explain(SQLException ex, PlannedStep step, String failedStatement, Connection probe) {
 		String state = String.valueOf(ex.getSQLState());
 		String server = firstLine(ex.getMessage());
-		String undone = step.transactional() ? " Nothing was changed: the step's transaction was rolled back."
-				: " This step runs outside a transaction: statements before the failing one stayed applied.";
+		String undone = (step.kind() == Step.Kind.CHECK) ? ""
+				: step.transactional() ? " Nothing was changed: the step's transaction was rolled back."
+						: " This step runs outside a transaction: statements before the failing one stayed applied.";
 		return switch (state) {
+			case Targets.REFUSED_BY_CONSOLE -> "The console refused: " + server + undone;
 			case "55P03" -> lockTimeout(step, failedStatement, probe) + undone + " It can be retried when the lock is free.";
 			case "57014" -> (server.contains("statement timeout")
 					? "The step ran longer than its statement timeout of " + human(step.timeoutMillis()) + " and was stopped."

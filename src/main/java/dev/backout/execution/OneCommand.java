@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import dev.backout.target.Targets;
 import org.postgresql.core.Parser;
 
 /**
@@ -29,7 +30,7 @@ final class OneCommand {
 		int parts = Parser.parseJdbcSql(sql, true, false, true, false, false).size();
 		if (parts != 1) {
 			throw new SQLException("The console sends one command at a time, and this statement holds " + parts
-					+ " to the driver: nothing was sent. Split it in the runbook.", "42601");
+					+ " to the driver: it was not sent. Split it in the runbook.", Targets.REFUSED_BY_CONSOLE);
 		}
 		return sql;
 	}

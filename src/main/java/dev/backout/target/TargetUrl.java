@@ -1,6 +1,5 @@
 package dev.backout.target;
 
-import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,10 +39,6 @@ final class TargetUrl {
 			throw new TargetException("The JDBC URL may not set " + String.join(", ", refused) + ". Allowed parameters: "
 					+ String.join(", ", new TreeSet<>(ALLOWED)) + " (see docs/runbook-format.md, \"Targets\").");
 		}
-	}
-
-	static List<String> allowed() {
-		return List.copyOf(new TreeSet<>(ALLOWED));
 	}
 
 }

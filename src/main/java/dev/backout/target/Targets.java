@@ -172,6 +172,12 @@ public class Targets {
 	public static final Duration NETWORK_MARGIN = Duration.ofSeconds(2);
 
 	/**
+	 * The SQLSTATE of a refusal by the console itself, before anything reached the target (class Z
+	 * is left to implementations; PostgreSQL uses none of it): explained as the console's, not the server's.
+	 */
+	public static final String REFUSED_BY_CONSOLE = "ZB001";
+
+	/**
 	 * Opens a connection to the target, named after its purpose in {@code pg_stat_activity}
 	 * (e.g. "backout incident 7") so people on the target see who is connected. Every limit of
 	 * {@link #CONNECT_TIMEOUT} and friends applies from the first byte; the timeouts travel in the
@@ -196,7 +202,7 @@ public class Targets {
 			connection.close();
 			throw new SQLException("Checks on target " + target.name() + " would run as " + target.checkRole()
 					+ ", a superuser, whom a READ ONLY transaction does not stop: nothing was run. Give the target a read-only "
-					+ "credential for checks, or let an admin allow superuser checks for it.", "42501");
+					+ "credential for checks, or let an admin allow superuser checks for it.", REFUSED_BY_CONSOLE);
 		}
 		return connection;
 	}
@@ -208,7 +214,7 @@ public class Targets {
 			TargetUrl.requireAllowed(target.jdbcUrl());
 		}
 		catch (TargetException ex) {
-			throw new SQLException("Target " + target.name() + ": " + ex.getMessage() + " Edit the target.", "08004", ex);
+			throw new SQLException("Target " + target.name() + ": " + ex.getMessage() + " Edit the target.", REFUSED_BY_CONSOLE, ex);
 		}
 		Properties properties = new Properties();
 		properties.setProperty("user", username);

@@ -362,7 +362,7 @@ class FaultInjectionIntegrationTests {
 
 	@Test
 	void recoverOnDemandSaysWhatItCouldNotSettleAndWhy() throws Exception {
-		Target gone = register("recover-gone", "jdbc:postgresql://127.0.0.1:1/nothing");
+		Target gone = this.scratch.register("recover-gone", "jdbc:postgresql://127.0.0.1:1/nothing");
 		long incident = ScratchTargets.nextIncident();
 		consoleSql("""
 				INSERT INTO step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional, state,
@@ -396,7 +396,7 @@ class FaultInjectionIntegrationTests {
 			});
 			acceptor.setDaemon(true);
 			acceptor.start();
-			Target target = register("silent", "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/nothing");
+			Target target = this.scratch.register("silent", "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/nothing");
 			long started = System.nanoTime();
 			ConnectionCheck check = this.targets.test(target.id(), COMMANDER);
 
@@ -447,22 +447,13 @@ class FaultInjectionIntegrationTests {
 	}
 
 	private FaultyLink link(Target direct) throws Exception {
-		int port = Integer.parseInt(direct.jdbcUrl().replaceFirst("^jdbc:postgresql://[^:/]+:(\\d+)/.*$", "$1"));
-		FaultyLink link = new FaultyLink(port);
+		FaultyLink link = ScratchTargets.linkTo(direct);
 		this.links.add(link);
 		return link;
 	}
 
 	private Target throughLink(Target direct, FaultyLink link, String name) {
-		return register(name, direct.jdbcUrl().replaceFirst("://[^/]+/", "://127.0.0.1:" + link.port() + "/"));
-	}
-
-	private Target register(String name, String url) {
-		var spec = new Targets.TargetSpec(name, "scratch", Environment.STAGING, url, this.demo.username(), this.demo.password())
-			.allowingSuperuserChecks();
-		return this.targets.findByName(name)
-			.map((existing) -> this.targets.update(existing.id(), spec, COMMANDER))
-			.orElseGet(() -> this.targets.register(spec, COMMANDER));
+		return this.scratch.through(link, direct, name);
 	}
 
 	private ExecutionPlan plan(String steps, Target target) {

@@ -18,7 +18,6 @@ import dev.backout.execution.TargetUnreachable;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.security.Role;
 import dev.backout.system.DemoTarget;
-import dev.backout.target.Environment;
 import dev.backout.target.Target;
 import dev.backout.target.TargetException;
 import dev.backout.target.Targets;
@@ -153,7 +152,7 @@ class IncidentFaultIntegrationTests {
 
 	@Test
 	void aStepLeftInFlightOnATargetThatStaysUnreachableHaltsTheIncidentAndAPersonCanEndIt() throws Exception {
-		FaultyLink link = new FaultyLink(portOf(this.target));
+		FaultyLink link = ScratchTargets.linkTo(this.target);
 		Incident incident = approved(through(link, this.target));
 		assertThat(this.incidents.runStep(incident.id(), "build-index", null, Map.of(), this.commander).state())
 			.isEqualTo(StepState.SUCCEEDED);
@@ -214,7 +213,7 @@ class IncidentFaultIntegrationTests {
 
 	@Test
 	void aRetryThatCannotReachTheTargetStaysHaltedAndTheIncidentCanStillBeAborted() throws Exception {
-		FaultyLink link = new FaultyLink(portOf(this.target));
+		FaultyLink link = ScratchTargets.linkTo(this.target);
 		Incident incident = approved(through(link, this.target));
 		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target);
 				var statement = admin.createStatement()) {
@@ -310,20 +309,13 @@ class IncidentFaultIntegrationTests {
 
 	/** The same database, registered again to be reached only through {@code link}. */
 	private Target through(FaultyLink link, Target original) {
-		String url = original.jdbcUrl().replace(":" + portOf(original) + "/", ":" + link.port() + "/");
-		return this.targets.register(new Targets.TargetSpec(original.name() + "-link", "scratch", Environment.STAGING, url,
-				this.demo.username(), this.demo.password()).allowingSuperuserChecks(), ScratchTargets.COMMANDER);
+		return new ScratchTargets(this.demo, this.targets).through(link, original, original.name() + "-link");
 	}
 
 	/** The same database registered again under another name and host spelling. */
 	private Target twinOf(Target original) {
-		String url = original.jdbcUrl().replace("localhost", "127.0.0.1");
-		return this.targets.register(new Targets.TargetSpec(original.name() + "-twin", "scratch", Environment.STAGING, url,
-				this.demo.username(), this.demo.password()).allowingSuperuserChecks(), ScratchTargets.COMMANDER);
-	}
-
-	private static int portOf(Target target) {
-		return java.net.URI.create(target.jdbcUrl().substring("jdbc:".length())).getPort();
+		return new ScratchTargets(this.demo, this.targets).register(original.name() + "-twin",
+				original.jdbcUrl().replace("localhost", "127.0.0.1"));
 	}
 
 }

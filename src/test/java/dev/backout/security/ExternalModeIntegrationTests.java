@@ -58,7 +58,7 @@ class ExternalModeIntegrationTests {
 	@Test
 	void refusesToStartWithoutAKeyForTargetSecrets() {
 		assertThatException()
-			.isThrownBy(() -> new SpringApplicationBuilder(BackoutApplication.class).run(
+			.isThrownBy(() -> console().run(
 					"--spring.datasource.url=" + external.jdbcUrl("refused"), "--spring.datasource.username=" + CONSOLE_ROLE,
 					"--spring.liquibase.user=" + external.username(),
 					"--server.port=0", "--spring.main.banner-mode=off"))
@@ -67,9 +67,10 @@ class ExternalModeIntegrationTests {
 	}
 
 	@Test
-	void createsTheConfiguredAdministratorAndNoDemoUsers() {
+	void createsTheConfiguredAdministratorAndNoDemoUsers() throws Exception {
+		Path checkpoints = temp.resolve("accepted-checkpoints.jsonl");
 		try (ConfigurableApplicationContext context = start("accepted", "--backout.admin.username=Root",
-				"--backout.admin.password=a-long-admin-password")) {
+				"--backout.admin.password=a-long-admin-password", "--backout.audit.checkpoint-file=" + checkpoints)) {
 			JdbcClient jdbc = context.getBean(JdbcClient.class);
 			assertThat(jdbc.sql("select u.username || ':' || r.role from console_user u join console_user_role r on r.console_user = u.id")
 				.query(String.class)
@@ -77,12 +78,16 @@ class ExternalModeIntegrationTests {
 			assertThat(context.getBeanProvider(EmbeddedPostgresServer.class).getIfAvailable()).isNull();
 			assertThat(context.getEnvironment().getProperty("server.address")).isNull();
 		}
+		// ASVS 4.0.3 V7.3.4: a checkpoint at start-up and one at shutdown, so restarts cannot hide a cut tail.
+		assertThat(java.nio.file.Files.readAllLines(checkpoints)).hasSize(2)
+			.satisfiesExactly((first) -> assertThat(first).contains("\"number\":1", "\"reason\":\"start-up\""),
+					(second) -> assertThat(second).contains("\"number\":2", "\"reason\":\"shutdown\""));
 	}
 
 	/** ASVS 4.0.3 V1.4.5 / V7.3.3: no privilege binds a superuser, so the console refuses to run as one, in every mode. */
 	@Test
 	void refusesToConnectAsASuperuser() {
-		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(BackoutApplication.class).run(
+		assertThatException().isThrownBy(() -> console().run(
 				"--spring.datasource.url=" + external.jdbcUrl("superuser"), "--spring.datasource.username=" + external.username(),
 				"--server.port=0", "--spring.main.banner-mode=off", "--backout.secret-key=" + SECRET_KEY,
 				"--backout.admin.username=root", "--backout.admin.password=a-long-admin-password").close())
@@ -108,7 +113,7 @@ class ExternalModeIntegrationTests {
 			String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
 			assertThat(process.waitFor()).as(output).isZero();
 
-			try (ConfigurableApplicationContext context = new SpringApplicationBuilder(BackoutApplication.class).run(
+			try (ConfigurableApplicationContext context = console().run(
 					"--spring.datasource.url=" + server.jdbcUrl("backout"), "--spring.datasource.username=backout",
 					"--spring.datasource.password=console-secret", "--spring.liquibase.user=backout_owner",
 					"--spring.liquibase.password=owner-secret", "--server.port=0", "--spring.main.banner-mode=off",
@@ -129,6 +134,16 @@ class ExternalModeIntegrationTests {
 		}
 	}
 
+	/**
+	 * The console with its trail key and checkpoints in this test's directory: by default they go
+	 * to ./data, where a developer's own console keeps its real ones.
+	 */
+	private static SpringApplicationBuilder console() {
+		return new SpringApplicationBuilder(BackoutApplication.class).properties(
+				"backout.audit.key-file=" + temp.resolve("trail.key"),
+				"backout.audit.checkpoint-file=" + temp.resolve("audit-checkpoints.jsonl"));
+	}
+
 	private static ConfigurableApplicationContext start(String database, String... args) {
 		String[] all = new String[args.length + 6];
 		all[0] = "--spring.datasource.url=" + external.jdbcUrl(database);
@@ -138,7 +153,7 @@ class ExternalModeIntegrationTests {
 		all[4] = "--backout.secret-key=" + SECRET_KEY;
 		all[5] = "--spring.liquibase.user=" + external.username();
 		System.arraycopy(args, 0, all, 6, args.length);
-		return new SpringApplicationBuilder(BackoutApplication.class).run(all);
+		return console().run(all);
 	}
 
 }
