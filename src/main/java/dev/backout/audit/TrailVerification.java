@@ -98,7 +98,8 @@ public final class TrailVerification {
 			}
 		}
 		String coverage = !checkpointsChecked ? "checkpoints not checked (none given)" : checkpoints.isEmpty() ? "no checkpoint yet"
-				: "consistent with " + checkpoints.size() + " signed checkpoints, the last number " + lastNumber + " taken at "
+				: "consistent with " + checkpoints.size() + ((checkpoints.size() == 1) ? " signed checkpoint" : " signed checkpoints")
+						+ ", the last number " + lastNumber + " taken at "
 						+ checkpoints.get(checkpoints.size() - 1).at();
 		return new Result(true, chain.verified, chain.previous, null, null, checkpoints.size(), chain.withoutProof, key != null, coverage);
 	}

@@ -86,7 +86,7 @@ class TrailTamperIntegrationTests {
 		assertThat(result.intact()).isTrue();
 		assertThat(result.verified()).isEqualTo(EVENTS + 1);
 		assertThat(result.describe()).startsWith((EVENTS + 1) + " events verified up to hash " + result.headHash()
-				+ "; each carries the console's proof of authorship; consistent with 1 signed checkpoints, the last number 1 taken at");
+				+ "; each carries the console's proof of authorship; consistent with 1 signed checkpoint, the last number 1 taken at");
 	}
 
 	@Test
