@@ -7,11 +7,15 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
 import dev.backout.SignedIn;
+import dev.backout.approval.Approval;
+import dev.backout.approval.Approvals;
+import dev.backout.approval.ReviewedPlans;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.StepState;
 import dev.backout.runbook.RunbookCatalog;
@@ -63,6 +67,9 @@ class HostileRunbooksIntegrationTests {
 
 	@Autowired
 	DemoTarget demo;
+
+	@Autowired
+	Approvals approvals;
 
 	@Autowired
 	org.springframework.test.web.servlet.MockMvc mvc;
@@ -198,6 +205,52 @@ class HostileRunbooksIntegrationTests {
 		}
 	}
 
+	/**
+	 * A step runs after approval, as the target's step credential; the linter cannot see into a
+	 * function it calls. On a least-privileged target (an owner without SUPERUSER) each escape
+	 * hidden that way fails at run time, and the step's own write before it is rolled back with it.
+	 * On a superuser target nothing but the role confines a step, which Test connection says.
+	 */
+	@Test
+	void stepsThatHideAnEscapeInAFunctionFailOnALeastPrivilegedTargetWithNothingChanged() throws Exception {
+		Path witness = Path.of("target", "hostile-step-ran-" + System.nanoTime());
+		String suffix = String.valueOf(System.nanoTime() % 1_000_000);
+		String name = "hostile_steps_" + suffix;
+		String setup = """
+				CREATE TABLE things (n int); INSERT INTO things VALUES (1), (2);
+				CREATE FUNCTION run_program() RETURNS int LANGUAGE plpgsql AS $f$
+				  BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch %s'''; RETURN 1; END $f$;
+				CREATE FUNCTION escalate() RETURNS int LANGUAGE plpgsql AS $f$
+				  BEGIN EXECUTE 'ALTER ROLE %s_owner SUPERUSER'; RETURN 1; END $f$;
+				CREATE FUNCTION read_key() RETURNS text LANGUAGE sql AS $f$ SELECT pg_read_file('postgresql.conf') $f$;
+				CREATE FUNCTION make_role() RETURNS int LANGUAGE plpgsql AS $f$
+				  BEGIN EXECUTE 'CREATE ROLE %s_backdoor LOGIN SUPERUSER'; RETURN 1; END $f$;
+				""".formatted(witness.toAbsolutePath(), name, name);
+		Target target = leastPrivileged(new ScratchTargets(this.demo, this.targets), name, setup);
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		for (String call : List.of("run_program()", "escalate()", "read_key()", "make_role()")) {
+			Incident incident = approvedIncident(target, "INSERT INTO things VALUES (7); SELECT " + call);
+			SignedIn.as("commander", Role.COMMANDER);
+			StepRun run = this.incidents.runStep(incident.id(), "hostile-step", null, Map.of(), commander);
+			assertThat(run.state()).as(call).isEqualTo(StepState.FAILED);
+			assertThat(run.error()).as(call).containsIgnoringCase("permission denied");
+			assertThat(run.error()).as(call).doesNotContain("stayed applied");
+			assertThat(witness).as("the program ran through %s", call).doesNotExist();
+			try (Connection admin = DriverManager.getConnection(target.jdbcUrl(), this.demo.username(), this.demo.password());
+					Statement statement = admin.createStatement();
+					ResultSet rs = statement.executeQuery("SELECT (SELECT count(*) FROM things), "
+							+ "(SELECT rolsuper FROM pg_roles WHERE rolname = '" + name + "_owner'), "
+							+ "(SELECT count(*) FROM pg_roles WHERE rolname = '" + name + "_backdoor')")) {
+				rs.next();
+				assertThat(rs.getLong(1)).as("rows after %s (the step's INSERT rolled back)", call).isEqualTo(2);
+				assertThat(rs.getBoolean(2)).as("owner became a superuser through %s", call).isFalse();
+				assertThat(rs.getLong(3)).as("a role was created through %s", call).isZero();
+			}
+			this.incidents.abort(incident.id(), this.incidents.get(incident.id()).version(), "Hostile step refused by the server",
+					commander);
+		}
+	}
+
 	/** The incident page says when an admin let checks run as a superuser, and only then. */
 	@Test
 	void theIncidentPageSaysWhenChecksMayRunAsASuperuser() throws Exception {
@@ -227,6 +280,24 @@ class HostileRunbooksIntegrationTests {
 		List<StepRun> runs = this.incidents.runPrechecks(incident.id(), commander);
 		Files.deleteIfExists(this.file);
 		return runs.stream().filter((run) -> run.stepId().equals(id)).findFirst().orElseThrow(() -> new AssertionError("runs: " + runs));
+	}
+
+	/** An incident on the hostile runbook whose step is {@code step}, approved by the lead. */
+	private Incident approvedIncident(Target target, String step) throws Exception {
+		String id = "hostile-step-" + System.nanoTime() % 1_000_000;
+		this.file = Files.writeString(RUNBOOKS.resolve(id + ".yaml"), runbook("SELECT 1", "SELECT 1", step).replace("id: hostile\n",
+				"id: " + id + "\n"));
+		assertThat(this.catalog.reload(null).errors()).filteredOn((p) -> p.file().contains(id)).isEmpty();
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		Incident incident = this.incidents.open(new Incidents.Opening(id, target.id(), "Hostile step", Severity.SEV3, null), commander);
+		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
+		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
+		this.incidents.runPrechecks(incident.id(), commander);
+		this.incidents.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
+		this.approvals.decide(incident.id(), SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
+				"Reviewed", IncidentWorkflowIntegrationTests.PASSWORD, ReviewedPlans.current(this.approvals, incident.id()));
+		Files.deleteIfExists(this.file);
+		return this.incidents.get(incident.id());
 	}
 
 	private Target asSuperuserWithoutAllowance(Target target) {
