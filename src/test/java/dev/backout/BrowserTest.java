@@ -104,13 +104,28 @@ public abstract class BrowserTest {
 		new WebDriverWait(driver, Duration.ofSeconds(10)).until((d) -> !d.getCurrentUrl().contains("/login"));
 	}
 
-	/** Clicks and waits until the page was replaced (every action posts and redirects). */
+	/**
+	 * Clicks and waits until the page was replaced: every action posts and redirects, and on the
+	 * incident page htmx swaps the cockpit in place instead.
+	 */
 	protected static void submit(WebDriver driver, By button) {
 		WebElement element = driver.findElement(button);
-		WebElement page = driver.findElement(By.tagName("main"));
+		WebElement page = driver.findElements(By.id("cockpit")).stream().findFirst()
+			.orElseGet(() -> driver.findElement(By.tagName("main")));
 		((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
 		element.click();
-		new WebDriverWait(driver, Duration.ofSeconds(30)).until((d) -> replaced(page));
+		new WebDriverWait(driver, Duration.ofSeconds(30)).until((d) -> replaced(page) && settled(d));
+	}
+
+	/** No htmx request in flight, nothing being swapped. */
+	protected static boolean settled(WebDriver driver) {
+		try {
+			return Boolean.TRUE.equals(((JavascriptExecutor) driver)
+				.executeScript("return document.readyState === 'complete' && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"));
+		}
+		catch (WebDriverException navigating) {
+			return false;
+		}
 	}
 
 	/**

@@ -81,6 +81,11 @@ public final class FaultyLink implements AutoCloseable {
 		this.frozen = false;
 	}
 
+	/** How many connections the link has accepted: each one is a connection to the target. */
+	public int connections() {
+		return this.pipes.size();
+	}
+
 	public boolean awaitCut(long seconds) throws InterruptedException {
 		return this.cut.await(seconds, TimeUnit.SECONDS);
 	}

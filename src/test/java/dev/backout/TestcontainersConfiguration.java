@@ -92,6 +92,12 @@ public class TestcontainersConfiguration {
 		};
 	}
 
+	/** Lets a test count the statements a request sends to the console's database. */
+	@Bean
+	static ConsoleStatements consoleStatements() {
+		return new ConsoleStatements();
+	}
+
 	static class DockerAvailable implements Condition {
 
 		@Override

@@ -138,6 +138,37 @@ public class Approvals {
 			.optional();
 	}
 
+	/**
+	 * The request, its decisions and where the gate stands, in one statement: the incident page
+	 * reads this on every view and poll.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<ApprovalView> view(long incidentId) {
+		return this.jdbc.sql("select r.*, " + DRIVERS + ", " + DECISIONS + " from approval_request r where incident_id = :id")
+			.param("id", incidentId)
+			.param("driving", DRIVING_ACTIONS)
+			.query((rs, row) -> {
+				ApprovalRequest request = map(rs, row);
+				List<Approval> decisions = this.json.readValue(rs.getString("decisions"), new TypeReference<List<Approval>>() {
+				});
+				return new ApprovalView(request, decisions, ApprovalGate.evaluate(request, decisions, this.clock.instant()));
+			})
+			.optional();
+	}
+
+	/**
+	 * @param status where the gate stands for the request as it is now
+	 */
+	public record ApprovalView(ApprovalRequest request, List<Approval> decisions, ApprovalGate.Status status) {
+
+		/** The same answer as {@link Approvals#approvedFor}, from what was read. */
+		public boolean approvedFor(String runbookHash, String approvalKey) {
+			return this.request.status() == ApprovalRequest.Status.APPROVED && this.request.runbookHash().equals(runbookHash)
+					&& this.request.approvalKey().equals(approvalKey) && this.status.approved();
+		}
+
+	}
+
 	@Transactional(readOnly = true)
 	public List<Approval> decisions(long incidentId) {
 		return this.jdbc.sql("select * from approval where incident_id = :id order by id").param("id", incidentId).query(Approvals::mapApproval).list();
@@ -329,6 +360,14 @@ public class Approvals {
 	private static final String DRIVERS = """
 			coalesce((select jsonb_agg(distinct e.actor) from audit_event e
 			          where e.incident_id = r.incident_id and e.action = any(:driving)), '[]'::jsonb)::text as drivers""";
+
+	/** The request's decisions as JSON, shaped like {@link Approval}. */
+	private static final String DECISIONS = """
+			coalesce((select json_agg(json_build_object('id', a.id, 'incidentId', a.incident_id, 'approver', a.approver,
+			            'role', a.role, 'decision', a.decision, 'comment', a.comment, 'runbookHash', a.runbook_hash,
+			            'approvalKey', a.approval_key,
+			            'createdAt', to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) order by a.id)
+			          from approval a where a.incident_id = r.incident_id), '[]')::text as decisions""";
 
 	private ApprovalRequest map(ResultSet rs, int row) throws SQLException {
 		String fallback = rs.getString("fallback_role");

@@ -198,6 +198,13 @@ public class Executions {
 		return next(plan, latestStates(incidentId));
 	}
 
+	/** The step to act on, from a journal already read. */
+	public static Optional<PlannedStep> next(ExecutionPlan plan, List<StepRun> journal) {
+		Map<String, StepState> latest = new java.util.HashMap<>();
+		journal.forEach((run) -> latest.put(run.stepId(), run.state()));
+		return next(plan, latest);
+	}
+
 	private static Optional<PlannedStep> next(ExecutionPlan plan, Map<String, StepState> latest) {
 		return plan.steps().stream().filter((step) -> !done(latest.get(step.stepId()))).findFirst();
 	}
@@ -364,8 +371,12 @@ public class Executions {
 	 * approvers and for the confirmation dialog; nothing is journaled.
 	 */
 	public Map<String, String> rowsAtStake(ExecutionPlan plan) {
+		return rowsAtStake(plan, target(plan));
+	}
+
+	/** The same, on the plan's target as already read. */
+	public Map<String, String> rowsAtStake(ExecutionPlan plan, Target target) {
 		Map<String, String> counts = new java.util.LinkedHashMap<>();
-		Target target = target(plan);
 		try (Connection connection = this.targets.connectForChecks(target, "backout preview")) {
 			connection.setAutoCommit(false);
 			try (java.sql.Statement statement = OneCommand.statement(connection)) {

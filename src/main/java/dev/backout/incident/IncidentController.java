@@ -5,22 +5,17 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
 import jakarta.validation.Valid;
 
 import dev.backout.approval.ApprovalRefused;
-import dev.backout.approval.Approvals;
-import dev.backout.execution.ExecutionPlan;
 import dev.backout.execution.ExecutionRefused;
 import dev.backout.execution.Executions;
-import dev.backout.execution.PlannedStep;
 import dev.backout.execution.StepRun;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.system.InputTooLong;
-import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Targets;
 
 import org.springframework.security.access.AccessDeniedException;
@@ -52,20 +47,17 @@ class IncidentController {
 
 	private final Executions executions;
 
-	private final Approvals approvals;
-
-	private final SchemaSnapshots snapshots;
+	private final IncidentPages pages;
 
 	private final Clock clock;
 
 	IncidentController(Incidents incidents, RunbookCatalog catalog, Targets targets, Executions executions,
-			Approvals approvals, SchemaSnapshots snapshots, Clock clock) {
+			IncidentPages pages, Clock clock) {
 		this.incidents = incidents;
 		this.catalog = catalog;
 		this.targets = targets;
 		this.executions = executions;
-		this.approvals = approvals;
-		this.snapshots = snapshots;
+		this.pages = pages;
 		this.clock = clock;
 	}
 
@@ -108,56 +100,61 @@ class IncidentController {
 	}
 
 	@GetMapping("/{id}")
-	String show(@PathVariable long id, Model model) {
-		describe(id, model);
+	String show(@PathVariable long id, Model model, Authentication viewer) {
+		// A full page view may settle a step whose connection was lost (the scheduled recovery does
+		// it too) and count the rows a destructive step would touch; a poll does neither.
+		IncidentCockpit cockpit = describe(id, model, viewer);
+		if (this.executions.settleSeen(id, cockpit.journal())) {
+			cockpit = describe(id, model, viewer);
+		}
+		if (cockpit.next() != null && cockpit.next().destructive() && cockpit.incident().state().executing()
+				&& cockpit.running() == null) {
+			model.addAttribute("rowsAtStake", this.executions.rowsAtStake(cockpit.plan(), cockpit.target()).get(cockpit.next().stepId()));
+		}
 		return "incident/show";
 	}
 
-	/** The step list alone, polled by htmx while the incident is live. */
+	/**
+	 * The live cockpit alone: polled by the page, and what every action swaps in (htmx follows the
+	 * action's redirect here). Never touches the target.
+	 */
 	@HxRequest
 	@GetMapping("/{id}")
-	String steps(@PathVariable long id, Model model) {
-		describe(id, model);
-		return "incident/show :: steps";
+	String cockpit(@PathVariable long id, Model model, Authentication viewer) {
+		describe(id, model, viewer);
+		return "incident/show :: cockpit";
 	}
 
-	private void describe(long id, Model model) {
-		List<StepRun> seen = this.executions.journal(id);
-		List<StepRun> journal = this.executions.settleSeen(id, seen) ? this.executions.journal(id) : seen;
-		Incident incident = this.incidents.get(id);
-		model.addAttribute("incident", incident);
-		model.addAttribute("runbook", this.incidents.runbook(incident));
-		model.addAttribute("target", this.targets.get(incident.targetId()));
-		model.addAttribute("walk", this.incidents.walk(incident));
-		model.addAttribute("now", this.clock.instant());
-		model.addAttribute("newerRunbook", this.incidents.newerRunbook(incident).orElse(null));
-		Optional<ExecutionPlan> plan = this.incidents.plan(incident);
-		model.addAttribute("plan", plan.orElse(null));
-		Optional<PlannedStep> next = plan.flatMap((p) -> this.executions.next(id, p));
-		List<StepRow> rows = plan.map((p) -> p.steps()
-			.stream()
-			.map((step) -> new StepRow(step, journal.stream().filter((run) -> run.stepId().equals(step.stepId())).toList(),
-					next.map((n) -> n.stepId().equals(step.stepId())).orElse(false)))
-			.toList()).orElse(List.of());
-		model.addAttribute("rows", rows);
-		model.addAttribute("next", next.orElse(null));
-		StepRow settling = rows.stream().filter(StepRow::needsSettling).findFirst().orElse(null);
-		model.addAttribute("settling", settling);
-		model.addAttribute("needsReapproval", incident.state() == IncidentState.HALTED && !this.incidents.approvalsCoverPlan(incident));
-		model.addAttribute("rowsAtStake", next.filter((step) -> step.destructive() && incident.state().executing())
-			.map((step) -> this.executions.rowsAtStake(plan.get()).get(step.stepId()))
-			.orElse(null));
-		// Poll only while nothing on the page waits for input: a poll must never replace a form being filled in.
-		model.addAttribute("live", settling == null && (incident.state() == IncidentState.AWAITING_APPROVAL
-				|| journal.stream().anyMatch((r) -> r.state().name().equals("STARTED"))));
-		model.addAttribute("approvalRequest", this.approvals.find(id).orElse(null));
-		model.addAttribute("commandOfferedTo", this.incidents.commandOfferedTo(id).orElse(null));
-		model.addAttribute("approvalStatus", this.approvals.status(id).orElse(null));
-		model.addAttribute("decisions", this.approvals.decisions(id));
-		var before = this.snapshots.find(id, SchemaSnapshots.Kind.BEFORE);
-		var after = this.snapshots.find(id, SchemaSnapshots.Kind.AFTER);
-		model.addAttribute("schemaChanges", (before.isPresent() && after.isPresent())
-				? SchemaSnapshots.diff(before.get(), after.get()) : null);
+	/** The rows a destructive step would touch, counted read-only when its confirmation is shown. */
+	@GetMapping("/{id}/rows-at-stake")
+	String rowsAtStake(@PathVariable long id, Model model, Authentication viewer) {
+		IncidentCockpit cockpit = this.pages.read(id, viewer.getName());
+		model.addAttribute("cockpit", cockpit);
+		model.addAttribute("rowsAtStake", (cockpit.next() != null && cockpit.next().destructive() && cockpit.plan() != null)
+				? this.executions.rowsAtStake(cockpit.plan(), cockpit.target()).get(cockpit.next().stepId()) : null);
+		return "incident/show :: rowsAtStake";
+	}
+
+	private IncidentCockpit describe(long id, Model model, Authentication viewer) {
+		IncidentCockpit cockpit = this.pages.read(id, viewer.getName());
+		model.addAttribute("cockpit", cockpit);
+		model.addAttribute("incident", cockpit.incident());
+		model.addAttribute("runbook", cockpit.runbook());
+		model.addAttribute("target", cockpit.target());
+		model.addAttribute("walk", cockpit.walk());
+		model.addAttribute("now", cockpit.now());
+		model.addAttribute("newerRunbook", cockpit.newerRunbook());
+		model.addAttribute("plan", cockpit.plan());
+		model.addAttribute("rows", cockpit.rows());
+		model.addAttribute("next", cockpit.next());
+		model.addAttribute("settling", cockpit.settling());
+		model.addAttribute("needsReapproval", cockpit.needsReapproval());
+		model.addAttribute("approvalRequest", (cockpit.approval() != null) ? cockpit.approval().request() : null);
+		model.addAttribute("approvalStatus", (cockpit.approval() != null) ? cockpit.approval().status() : null);
+		model.addAttribute("decisions", (cockpit.approval() != null) ? cockpit.approval().decisions() : List.of());
+		model.addAttribute("commandOfferedTo", cockpit.commandOfferedTo());
+		model.addAttribute("schemaChanges", cockpit.schemaChanges());
+		return cockpit;
 	}
 
 	@PostMapping("/{id}/answers")

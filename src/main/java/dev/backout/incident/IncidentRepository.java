@@ -62,6 +62,30 @@ class IncidentRepository {
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No incident " + id));
 	}
 
+	/**
+	 * What the incident page shows about the incident itself, in one statement: the incident, who
+	 * command is offered to, and its schema snapshots once there can be both (read only then:
+	 * they are large, and the page is polled).
+	 */
+	Page page(long id) {
+		return this.jdbc.sql("""
+				select i.*, o.offered_to,
+				  case when i.state in ('VERIFYING', 'COMPLETED', 'CLOSED', 'ABORTED')
+				    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'BEFORE') end as schema_before,
+				  case when i.state in ('VERIFYING', 'COMPLETED', 'CLOSED', 'ABORTED')
+				    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'AFTER') end as schema_after
+				from incident i left join command_offer o on o.incident_id = i.id
+				where i.id = :id""")
+			.param("id", id)
+			.query((rs, row) -> new Page(map(rs, row), rs.getString("offered_to"), rs.getString("schema_before"),
+					rs.getString("schema_after")))
+			.optional()
+			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No incident " + id));
+	}
+
+	record Page(Incident incident, String commandOfferedTo, String schemaBefore, String schemaAfter) {
+	}
+
 	List<Incident> recent(int limit) {
 		return this.jdbc.sql("select * from incident order by id desc limit :limit").param("limit", limit).query(this::map).list();
 	}

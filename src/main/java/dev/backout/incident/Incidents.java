@@ -176,8 +176,16 @@ public class Incidents {
 		if (incident.outcome() == null || !incident.outcome().executes()) {
 			return Optional.empty();
 		}
+		return plan(incident, this.targets.get(incident.targetId()));
+	}
+
+	/** The plan on a target already read. */
+	Optional<ExecutionPlan> plan(Incident incident, Target target) {
+		if (incident.outcome() == null || !incident.outcome().executes()) {
+			return Optional.empty();
+		}
 		return Optional.of(this.executions.prepare(runbook(incident), incident.runbookHash(), incident.outcome(),
-				incident.partialSteps(), this.targets.get(incident.targetId())));
+				incident.partialSteps(), target));
 	}
 
 	/** The active version of the runbook when it differs from the pinned one. */

@@ -16,6 +16,16 @@ public record Runbook(String id, String title, Migration migration, Risk risk, S
 		troubleshooting = (troubleshooting != null) ? List.copyOf(troubleshooting) : List.of();
 	}
 
+	/** How long the runbook says a rollback takes, when it says so in a form the console reads. */
+	public java.util.Optional<java.time.Duration> estimate() {
+		try {
+			return java.util.Optional.ofNullable(Durations.parse(this.estimatedDuration));
+		}
+		catch (IllegalArgumentException ex) {
+			return java.util.Optional.empty();
+		}
+	}
+
 	/** Every step of every phase, in phase order. */
 	public Stream<Step> steps() {
 		return this.phases.inOrder().stream().flatMap((phase) -> phase.steps().stream());

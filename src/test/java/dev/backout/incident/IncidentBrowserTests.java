@@ -83,6 +83,9 @@ class IncidentBrowserTests extends BrowserTest {
 		runNext(commander, "copy-memory-chunks");
 		assertThat(commander.findElement(By.cssSelector("#row-copy-memory-chunks")).getText()).contains("memory_chunks: 10000 rows copied");
 		submit(commander, By.xpath("//button[normalize-space()='Run rest of phase']"));
+		// The rows at stake are counted (read-only) once the confirmation is on screen.
+		new org.openqa.selenium.support.ui.WebDriverWait(commander, java.time.Duration.ofSeconds(10))
+			.until((d) -> d.findElement(By.cssSelector("#row-drop-memory-chunks")).getText().contains("Rows at stake now"));
 		WebElement destructive = commander.findElement(By.cssSelector("#row-drop-memory-chunks"));
 		assertThat(destructive.getText()).contains("Rows at stake now: 10000", "Type DROP memory_chunks to run this step");
 		scrollTo(commander, destructive);

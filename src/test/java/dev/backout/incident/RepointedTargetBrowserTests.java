@@ -63,7 +63,7 @@ class RepointedTargetBrowserTests extends BrowserTest {
 			.startsWith("Halted: the plan changed since it was approved.");
 		assertThat(this.browser.findElements(By.xpath("//button[normalize-space()='Retry the step']"))).isEmpty();
 		assertThat(this.browser.findElement(By.cssSelector("section.approval")).getText())
-			.contains("Request withdrawn: the approvals below were for plan").doesNotContain("approvals for the current plan");
+			.contains("Request withdrawn: the approvals below were for an earlier plan").doesNotContain("approvals for the current plan");
 		((org.openqa.selenium.JavascriptExecutor) this.browser).executeScript("arguments[0].scrollIntoView({block: 'center'})",
 				this.browser.findElement(By.cssSelector(".notice.halted")));
 		screenshot("halted");

@@ -1,0 +1,136 @@
+package dev.backout.incident;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import dev.backout.approval.Approvals.ApprovalView;
+import dev.backout.execution.ExecutionPlan;
+import dev.backout.execution.PlannedStep;
+import dev.backout.runbook.LoadedRunbook;
+import dev.backout.runbook.Runbook;
+import dev.backout.security.Role;
+import dev.backout.target.SchemaSnapshots;
+import dev.backout.target.Target;
+
+/**
+ * Everything the incident page shows, read once per view or poll: the page and its live fragment
+ * are one read model (issue 12), so a poll costs a handful of statements and never a target
+ * connection.
+ *
+ * @param viewer the signed-in user's name, to say whether the next action is theirs
+ */
+public record IncidentCockpit(Incident incident, Runbook runbook, Target target, DecisionWalk walk,
+		LoadedRunbook newerRunbook, ExecutionPlan plan, List<StepRow> rows, PlannedStep next, ApprovalView approval,
+		String commandOfferedTo, List<SchemaSnapshots.Change> schemaChanges, boolean approvalsCoverPlan, Instant now,
+		String viewer) {
+
+	/** Every attempt of every step of the plan. */
+	public List<dev.backout.execution.StepRun> journal() {
+		return this.rows.stream().flatMap((row) -> row.attempts().stream()).toList();
+	}
+
+	public StepRow settling() {
+		return this.rows.stream().filter(StepRow::needsSettling).findFirst().orElse(null);
+	}
+
+	public StepRow running() {
+		return this.rows.stream().filter(StepRow::running).findFirst().orElse(null);
+	}
+
+	/** Halted because the plan moved under its approvals: only a fresh approval lets it go on. */
+	public boolean needsReapproval() {
+		return this.incident.state() == IncidentState.HALTED && !this.approvalsCoverPlan;
+	}
+
+	/** The page refreshes itself until the incident ends; fast while someone else acts. */
+	public String pollEvery() {
+		// Nor while a person settles a step: that form's answer is theirs to give, undisturbed.
+		if (this.incident.state().terminal() || settling() != null) {
+			return null;
+		}
+		return (this.incident.state() == IncidentState.AWAITING_APPROVAL || running() != null) ? "3s" : "10s";
+	}
+
+	public Progress progress() {
+		return Progress.of(this.incident.state(), this.incident.outcome() == null || this.incident.outcome().executes());
+	}
+
+	/** Time since the incident was opened (until it closed). */
+	public Duration elapsed() {
+		Instant end = (this.incident.closedAt() != null) ? this.incident.closedAt() : this.now;
+		return Duration.between(this.incident.openedAt(), end);
+	}
+
+	public Duration estimate() {
+		return this.runbook.estimate().orElse(null);
+	}
+
+	/** The plan approvers approve, the same identity on every page. */
+	public String planId() {
+		return (this.incident.planHash() != null) ? this.incident.planHash().substring(0, 12) : null;
+	}
+
+	public NextAction nextAction() {
+		String commander = this.incident.commander();
+		boolean mine = commander.equals(this.viewer);
+		StepRow settling = settling();
+		StepRow running = running();
+		return switch (this.incident.state()) {
+			case TRIAGE -> this.walk.ending()
+				.map((end) -> new NextAction(commander, "Confirm the decision: " + end.outcome().label(), "confirm-decision",
+						"Confirm: " + end.outcome().label(), mine))
+				.orElseGet(() -> NextAction.wait(commander,
+						"Answer: " + this.walk.next().map((q) -> q.ask()).orElse("the decision questions"), mine));
+			case PRECHECK -> precheckAction(commander, mine);
+			case AWAITING_APPROVAL -> NextAction.wait(approvers(), "Review and approve the plan (or reject it)", false);
+			case REJECTED -> NextAction.wait(commander, "The plan was rejected: revise it and request approval again, or abort",
+					mine);
+			case HALTED -> (settling != null)
+					? new NextAction(commander, "Settle “" + settling.step().title() + "”: its outcome is not known", "settle-step",
+							"Settle the step", mine)
+					: needsReapproval()
+							? new NextAction(commander, "Request approval of the plan as it is now", "request-approval-again",
+									"Request approval again", mine)
+							: new NextAction(commander, "Retry “" + stepTitle() + "”, ask to skip it, or abort", "retry-step",
+									"Retry the step", mine);
+			case APPROVED, EXECUTING, VERIFYING -> {
+				if (running != null) {
+					yield NextAction.wait("the console", "Running “" + running.step().title() + "”", false);
+				}
+				if (this.next == null) {
+					yield new NextAction(commander, "Write the summary and close the incident", "close-incident",
+							"Close as completed", mine);
+				}
+				yield new NextAction(commander,
+						((this.next.kind().name().equals("MANUAL")) ? "Tick “" : "Run “") + this.next.title() + "”"
+								+ (this.next.destructive() ? ": destructive, type its confirmation" : ""),
+						"run-step", (this.next.kind().name().equals("MANUAL")) ? "Tick" : "Run step", mine);
+			}
+			case COMPLETED, CLOSED, ABORTED -> NextAction.wait("nobody", "The incident is " + this.incident.state().label()
+				.toLowerCase(), false);
+		};
+	}
+
+	private NextAction precheckAction(String commander, boolean mine) {
+		boolean checksRun = this.rows.stream()
+			.filter((row) -> row.step().phase().name().equals("PRECHECK") && !row.step().kind().name().equals("MANUAL"))
+			.allMatch((row) -> row.latest() != null);
+		if (!checksRun) {
+			return new NextAction(commander, "Run the pre-checks (read-only)", "run-prechecks", "Run pre-checks", mine);
+		}
+		if (this.next != null && this.next.phase().name().equals("PRECHECK")) {
+			return new NextAction(commander, "Tick “" + this.next.title() + "”", "tick-" + this.next.stepId(), "Tick", mine);
+		}
+		return new NextAction(commander, "Request approval from " + approvers(), "request-approval", "Request approval", mine);
+	}
+
+	private String stepTitle() {
+		return (this.next != null) ? this.next.title() : "the step";
+	}
+
+	private String approvers() {
+		return String.join(" or ", this.runbook.authorization().approvers().stream().map(Role::label).toList());
+	}
+
+}

@@ -1,0 +1,74 @@
+package dev.backout.incident;
+
+import java.time.Clock;
+import java.util.List;
+
+import dev.backout.approval.Approvals;
+import dev.backout.approval.Approvals.ApprovalView;
+import dev.backout.execution.ExecutionPlan;
+import dev.backout.execution.Executions;
+import dev.backout.execution.PlannedStep;
+import dev.backout.execution.StepRun;
+import dev.backout.target.SchemaSnapshots;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Reads the incident page's model: five statements to the console's database (the account check
+ * in front of every request, the incident with its command offer and schema snapshots, its
+ * target, its journal, its approval request with decisions) and nothing from the target. The
+ * runbook, decision walk and plan come from memory.
+ */
+@Component
+class IncidentPages {
+
+	private final IncidentRepository incidents;
+
+	private final Incidents workflow;
+
+	private final Targets targets;
+
+	private final Executions executions;
+
+	private final Approvals approvals;
+
+	private final Clock clock;
+
+	IncidentPages(IncidentRepository incidents, Incidents workflow, Targets targets, Executions executions,
+			Approvals approvals, Clock clock) {
+		this.incidents = incidents;
+		this.workflow = workflow;
+		this.targets = targets;
+		this.executions = executions;
+		this.approvals = approvals;
+		this.clock = clock;
+	}
+
+	@Transactional(readOnly = true)
+	IncidentCockpit read(long id, String viewer) {
+		List<StepRun> journal = this.executions.journal(id);
+		IncidentRepository.Page page = this.incidents.page(id);
+		Incident incident = page.incident();
+		Target target = this.targets.get(incident.targetId());
+		ApprovalView approval = this.approvals.view(id).orElse(null);
+		ExecutionPlan plan = this.workflow.plan(incident, target).orElse(null);
+		PlannedStep next = (plan != null) ? Executions.next(plan, journal).orElse(null) : null;
+		List<StepRow> rows = (plan != null) ? plan.steps()
+			.stream()
+			.map((step) -> new StepRow(step, journal.stream().filter((run) -> run.stepId().equals(step.stepId())).toList(),
+					next != null && next.stepId().equals(step.stepId())))
+			.toList() : List.of();
+		boolean covered = approval != null && plan != null && incident.planHash() != null
+				&& approval.approvedFor(incident.runbookHash(), Incidents.approvalKey(incident))
+				&& plan.planHash().equals(incident.planHash());
+		List<SchemaSnapshots.Change> changes = (page.schemaBefore() != null && page.schemaAfter() != null)
+				? SchemaSnapshots.diff(page.schemaBefore(), page.schemaAfter()) : null;
+		return new IncidentCockpit(incident, this.workflow.runbook(incident), target, this.workflow.walk(incident),
+				this.workflow.newerRunbook(incident).orElse(null), plan, rows, next, approval, page.commandOfferedTo(), changes,
+				covered, this.clock.instant(), viewer);
+	}
+
+}

@@ -1,0 +1,84 @@
+// The incident cockpit refreshes itself and swaps itself after every action (htmx). What a person
+// was typing, the sections they opened and where their cursor was survive a refresh; a response
+// that is not the cockpit (signed out, refused, an error) is shown as the page it is.
+// Strict CSP: no inline script.
+(() => {
+  let saved = null;
+
+  const key = (field) => `${field.form ? field.form.getAttribute('action') : ''}|${field.name}`
+    + ((field.type === 'radio' || field.type === 'checkbox') ? `=${field.value}` : '');
+  const fields = (root) => root.querySelectorAll('input[name]:not([type=hidden]), textarea[name], select[name]');
+  const edited = (field) => (field.type === 'radio' || field.type === 'checkbox')
+    ? field.checked !== field.defaultChecked
+    : (field.tagName === 'SELECT' ? field.selectedIndex > 0 : field.value !== field.defaultValue);
+
+  document.addEventListener('htmx:beforeSwap', (event) => {
+    const cockpit = document.getElementById('cockpit');
+    const xhr = event.detail.xhr;
+    if (!cockpit || event.detail.target !== cockpit) {
+      return;
+    }
+    if (xhr.status >= 400) {
+      event.detail.shouldSwap = false;
+      const page = new DOMParser().parseFromString(xhr.responseText, 'text/html').querySelector('main');
+      if (page) {
+        document.querySelector('main').replaceWith(page);
+      }
+      return;
+    }
+    if (!xhr.responseText.includes('id="cockpit"')) {
+      event.detail.shouldSwap = false;
+      window.location.assign(xhr.responseURL || window.location.href);
+      return;
+    }
+    // Only a refresh keeps edits: after an action, the page shows the new state as it is.
+    if (event.detail.requestConfig && event.detail.requestConfig.elt !== cockpit) {
+      saved = null;
+      return;
+    }
+    const focused = document.activeElement;
+    saved = {
+      values: [...fields(cockpit)].filter(edited).map((field) => [key(field), field.type === 'radio'
+        || field.type === 'checkbox' ? field.checked : field.value]),
+      open: [...cockpit.querySelectorAll('details[id][open]')].map((details) => details.id),
+      focus: (focused && focused.name && cockpit.contains(focused)) ? key(focused) : null,
+      selection: (focused && typeof focused.selectionStart === 'number') ? [focused.selectionStart, focused.selectionEnd] : null,
+    };
+  });
+
+  document.addEventListener('htmx:afterSettle', () => {
+    const cockpit = document.getElementById('cockpit');
+    if (!cockpit || !saved) {
+      return;
+    }
+    const byKey = new Map([...fields(cockpit)].map((field) => [key(field), field]));
+    saved.values.forEach(([name, value]) => {
+      const field = byKey.get(name);
+      if (field && (field.type === 'radio' || field.type === 'checkbox')) {
+        field.checked = value;
+      }
+      else if (field) {
+        field.value = value;
+      }
+    });
+    saved.open.forEach((id) => {
+      const details = document.getElementById(id);
+      if (details) {
+        details.open = true;
+      }
+    });
+    const focus = saved.focus && byKey.get(saved.focus);
+    if (focus) {
+      focus.focus({ preventScroll: true });
+      if (saved.selection && typeof focus.setSelectionRange === 'function') {
+        try {
+          focus.setSelectionRange(saved.selection[0], saved.selection[1]);
+        }
+        catch (ignored) {
+          // Not every input type has a selection.
+        }
+      }
+    }
+    saved = null;
+  });
+})();

@@ -1,0 +1,71 @@
+package dev.backout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import net.ttddyy.dsproxy.ExecutionInfo;
+import net.ttddyy.dsproxy.QueryInfo;
+import net.ttddyy.dsproxy.listener.QueryExecutionListener;
+import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
+
+/**
+ * Records the statements the console sends to its own database on the current thread, so a test
+ * can hold a page to its statement budget. Target connections do not pass through here.
+ */
+public final class ConsoleStatements implements BeanPostProcessor {
+
+	private static final ThreadLocal<List<String>> recording = new ThreadLocal<>();
+
+	/** The statements {@code action} sent to the console's database on this thread. */
+	public static List<String> during(Runnable action) {
+		return during(() -> {
+			action.run();
+			return null;
+		}).statements();
+	}
+
+	public static <T> Recorded<T> during(Supplier<T> action) {
+		List<String> statements = new ArrayList<>();
+		recording.set(statements);
+		try {
+			T result = action.get();
+			return new Recorded<>(result, List.copyOf(statements));
+		}
+		finally {
+			recording.remove();
+		}
+	}
+
+	public record Recorded<T>(T result, List<String> statements) {
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (bean instanceof DataSource dataSource && "dataSource".equals(beanName)) {
+			return ProxyDataSourceBuilder.create(dataSource).name("console").listener(new Listener()).build();
+		}
+		return bean;
+	}
+
+	private static final class Listener implements QueryExecutionListener {
+
+		@Override
+		public void beforeQuery(ExecutionInfo execInfo, List<QueryInfo> queryInfoList) {
+		}
+
+		@Override
+		public void afterQuery(ExecutionInfo execInfo, List<QueryInfo> queryInfoList) {
+			List<String> statements = recording.get();
+			if (statements != null) {
+				queryInfoList.forEach((query) -> statements.add(query.getQuery()));
+			}
+		}
+
+	}
+
+}
