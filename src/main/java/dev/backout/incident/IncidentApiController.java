@@ -54,7 +54,7 @@ class IncidentApiController {
 	record AnswerRequest(int version, String questionId, String answer) {
 	}
 
-	record VersionedRequest(int version, String reason) {
+	record VersionedRequest(int version, String reason, String confirmation) {
 	}
 
 	record StepRequest(String confirmation, Map<String, String> inputs) {
@@ -149,7 +149,7 @@ class IncidentApiController {
 	@PostMapping("/{id}/retry")
 	@Operation(summary = "Retry the step that halted the incident (settles a lost outcome first; never resends a committed step)")
 	StepRun retry(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
-		return this.incidents.retry(id, request.version(), user);
+		return this.incidents.retry(id, request.version(), request.confirmation(), user);
 	}
 
 	@PostMapping("/{id}/skip")

@@ -225,9 +225,10 @@ class IncidentController {
 	}
 
 	@PostMapping("/{id}/retry")
-	String retry(@PathVariable long id, @RequestParam int version, Authentication actor, RedirectAttributes redirect) {
+	String retry(@PathVariable long id, @RequestParam int version, @RequestParam(required = false) String confirmation,
+			Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
-			StepRun run = this.incidents.retry(id, version, actor);
+			StepRun run = this.incidents.retry(id, version, confirmation, actor);
 			report(run, redirect);
 			return run;
 		});

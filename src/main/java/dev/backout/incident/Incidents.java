@@ -406,13 +406,18 @@ public class Incidents {
 	 * outcome was lost is settled from the marker, and a committed one is never resent.
 	 */
 	@PreAuthorize("hasRole('COMMANDER')")
-	public StepRun retry(long id, int version, Authentication actor) {
+	public StepRun retry(long id, int version, String confirmation, Authentication actor) {
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
 		require(incident, IncidentState.HALTED, "Only a halted incident is retried.");
 		ExecutionPlan plan = approvedPlan(incident); // a retry asks the gate again, like every path to the target
 		PlannedStep failed = this.executions.next(id, plan)
 			.orElseThrow(() -> new IncidentRefused("Every step has run; nothing is left to retry."));
+		// A destructive step is confirmed by whoever sends it, each time: a retry is a new decision.
+		if (failed.destructive() && !failed.confirm().equals(confirmation)) {
+			throw new IncidentRefused("Retrying \"" + failed.title() + "\" destroys data again: type " + failed.confirm()
+					+ " to confirm it. Nothing was sent.");
+		}
 		this.executions.settle(id, actor);
 		Optional<StepRun> latest = latest(this.executions.journal(id), failed.stepId());
 		if (latest.isPresent() && latest.get().state() == StepState.SUCCEEDED) {
@@ -429,7 +434,7 @@ public class Incidents {
 					+ "is not known yet, so it is not sent again. Try again when the target answers, or settle it by hand.");
 		}
 		StepRun run = haltIfUnavailable(id, actor, () -> this.executions.runStep(id, plan, failed.stepId(), actor,
-				failed.confirm(), Map.of(), admission(id, plan, true, actor)));
+				confirmation, Map.of(), admission(id, plan, true, actor)));
 		reconcile(id, actor);
 		return run;
 	}

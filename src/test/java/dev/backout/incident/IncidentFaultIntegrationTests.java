@@ -100,7 +100,7 @@ class IncidentFaultIntegrationTests {
 			.isThrownBy(() -> this.incidents.abort(incident.id(), halted.version(), "give up", this.commander))
 			.withMessageContaining("Settle \"build-index\" first");
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), this.commander))
+			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), null, this.commander))
 			.withMessageContaining("outcome is unknown");
 
 		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/incidents/{id}", incident.id())
@@ -226,7 +226,7 @@ class IncidentFaultIntegrationTests {
 		link.close();
 		Incident halted = this.incidents.get(incident.id());
 		assertThatExceptionOfType(TargetUnreachable.class)
-			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), this.commander))
+			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), null, this.commander))
 			.withMessageStartingWith("Cannot reach target " + this.target.name() + "-link: nothing was sent");
 		Incident still = this.incidents.get(incident.id());
 		assertThat(still.state()).isEqualTo(IncidentState.HALTED);

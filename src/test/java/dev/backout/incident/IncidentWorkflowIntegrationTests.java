@@ -41,6 +41,11 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -126,6 +131,9 @@ class IncidentWorkflowIntegrationTests {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	org.springframework.test.web.servlet.MockMvc mvc;
 
 	Target target;
 
@@ -500,7 +508,7 @@ class IncidentWorkflowIntegrationTests {
 		assertThatExceptionOfType(IncidentRefused.class)
 			.isThrownBy(() -> this.incidents.runStep(incident.id(), "drop-things", "things", Map.of(), commander));
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), commander))
+			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), null, commander))
 			.withMessage("The approvals of this incident do not cover its current plan and runbook version.");
 		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("drop-things")).isEmpty();
 
@@ -535,9 +543,41 @@ class IncidentWorkflowIntegrationTests {
 		Incident halted = this.incidents.get(incident.id());
 
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), commander))
+			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), null, commander))
 			.withMessage("The approvals of this incident do not cover its current plan and runbook version.");
 		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("add-column")).hasSize(1);
+	}
+
+	/** A retry of a destructive step is a new decision to destroy data: its confirmation is typed again. */
+	@Test
+	void retryingADestructiveStepAsksForItsConfirmationAgain() throws Exception {
+		Incident incident = approvedIncident();
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		assertThat(this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander).state()).isEqualTo(StepState.SUCCEEDED);
+		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
+			admin.setAutoCommit(false);
+			statement.execute("LOCK TABLE things IN ACCESS EXCLUSIVE MODE");
+			assertThat(this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander).state())
+				.isEqualTo(StepState.FAILED);
+			admin.rollback();
+		}
+		Incident halted = this.incidents.get(incident.id());
+		assertThat(halted.state()).isEqualTo(IncidentState.HALTED);
+
+		for (String typed : java.util.Arrays.asList(null, "", "drop things")) {
+			assertThatExceptionOfType(IncidentRefused.class)
+				.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), typed, commander))
+				.withMessage("Retrying \"Drop things\" destroys data again: type DROP things to confirm it. Nothing was sent.");
+		}
+		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("drop-things")).hasSize(1);
+		this.mvc.perform(post("/incidents/{id}/retry", incident.id()).param("version", String.valueOf(halted.version()))
+			.with(user("commander").roles("COMMANDER")).with(csrf()))
+			.andExpect(status().is3xxRedirection())
+			.andExpect(flash().attribute("error", org.hamcrest.Matchers.startsWith("Retrying \"Drop things\" destroys data again")));
+		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("drop-things")).hasSize(1);
+
+		SignedIn.as("commander", Role.COMMANDER);
+		assertThat(this.incidents.retry(incident.id(), halted.version(), "DROP things", commander).state()).isEqualTo(StepState.SUCCEEDED);
 	}
 
 	private String details(long incident, String action) {
