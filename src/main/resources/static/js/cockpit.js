@@ -46,8 +46,31 @@
     };
   });
 
-  document.addEventListener('htmx:afterSettle', () => {
+  // After an action, the next one is in view: its form, when it asks for something to be typed.
+  const bringNextActionIntoView = () => {
+    const button = document.querySelector('#next-action button[form]');
+    const form = button && document.getElementById(button.getAttribute('form'));
+    const field = form && form.querySelector('input:not([type=hidden]):not([type=radio]), textarea, select');
+    if (!field) {
+      return;
+    }
+    const box = form.getBoundingClientRect();
+    const bar = document.querySelector('.cockpit-bar');
+    const top = bar ? bar.getBoundingClientRect().bottom : 0;
+    if (box.top < top || box.bottom > window.innerHeight) {
+      form.scrollIntoView({ block: 'center' });
+    }
+    if (!field.value) {
+      field.focus({ preventScroll: true });
+    }
+  };
+
+  document.addEventListener('htmx:afterSettle', (event) => {
     const cockpit = document.getElementById('cockpit');
+    if (cockpit && !saved && event.detail.requestConfig && event.detail.requestConfig.elt !== cockpit
+        && event.detail.target && event.detail.target.id === 'cockpit') {
+      bringNextActionIntoView();
+    }
     if (!cockpit || !saved) {
       return;
     }

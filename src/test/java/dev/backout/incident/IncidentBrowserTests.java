@@ -60,7 +60,10 @@ class IncidentBrowserTests extends BrowserTest {
 		screenshot(commander, "3-prechecks");
 		submit(commander, By.xpath("//button[normalize-space()='Request approval']"));
 		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Awaiting approval");
-		String incidentUrl = commander.getCurrentUrl();
+		// The commander's page stays open: it must follow the approval by itself, without a reload.
+		((JavascriptExecutor) commander).executeScript("window.stillTheSamePage = true");
+		assertThat(commander.findElement(By.id("next-action")).getText()).contains("Team lead or CTO",
+				"Review and approve the plan");
 
 		// The team lead approves in a browser of their own
 		WebDriver lead = openBrowser();
@@ -76,9 +79,13 @@ class IncidentBrowserTests extends BrowserTest {
 		submit(lead, By.xpath("//button[normalize-space()='Approve']"));
 		assertThat(lead.findElement(By.cssSelector(".notice.success")).getText()).isEqualTo("Approved: the incident may execute.");
 
-		// The commander executes
-		commander.get(incidentUrl);
-		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Approved");
+		// The commander executes: the open page turned to Approved by itself
+		new WebDriverWait(commander, Duration.ofSeconds(15))
+			.until((d) -> settled(d) && d.findElement(By.id("incident-state")).getText().equals("Approved"));
+		assertThat(((JavascriptExecutor) commander).executeScript("return window.stillTheSamePage")).isEqualTo(true);
+		assertThat(commander.findElement(By.id("next-action")).getText()).contains("commander", "Database backup created");
+		assertThat(commander.findElement(By.cssSelector(".cockpit-bar .rail [aria-current=step]")).getText()).isEqualTo("Execute");
+		screenshot(commander, "4b-approved-live");
 		runNext(commander, "database-dump");
 		runNext(commander, "copy-memory-chunks");
 		assertThat(commander.findElement(By.cssSelector("#row-copy-memory-chunks")).getText()).contains("memory_chunks: 10000 rows copied");
