@@ -16,9 +16,13 @@ public record Approval(long id, long incidentId, String approver, Role role, Dec
 
 	}
 
-	/** Whether this decision was made on what the request asks for now. */
+	/**
+	 * Whether this decision was made on what the request asks for now, in its current round: a
+	 * request put again (after a rejection, or for a changed plan) asks everyone afresh.
+	 */
 	public boolean currentFor(ApprovalRequest request) {
-		return this.runbookHash.equals(request.runbookHash()) && this.approvalKey.equals(request.approvalKey());
+		return this.runbookHash.equals(request.runbookHash()) && this.approvalKey.equals(request.approvalKey())
+				&& !this.createdAt.isBefore(request.requestedAt());
 	}
 
 }

@@ -60,9 +60,14 @@ class ApprovalController {
 		try {
 			ApprovalGate.Status status = this.approvals.decide(incidentId, user, role, decision, comment, password,
 					new Reviewed(planHash, runbookVersion, skipping));
-			redirect.addFlashAttribute("message", (decision == Approval.Decision.REJECTED) ? "Rejected: the incident is stopped."
-					: status.approved() ? "Approved: the incident may execute."
-							: "Approval recorded; " + status.missing() + " more needed.");
+			if (decision == Approval.Decision.REJECTED) {
+				redirect.addFlashAttribute("warning",
+						"Rejected: nothing runs. The commander sees your comment and may revise the plan or abort.");
+			}
+			else {
+				redirect.addFlashAttribute("message", status.approved() ? "Approved: the incident may execute."
+						: "Approval recorded; " + status.missing() + " more needed.");
+			}
 		}
 		catch (ApprovalRefused | InputTooLong ex) {
 			redirect.addFlashAttribute("error", ex.getMessage());

@@ -146,8 +146,14 @@ class IncidentApiController {
 		return this.incidents.runRestOfPhase(id, user);
 	}
 
+	@PostMapping("/{id}/revise")
+	@Operation(summary = "After a rejection, go back to the decision (answers kept) to revise the plan and request approval again")
+	Incident revise(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
+		return this.incidents.revise(id, request.version(), user);
+	}
+
 	@PostMapping("/{id}/retry")
-	@Operation(summary = "Retry the step that halted the incident (settles a lost outcome first; never resends a committed step)")
+	@Operation(summary = "Retry the step that halted the incident (settles a lost outcome first; never resends a committed step); a destructive step needs its confirmation again")
 	StepRun retry(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
 		return this.incidents.retry(id, request.version(), request.confirmation(), user);
 	}

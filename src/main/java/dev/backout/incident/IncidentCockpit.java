@@ -30,6 +30,18 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 		return this.rows.stream().flatMap((row) -> row.attempts().stream()).toList();
 	}
 
+	/** The runbook's troubleshooting entries for the latest failure of {@code row}'s step. */
+	public List<dev.backout.runbook.Runbook.Troubleshooting> troubleshooting(StepRow row) {
+		dev.backout.execution.StepRun latest = row.latest();
+		if (latest == null || latest.error() == null) {
+			return List.of();
+		}
+		return this.runbook.troubleshooting()
+			.stream()
+			.filter((entry) -> entry.matches(row.step().stepId(), latest.sqlstate()))
+			.toList();
+	}
+
 	public StepRow settling() {
 		return this.rows.stream().filter(StepRow::needsSettling).findFirst().orElse(null);
 	}
@@ -84,8 +96,8 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 						"Answer: " + this.walk.next().map((q) -> q.ask()).orElse("the decision questions"), mine));
 			case PRECHECK -> precheckAction(commander, mine);
 			case AWAITING_APPROVAL -> NextAction.wait(approvers(), "Review and approve the plan (or reject it)", false);
-			case REJECTED -> NextAction.wait(commander, "The plan was rejected: revise it and request approval again, or abort",
-					mine);
+			case REJECTED -> new NextAction(commander, "The plan was rejected: revise it and request approval again, or abort",
+					"revise-plan", "Revise the plan", mine);
 			case HALTED -> (settling != null)
 					? new NextAction(commander, "Settle “" + settling.step().title() + "”: its outcome is not known", "settle-step",
 							"Settle the step", mine)

@@ -234,6 +234,12 @@ class IncidentController {
 		});
 	}
 
+	@PostMapping("/{id}/revise")
+	String revise(@PathVariable long id, @RequestParam int version, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, "Back to the decision, answers kept: change what the rejection asks for, run the pre-checks "
+				+ "and request approval again.", () -> this.incidents.revise(id, version, actor));
+	}
+
 	@PostMapping("/{id}/skip")
 	String skip(@PathVariable long id, @RequestParam int version, @RequestParam String step, @RequestParam String reason,
 			Authentication actor, RedirectAttributes redirect) {

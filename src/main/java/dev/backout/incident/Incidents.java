@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.backout.approval.Approval;
 import dev.backout.approval.ApprovalRefused;
 import dev.backout.approval.Approvals;
 import dev.backout.approval.IncidentApproved;
@@ -306,6 +307,29 @@ public class Incidents {
 		}, actor, "INCIDENT_AWAITING_APPROVAL", Map.of("planHash", plan.planHash(), "database", databaseKey));
 		publish("APPROVAL_REQUESTED", requested, "plan " + plan.planHash());
 		return requested;
+	}
+
+	/**
+	 * A rejection is not the end: the commander revises (answers, decision, runbook version, the
+	 * pre-checks) and requests approval again. The incident goes back to deciding with its answers
+	 * kept; the next request is a new round, in which every approver decides afresh.
+	 */
+	@PreAuthorize("hasRole('COMMANDER')")
+	public Incident revise(long id, int version, Authentication actor) {
+		Incident incident = current(id, version);
+		requireCommander(incident, actor);
+		require(incident, IncidentState.REJECTED, "Only a rejected plan is revised.");
+		Map<String, Object> details = new LinkedHashMap<>();
+		this.approvals.decisions(id)
+			.stream()
+			.filter((decision) -> decision.decision() == Approval.Decision.REJECTED)
+			.reduce((first, second) -> second)
+			.ifPresent((rejection) -> {
+				details.put("rejectedBy", rejection.approver());
+				details.put("rejection", rejection.comment());
+			});
+		details.put("planHash", incident.planHash());
+		return transition(id, version, (current) -> current.withState(IncidentState.TRIAGE), actor, "INCIDENT_REVISED", details);
 	}
 
 	/** The gate decided: the incident may execute (or, for a skip, the step is skipped). */

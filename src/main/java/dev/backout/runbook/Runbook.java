@@ -83,7 +83,30 @@ public record Runbook(String id, String title, Migration migration, Risk risk, S
 
 	}
 
-	public record Troubleshooting(String problem, String cause, String solution) {
+	/**
+	 * A known problem and what to do about it.
+	 *
+	 * @param steps the steps whose failure it is about
+	 * @param sqlstates the errors it is about: a five-character SQLSTATE, or a two-character class
+	 * ({@code 08} for every connection error)
+	 */
+	public record Troubleshooting(String problem, String cause, String solution, List<String> steps, List<String> sqlstates) {
+
+		public Troubleshooting {
+			steps = (steps != null) ? List.copyOf(steps) : List.of();
+			sqlstates = (sqlstates != null) ? List.copyOf(sqlstates) : List.of();
+		}
+
+		public Troubleshooting(String problem, String cause, String solution) {
+			this(problem, cause, solution, List.of(), List.of());
+		}
+
+		/** Whether this entry speaks to a failure of {@code stepId} with {@code sqlstate} (which may be null). */
+		public boolean matches(String stepId, String sqlstate) {
+			return this.steps.contains(stepId) || (sqlstate != null
+					&& this.sqlstates.stream().anyMatch((state) -> sqlstate.equals(state) || sqlstate.startsWith(state) && state.length() == 2));
+		}
+
 	}
 
 }

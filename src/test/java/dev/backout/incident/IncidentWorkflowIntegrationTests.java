@@ -41,6 +41,8 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -112,6 +114,13 @@ class IncidentWorkflowIntegrationTests {
 			      - id: notified
 			        manual: Stakeholders notified
 			        inputs: [{ name: channel, label: Channel }]
+			troubleshooting:
+			  - problem: The things table is missing
+			    solution: Create it again, then retry.
+			    sqlstates: ["42P01"]
+			  - problem: A duplicate key
+			    solution: Not about a missing table.
+			    sqlstates: ["23505"]
 			""";
 
 	@Autowired
@@ -548,6 +557,22 @@ class IncidentWorkflowIntegrationTests {
 		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("add-column")).hasSize(1);
 	}
 
+	/** A failed step shows the runbook's troubleshooting entries for its error, and only those. */
+	@Test
+	void aFailedStepShowsTheTroubleshootingEntriesForItsError() throws Exception {
+		Incident incident = approvedIncident();
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
+			statement.execute("DROP TABLE things");
+		}
+		StepRun failed = this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+		assertThat(failed.sqlstate()).isEqualTo("42P01");
+		this.mvc.perform(get("/incidents/{id}", incident.id()).with(user("commander").roles("COMMANDER")))
+			.andExpect(content().string(org.hamcrest.Matchers.containsString("The things table is missing")))
+			.andExpect(content().string(org.hamcrest.Matchers.containsString("Create it again, then retry.")))
+			.andExpect(content().string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("A duplicate key"))));
+	}
+
 	/** A retry of a destructive step is a new decision to destroy data: its confirmation is typed again. */
 	@Test
 	void retryingADestructiveStepAsksForItsConfirmationAgain() throws Exception {
@@ -578,6 +603,44 @@ class IncidentWorkflowIntegrationTests {
 
 		SignedIn.as("commander", Role.COMMANDER);
 		assertThat(this.incidents.retry(incident.id(), halted.version(), "DROP things", commander).state()).isEqualTo(StepState.SUCCEEDED);
+	}
+
+	/** A rejection is not a dead end: revise, request again, and the new round is decided afresh. */
+	@Test
+	void aRejectedPlanIsRevisedAndPutToANewRoundOfApproval() throws Exception {
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		Incident incident = awaitingApproval(commander);
+		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
+		this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.REJECTED, "Freeze writes first, then ask again",
+				PASSWORD, ReviewedPlans.current(this.approvals, incident.id()));
+		SignedIn.as("commander", Role.COMMANDER);
+		Incident rejected = this.incidents.get(incident.id());
+		assertThat(rejected.state()).isEqualTo(IncidentState.REJECTED);
+		this.mvc.perform(get("/incidents/{id}", incident.id()).with(user("commander").roles("COMMANDER")))
+			.andExpect(content().string(org.hamcrest.Matchers.containsString("Freeze writes first, then ask again")))
+			.andExpect(content().string(org.hamcrest.Matchers.containsString("form=\"revise-plan\"")));
+		SignedIn.as("commander", Role.COMMANDER);
+
+		Incident revised = this.incidents.revise(incident.id(), rejected.version(), commander);
+		assertThat(revised.state()).isEqualTo(IncidentState.TRIAGE);
+		assertThat(revised.answers()).extracting(Answer::answer).containsExactly("Yes");
+		assertThat(details(incident.id(), "INCIDENT_REVISED")).contains("\"rejectedBy\": \"lead\"")
+			.contains("Freeze writes first, then ask again");
+		assertThatExceptionOfType(IncidentRefused.class)
+			.isThrownBy(() -> this.incidents.revise(incident.id(), this.incidents.get(incident.id()).version(), commander))
+			.withMessageContaining("Only a rejected plan is revised.");
+
+		Incident decided = this.incidents.confirmDecision(incident.id(), revised.version(), "Writes are frozen now", commander);
+		this.incidents.runPrechecks(incident.id(), commander);
+		Incident again = this.incidents.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
+		assertThat(again.state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
+		assertThat(decided.planHash()).isEqualTo(rejected.planHash());
+		assertThat(this.approvals.status(incident.id()).orElseThrow().rejection()).as("the first round's rejection").isEmpty();
+
+		lead = SignedIn.as("lead", Role.TEAM_LEAD);
+		assertThat(this.approvals.decide(incident.id(), lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "Writes frozen: go",
+				PASSWORD, ReviewedPlans.current(this.approvals, incident.id())).approved()).isTrue();
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.APPROVED);
 	}
 
 	private String details(long incident, String action) {
