@@ -17,7 +17,16 @@ public record Review(String outcome, List<Answered> decisionPath, List<CheckResu
 		skipping = (skipping != null) ? List.copyOf(skipping) : List.of();
 	}
 
-	public record Answered(String question, String answer) {
+	/**
+	 * @param fact the question's fact, when it has one, with the value read when it was answered
+	 * @param contradicted the fact said otherwise than the answer
+	 */
+	public record Answered(String question, String answer, String fact, String factValue, boolean contradicted) {
+
+		public Answered(String question, String answer) {
+			this(question, answer, null, null, false);
+		}
+
 	}
 
 	public record CheckResult(String step, String title, String expected, String actual, boolean passed) {

@@ -405,6 +405,42 @@ public class Executions {
 		return counts;
 	}
 
+	/**
+	 * A decision's fact, read as a check is: the check credential, one READ ONLY transaction, a
+	 * short statement timeout. Nothing is journaled; the answer that uses it records the value.
+	 */
+	public FactValue fact(Target target, String sql) {
+		try (Connection connection = this.targets.connectForChecks(target, "backout fact")) {
+			connection.setAutoCommit(false);
+			try (java.sql.Statement statement = OneCommand.statement(connection)) {
+				statement.execute("SET TRANSACTION READ ONLY");
+				statement.execute("SET LOCAL statement_timeout = 10000");
+				try (ResultSet rs = statement.executeQuery(OneCommand.checked(sql))) {
+					boolean hasRow = rs.next();
+					Object value = hasRow ? rs.getObject(1) : null;
+					return new FactValue(hasRow, value, null);
+				}
+			}
+			finally {
+				connection.rollback();
+			}
+		}
+		catch (SQLException ex) {
+			return new FactValue(false, null, ex.getMessage().lines().findFirst().orElse("the target did not answer"));
+		}
+	}
+
+	/**
+	 * @param error why the fact could not be read now (then there is no value)
+	 */
+	public record FactValue(boolean hasRow, Object value, String error) {
+
+		public String describe() {
+			return (this.error != null) ? "not readable now: " + this.error : this.hasRow ? String.valueOf(this.value) : "(no rows)";
+		}
+
+	}
+
 	public List<StepRun> journal(long incidentId) {
 		return this.journal.runs(incidentId);
 	}

@@ -107,6 +107,9 @@ class IncidentController {
 		if (this.executions.settleSeen(id, cockpit.journal())) {
 			cockpit = describe(id, model, viewer);
 		}
+		IncidentCockpit shown = cockpit;
+		shown.walk().next().filter((q) -> q.fact() != null && shown.incident().state() == IncidentState.TRIAGE)
+			.ifPresent((q) -> readFact(shown, q, model));
 		if (cockpit.next() != null && cockpit.next().destructive() && cockpit.incident().state().executing()
 				&& cockpit.running() == null) {
 			model.addAttribute("rowsAtStake", this.executions.rowsAtStake(cockpit.plan(), cockpit.target()).get(cockpit.next().stepId()));
@@ -157,10 +160,45 @@ class IncidentController {
 		return cockpit;
 	}
 
+	/** The fact behind the question on screen, read now (read-only, as a check), shown beside it. */
+	@GetMapping("/{id}/facts/{question}")
+	String fact(@PathVariable long id, @PathVariable String question, Model model, Authentication viewer) {
+		IncidentCockpit cockpit = this.pages.read(id, viewer.getName());
+		model.addAttribute("cockpit", cockpit);
+		model.addAttribute("incident", cockpit.incident());
+		cockpit.runbook().decision().question(question).filter((q) -> q.fact() != null).ifPresent((q) -> {
+			model.addAttribute("q", q);
+			readFact(cockpit, q, model);
+		});
+		return "incident/show :: fact";
+	}
+
+	/** Reads the question's fact, and which answers it fits, for the page. */
+	private void readFact(IncidentCockpit cockpit, dev.backout.runbook.DecisionTree.Question question, Model model) {
+		Executions.FactValue fact = this.executions.fact(cockpit.target(), question.fact().check());
+		model.addAttribute("fact", fact);
+		model.addAttribute("factReadAt", this.clock.instant());
+		model.addAttribute("factFits", (fact.error() != null) ? List.of() : question.answers()
+			.stream()
+			.filter((answer) -> answer.expect() != null && answer.expect().isMetBy(fact.hasRow(), fact.value()))
+			.map(dev.backout.runbook.DecisionTree.Answer::answer)
+			.toList());
+	}
+
 	@PostMapping("/{id}/answers")
 	String answer(@PathVariable long id, @RequestParam int version, @RequestParam String question,
 			@RequestParam String answer, Authentication actor, RedirectAttributes redirect) {
-		return act(id, redirect, null, () -> this.incidents.answer(id, version, question, answer, actor));
+		return act(id, redirect, null, () -> {
+			Incident answered = this.incidents.answer(id, version, question, answer, actor);
+			answered.answers()
+				.stream()
+				.filter((given) -> given.question().equals(question) && given.contradicted())
+				.findFirst()
+				.ifPresent((given) -> redirect.addFlashAttribute("warning", "Your answer \"" + given.answer()
+						+ "\" disagrees with the fact: " + given.fact() + " = " + given.factValue()
+						+ ". It is recorded, and approvers will see it; if it was a slip, change the answer."));
+			return answered;
+		});
 	}
 
 	@PostMapping("/{id}/decision")

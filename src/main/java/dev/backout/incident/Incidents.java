@@ -207,10 +207,24 @@ public class Incidents {
 		requireCommander(incident, actor);
 		require(incident, IncidentState.TRIAGE, "Answers can change until the decision is confirmed.");
 		DecisionTree tree = runbook(incident).decision();
-		List<Answer> answers = DecisionWalk.answer(tree, incident.answers(), questionId, answer);
-		Incident saved = this.incidents.update(incident.withAnswers(answers));
+		List<Answer> answers = new java.util.ArrayList<>(DecisionWalk.answer(tree, incident.answers(), questionId, answer));
 		Answer given = answers.get(answers.size() - 1);
-		audit(actor, "DECISION_ANSWERED", id, Map.of("question", given.ask(), "answer", given.answer()));
+		DecisionTree.Question question = tree.question(questionId).orElseThrow();
+		Map<String, Object> details = new LinkedHashMap<>(Map.of("question", given.ask(), "answer", given.answer()));
+		if (question.fact() != null) {
+			// The answer records the fact as it was read when it was given, and whether it disagrees.
+			Executions.FactValue fact = this.executions.fact(this.targets.get(incident.targetId()), question.fact().check());
+			DecisionTree.Answer chosen = question.answers().stream().filter((a) -> a.answer().equals(answer)).findFirst().orElseThrow();
+			boolean contradicts = fact.error() == null && chosen.expect() != null && !chosen.expect().isMetBy(fact.hasRow(), fact.value());
+			given = given.withFact(question.fact().label(), fact.describe(), contradicts);
+			answers.set(answers.size() - 1, given);
+			details.put("fact", question.fact().label() + ": " + fact.describe());
+			if (contradicts) {
+				details.put("contradicted", true);
+			}
+		}
+		Incident saved = this.incidents.update(incident.withAnswers(answers));
+		audit(actor, "DECISION_ANSWERED", id, details);
 		return saved;
 	}
 
@@ -925,7 +939,7 @@ public class Incidents {
 					step.destructive(), step.confirm(), atStake.get(step.stepId()), step.dynamicSql()))
 			.toList();
 		return new Review(incident.outcome().name(),
-				incident.answers().stream().map((a) -> new Review.Answered(a.ask(), a.answer())).toList(), prechecks, items,
+				incident.answers().stream().map((a) -> new Review.Answered(a.ask(), a.answer(), a.fact(), a.factValue(), a.contradicted())).toList(), prechecks, items,
 				plan.planHash(), incident.runbookHash(), skipping, skipReason, plan.target());
 	}
 

@@ -150,9 +150,16 @@ final class RunbookLinter {
 		Set<String> partialSteps = new HashSet<>();
 		for (int q = 0; q < tree.questions().size(); q++) {
 			Question question = tree.questions().get(q);
+			if (question.fact() != null) {
+				checkQuery(question.fact().check(), "fact", "/decision/questions/" + q + "/fact/check", reporter, problems);
+			}
 			for (int a = 0; a < question.answers().size(); a++) {
 				Answer answer = question.answers().get(a);
 				String pointer = "/decision/questions/" + q + "/answers/" + a;
+				if (answer.expect() != null && question.fact() == null) {
+					problems.add(reporter.report("Answer '" + answer.answer() + "' expects a fact value, but question '"
+							+ question.id() + "' has no fact.", pointer + "/expect", Severity.ERROR));
+				}
 				if (answer.next() != null && !index.containsKey(answer.next())) {
 					problems.add(reporter.report("Answer '" + answer.answer() + "' leads to '" + answer.next()
 							+ "', which is not a question.", pointer + "/next", Severity.ERROR));
