@@ -25,6 +25,35 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 		String commandOfferedTo, List<SchemaSnapshots.Change> schemaChanges, boolean approvalsCoverPlan, Instant now,
 		String viewer) {
 
+	public dev.backout.runbook.DecisionDiagram diagram() {
+		return dev.backout.runbook.DecisionDiagram.of(this.runbook.decision());
+	}
+
+	/** The answers given, as "question=answer", to highlight the path taken. */
+	public java.util.Set<String> taken() {
+		return this.walk.path().stream().map((a) -> a.question() + "=" + a.answer()).collect(java.util.stream.Collectors.toSet());
+	}
+
+	/** The question the decision waits on, while deciding. */
+	public String currentQuestion() {
+		return (this.incident.state() == IncidentState.TRIAGE) ? this.walk.next().map((q) -> q.id()).orElse(null) : null;
+	}
+
+	/** Steps of the runbook this plan leaves out (a partial plan, optional steps), by title: never dropped silently. */
+	public List<String> leftOut() {
+		if (this.plan == null) {
+			return List.of();
+		}
+		java.util.Set<String> planned = this.plan.steps().stream().map(PlannedStep::stepId).collect(java.util.stream.Collectors.toSet());
+		return this.runbook.steps()
+			.filter((step) -> !planned.contains(step.id()))
+			.filter((step) -> this.incident.outcome() == dev.backout.runbook.Outcome.ROLLBACK_AND_RESTORE
+					|| this.runbook.phases().inOrder().stream().noneMatch((phase) -> phase.name() == dev.backout.runbook.PhaseName.RESTORE
+							&& phase.steps().contains(step)))
+			.map(dev.backout.runbook.Step::displayTitle)
+			.toList();
+	}
+
 	/** Every attempt of every step of the plan. */
 	public List<dev.backout.execution.StepRun> journal() {
 		return this.rows.stream().flatMap((row) -> row.attempts().stream()).toList();

@@ -26,6 +26,13 @@ public record Runbook(String id, String title, Migration migration, Risk risk, S
 		}
 	}
 
+	/** Each step's title as people read it, by id. */
+	public java.util.Map<String, String> stepTitles() {
+		java.util.Map<String, String> titles = new java.util.LinkedHashMap<>();
+		steps().forEach((step) -> titles.put(step.id(), step.displayTitle()));
+		return titles;
+	}
+
 	/** Every step of every phase, in phase order. */
 	public Stream<Step> steps() {
 		return this.phases.inOrder().stream().flatMap((phase) -> phase.steps().stream());

@@ -49,6 +49,7 @@ class RunbookController {
 		model.addAttribute("loaded", loaded);
 		model.addAttribute("runbook", loaded.runbook());
 		model.addAttribute("diagram", DecisionDiagram.of(loaded.runbook().decision()));
+		model.addAttribute("stepTitles", loaded.runbook().stepTitles());
 		model.addAttribute("history", history);
 		model.addAttribute("fileProblems",
 				this.catalog.problems().stream().filter((p) -> p.file().equals(loaded.file())).toList());

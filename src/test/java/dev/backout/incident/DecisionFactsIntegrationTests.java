@@ -93,6 +93,25 @@ class DecisionFactsIntegrationTests {
 		this.incidents.abort(id, changed.version(), "Fact test done", commander);
 	}
 
+	/** The whole tree beside the question, the path taken marked; a partial plan says what it leaves out, by title. */
+	@Test
+	void aPartialPlanShowsThePathTakenAndWhatItLeavesOut() throws Exception {
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		long demo = this.targets.findByName("demo").orElseThrow().id();
+		Incident incident = this.incidents.open(new Incidents.Opening("memory-schema-rls", demo, "Slow queries", Severity.SEV3, null),
+				commander);
+		incident = this.incidents.answer(incident.id(), incident.version(), "rls-blocking", "No", commander);
+		incident = this.incidents.answer(incident.id(), incident.version(), "index-slowness", "Yes", commander);
+		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
+		String page = this.mvc.perform(get("/incidents/{id}", incident.id()).with(user("commander").roles("COMMANDER")))
+			.andReturn().getResponse().getContentAsString();
+		assertThat(page).contains("The whole decision tree").contains("class=\"taken\"");
+		assertThat(page).containsPattern("Not in this plan:[^<]*Drop the memory_chunks table");
+		assertThat(page).doesNotContain("(steps: drop-vector-indexes");
+		SignedIn.as("commander", Role.COMMANDER);
+		this.incidents.abort(incident.id(), this.incidents.get(incident.id()).version(), "Tree test done", commander);
+	}
+
 	@Test
 	void aFactIsACheckAndTheLinterHoldsItToTheSameRules() throws Exception {
 		Files.createDirectories(IncidentWorkflowIntegrationTests.RUNBOOKS);
