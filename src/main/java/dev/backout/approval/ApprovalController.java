@@ -33,8 +33,21 @@ class ApprovalController {
 
 	@GetMapping
 	String queue(Authentication user, Model model) {
-		model.addAttribute("requests", this.approvals.queueFor(user));
+		model.addAttribute("requests", this.approvals.queueFor(user)
+			.stream()
+			.map((request) -> new Waiting(request, this.approvals.review(request.review())))
+			.toList());
 		return "approval/queue";
+	}
+
+	/** The count in the navigation, refreshed by itself. */
+	@GetMapping("/count")
+	String count(Authentication user, Model model) {
+		return "fragments/approvalCount :: approvalCount";
+	}
+
+	/** A request in the queue with what its review says, for the table. */
+	record Waiting(ApprovalRequest request, Review review) {
 	}
 
 	@GetMapping("/{incidentId}")

@@ -6,9 +6,11 @@ import java.util.List;
  * The whole plan as approvers review it.
  *
  * @param skipping steps the commander asks to skip (with the reason), when the request is for a skip
+ * @param symptom what the commander saw, and {@code severity} how bad (absent from reviews stored before)
  */
 public record Review(String outcome, List<Answered> decisionPath, List<CheckResult> prechecks, List<Item> steps,
-		String planHash, String runbookHash, List<String> skipping, String skipReason, String target) {
+		String planHash, String runbookHash, List<String> skipping, String skipReason, String target, String symptom,
+		String severity) {
 
 	public Review {
 		decisionPath = List.copyOf(decisionPath);
@@ -38,6 +40,11 @@ public record Review(String outcome, List<Answered> decisionPath, List<CheckResu
 	 */
 	public record Item(String phase, String step, String title, String kind, List<String> statements,
 			boolean destructive, String confirm, String rowsAtStake, boolean dynamicSql) {
+	}
+
+	/** The steps that destroy data. */
+	public List<Item> destructiveSteps() {
+		return this.steps.stream().filter(Item::destructive).toList();
 	}
 
 	/** Every statement in running order, one per line, for comparing two reviews. */

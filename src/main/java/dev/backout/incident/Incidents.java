@@ -940,7 +940,8 @@ public class Incidents {
 			.toList();
 		return new Review(incident.outcome().name(),
 				incident.answers().stream().map((a) -> new Review.Answered(a.ask(), a.answer(), a.fact(), a.factValue(), a.contradicted())).toList(), prechecks, items,
-				plan.planHash(), incident.runbookHash(), skipping, skipReason, plan.target());
+				plan.planHash(), incident.runbookHash(), skipping, skipReason, plan.target(), incident.symptom(),
+				incident.severity().name());
 	}
 
 	private void submit(Incident incident, Review review, Authentication actor) {

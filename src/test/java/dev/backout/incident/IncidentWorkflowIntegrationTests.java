@@ -557,6 +557,22 @@ class IncidentWorkflowIntegrationTests {
 		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("add-column")).hasSize(1);
 	}
 
+	/** An approver's queue says how bad, what was seen, how long is left and what the plan destroys. */
+	@Test
+	void theQueueShowsSeveritySymptomTimeLeftAndWhatThePlanDestroys() throws Exception {
+		Incident incident = awaitingApproval(SignedIn.as("commander", Role.COMMANDER));
+		SecurityContextHolder.clearContext();
+		String queue = this.mvc.perform(get("/approvals").with(user("lead").roles("TEAM_LEAD"))).andReturn().getResponse()
+			.getContentAsString();
+		assertThat(queue).contains("/approvals/" + incident.id(), "SEV2", "Queries fail", "Drop things", "data-deadline=\"");
+		this.mvc.perform(get("/approvals/count").with(user("lead").roles("TEAM_LEAD")))
+			.andExpect(content().string(org.hamcrest.Matchers.containsString("id=\"approval-count\"")))
+			.andExpect(content().string(org.hamcrest.Matchers.matchesPattern("(?s).*waiting\">[1-9][0-9]*</span>.*")));
+		SignedIn.as("commander", Role.COMMANDER);
+		this.incidents.abort(incident.id(), this.incidents.get(incident.id()).version(), "Queue test done",
+				SignedIn.as("commander", Role.COMMANDER));
+	}
+
 	/** A failed step shows the runbook's troubleshooting entries for its error, and only those. */
 	@Test
 	void aFailedStepShowsTheTroubleshootingEntriesForItsError() throws Exception {
