@@ -406,6 +406,27 @@ public class Executions {
 	}
 
 	/**
+	 * What a destructive step would remove, read as a check is (checks credential, READ ONLY,
+	 * short statement timeout), for the person about to type its confirmation.
+	 */
+	public BlastRadius blastRadius(Target target, PlannedStep step) {
+		try (Connection connection = this.targets.connectForChecks(target, "backout blast radius")) {
+			connection.setAutoCommit(false);
+			try (java.sql.Statement statement = OneCommand.statement(connection)) {
+				statement.execute("SET TRANSACTION READ ONLY");
+				statement.execute("SET LOCAL statement_timeout = 10000");
+				return BlastRadius.of(connection, step.statements());
+			}
+			finally {
+				connection.rollback();
+			}
+		}
+		catch (SQLException ex) {
+			return new BlastRadius(List.of("not readable now: " + ex.getMessage().lines().findFirst().orElse("")));
+		}
+	}
+
+	/**
 	 * A decision's fact, read as a check is: the check credential, one READ ONLY transaction, a
 	 * short statement timeout. Nothing is journaled; the answer that uses it records the value.
 	 */

@@ -54,6 +54,11 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 			.toList();
 	}
 
+	/** The runbook's description of a step: for a destructive one, its warning. */
+	public String description(String stepId) {
+		return this.runbook.step(stepId).map(dev.backout.runbook.Step::description).orElse(null);
+	}
+
 	/** Every attempt of every step of the plan. */
 	public List<dev.backout.execution.StepRun> journal() {
 		return this.rows.stream().flatMap((row) -> row.attempts().stream()).toList();

@@ -113,6 +113,7 @@ class IncidentController {
 		if (cockpit.next() != null && cockpit.next().destructive() && cockpit.incident().state().executing()
 				&& cockpit.running() == null) {
 			model.addAttribute("rowsAtStake", this.executions.rowsAtStake(cockpit.plan(), cockpit.target()).get(cockpit.next().stepId()));
+			model.addAttribute("blastRadius", this.executions.blastRadius(cockpit.target(), cockpit.next()));
 		}
 		return "incident/show";
 	}
@@ -133,8 +134,10 @@ class IncidentController {
 	String rowsAtStake(@PathVariable long id, Model model, Authentication viewer) {
 		IncidentCockpit cockpit = this.pages.read(id, viewer.getName());
 		model.addAttribute("cockpit", cockpit);
-		model.addAttribute("rowsAtStake", (cockpit.next() != null && cockpit.next().destructive() && cockpit.plan() != null)
+		boolean destructive = cockpit.next() != null && cockpit.next().destructive() && cockpit.plan() != null;
+		model.addAttribute("rowsAtStake", destructive
 				? this.executions.rowsAtStake(cockpit.plan(), cockpit.target()).get(cockpit.next().stepId()) : null);
+		model.addAttribute("blastRadius", destructive ? this.executions.blastRadius(cockpit.target(), cockpit.next()) : null);
 		return "incident/show :: rowsAtStake";
 	}
 

@@ -28,6 +28,16 @@ public record StepRow(PlannedStep step, List<StepRun> attempts, boolean next) {
 		return latest != null && (latest.state() == StepState.UNKNOWN || latest.beingSettled());
 	}
 
+	/** What the step's DDL removes (DROP, TRUNCATE), in its own words: for a DROP, "0 rows" says nothing. */
+	public List<String> removes() {
+		return this.step.statements()
+			.stream()
+			.flatMap((sql) -> dev.backout.runbook.SqlScript.statements(sql).stream())
+			.filter((statement) -> statement.destruction().filter((why) -> why.startsWith("DROP") || why.equals("TRUNCATE")).isPresent())
+			.map(dev.backout.runbook.SqlStatement::summary)
+			.toList();
+	}
+
 	public boolean running() {
 		StepRun latest = latest();
 		return latest != null && latest.state() == StepState.STARTED;

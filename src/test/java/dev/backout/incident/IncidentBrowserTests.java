@@ -94,7 +94,8 @@ class IncidentBrowserTests extends BrowserTest {
 		new org.openqa.selenium.support.ui.WebDriverWait(commander, java.time.Duration.ofSeconds(10))
 			.until((d) -> d.findElement(By.cssSelector("#row-drop-memory-chunks")).getText().contains("Rows at stake now"));
 		WebElement destructive = commander.findElement(By.cssSelector("#row-drop-memory-chunks"));
-		assertThat(destructive.getText()).contains("Rows at stake now: 10000", "Type DROP memory_chunks to run this step");
+		assertThat(destructive.getText()).contains("Rows at stake now: 10000", "Type DROP memory_chunks to run this step",
+				"It also:", "drops table memory_chunks: about 10000 rows", "Data is lost here");
 		scrollTo(commander, destructive);
 		screenshot(commander, "5-destructive-confirmation");
 		destructive.findElement(By.name("confirmation")).sendKeys("DROP memory_chunks");
