@@ -4,6 +4,7 @@
 // Strict CSP: no inline script.
 (() => {
   let saved = null;
+  let nextBefore = null;
 
   const key = (field) => `${field.form ? field.form.getAttribute('action') : ''}|${field.name}`
     + ((field.type === 'radio' || field.type === 'checkbox') ? `=${field.value}` : '');
@@ -18,6 +19,8 @@
     if (!cockpit || event.detail.target !== cockpit) {
       return;
     }
+    const next = document.getElementById('next-action');
+    nextBefore = next ? next.dataset.next : null;
     if (xhr.status >= 400) {
       event.detail.shouldSwap = false;
       const page = new DOMParser().parseFromString(xhr.responseText, 'text/html').querySelector('main');
@@ -69,6 +72,13 @@
     const cockpit = document.getElementById('cockpit');
     if (cockpit && !saved && event.detail.requestConfig && event.detail.requestConfig.elt !== cockpit
         && event.detail.target && event.detail.target.id === 'cockpit') {
+      bringNextActionIntoView();
+    }
+    // A refresh that brings a new next action (the approval arrived, a step ended) brings it into
+    // view too, unless the person is busy typing somewhere.
+    const next = document.getElementById('next-action');
+    const typing = document.activeElement && document.activeElement.matches('input, textarea, select');
+    if (saved && next && nextBefore !== null && next.dataset.next !== nextBefore && !typing && !saved.values.length) {
       bringNextActionIntoView();
     }
     if (!cockpit || !saved) {

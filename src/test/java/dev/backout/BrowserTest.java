@@ -147,6 +147,37 @@ public abstract class BrowserTest {
 		return screenshot(this.browser, stage);
 	}
 
+	/** axe-core from npm, unpacked by the build (download-maven-plugin) into target/axe-core. */
+	private static final Path AXE = Path.of("target", "axe-core", "package", "axe.min.js");
+
+	/**
+	 * Runs axe-core on the page as it is now (WCAG 2.1 A and AA rules) and fails on any serious or
+	 * critical violation, naming each with the elements it found. Returns how many rules passed.
+	 */
+	@SuppressWarnings("unchecked")
+	protected static long assertAccessible(WebDriver driver, String page) {
+		String axe;
+		try {
+			axe = Files.readString(AXE);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("axe-core is unpacked by the build into " + AXE + "; run the tests through Maven", ex);
+		}
+		JavascriptExecutor js = (JavascriptExecutor) driver;
+		js.executeScript(axe);
+		java.util.Map<String, Object> result = (java.util.Map<String, Object>) js.executeAsyncScript("""
+				const done = arguments[arguments.length - 1];
+				axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+				  .then((r) => done({ passes: r.passes.length, violations: r.violations
+				      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+				      .map((v) => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')) }))
+				  .catch((e) => done({ passes: 0, violations: ['axe failed: ' + e] }));
+				""");
+		java.util.List<String> violations = (java.util.List<String>) result.get("violations");
+		org.assertj.core.api.Assertions.assertThat(violations).as("serious or critical accessibility violations on %s", page).isEmpty();
+		return ((Number) result.get("passes")).longValue();
+	}
+
 	protected Path screenshot(WebDriver driver, String stage) {
 		try {
 			Path dir = Files.createDirectories(Path.of("target", "screenshots"));

@@ -30,6 +30,11 @@ public record AuditEvent(long seq, Instant occurredAt, String actor, String acto
 		return shown;
 	}
 
+	/** The event as a sentence: who did what, with what mattered. */
+	public String sentence() {
+		return Sentence.of(this);
+	}
+
 	/** The action in words: INCIDENT_OPENED → "Incident opened". */
 	public String actionLabel() {
 		String words = this.action.replace('_', ' ').toLowerCase();

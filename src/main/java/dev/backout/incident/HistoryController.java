@@ -114,6 +114,10 @@ class HistoryController {
 		facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));
 		facts.put("decisions", this.approvals.decisions(id));
 		facts.put("runs", this.executions.journal(id));
+		// The SQL each step sent, from the pinned runbook version's plan (empty when nothing executes).
+		Map<String, List<String>> statements = new HashMap<>();
+		this.workflow.plan(incident, target).ifPresent((plan) -> plan.steps().forEach((step) -> statements.put(step.stepId(), step.statements())));
+		facts.put("statements", statements);
 		Optional<String> before = this.snapshots.find(id, SchemaSnapshots.Kind.BEFORE);
 		Optional<String> after = this.snapshots.find(id, SchemaSnapshots.Kind.AFTER);
 		facts.put("schemaChanges", (before.isPresent() && after.isPresent()) ? SchemaSnapshots.diff(before.get(), after.get()) : null);

@@ -153,8 +153,7 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 								+ (this.next.destructive() ? ": destructive, type its confirmation" : ""),
 						"run-step", (this.next.kind().name().equals("MANUAL")) ? "Tick" : "Run step", mine);
 			}
-			case COMPLETED, CLOSED, ABORTED -> NextAction.wait("nobody", "The incident is " + this.incident.state().label()
-				.toLowerCase(), false);
+			case COMPLETED, CLOSED, ABORTED -> NextAction.wait("Nobody", "the incident has ended", false);
 		};
 	}
 

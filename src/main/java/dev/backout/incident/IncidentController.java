@@ -70,7 +70,13 @@ class IncidentController {
 
 	@GetMapping("/new")
 	String newIncident(@RequestParam(required = false) String runbook, Model model) {
-		model.addAttribute("form", IncidentForm.empty(runbook));
+		// A runbook names the alias group it runs on; when one target is in that group, it is the one.
+		Long target = (runbook == null) ? null : this.catalog.find(runbook)
+			.map((loaded) -> this.targets.all().stream().filter((t) -> t.aliasGroup().equals(loaded.runbook().target())).toList())
+			.filter((group) -> group.size() == 1)
+			.map((group) -> group.get(0).id())
+			.orElse(null);
+		model.addAttribute("form", IncidentForm.empty(runbook, target));
 		return form(model);
 	}
 

@@ -17,8 +17,8 @@ record IncidentForm(@NotBlank(message = "choose a runbook") String runbookId, @N
 		@NotBlank(message = "describe what is wrong") @Size(max = 2000) String symptom, @NotNull Severity severity,
 		@DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime detectedAt) {
 
-	static IncidentForm empty(String runbookId) {
-		return new IncidentForm(runbookId, null, "", Severity.SEV2, null);
+	static IncidentForm empty(String runbookId, Long targetId) {
+		return new IncidentForm(runbookId, targetId, "", Severity.SEV2, null);
 	}
 
 }

@@ -28,9 +28,12 @@ class RunbookController {
 
 	private final AuditTrail trail;
 
-	RunbookController(RunbookCatalog catalog, AuditTrail trail) {
+	private final MarkdownRenderer markdown;
+
+	RunbookController(RunbookCatalog catalog, AuditTrail trail, MarkdownRenderer markdown) {
 		this.catalog = catalog;
 		this.trail = trail;
+		this.markdown = markdown;
 	}
 
 	@GetMapping("/runbooks")
@@ -50,6 +53,7 @@ class RunbookController {
 		model.addAttribute("runbook", loaded.runbook());
 		model.addAttribute("diagram", DecisionDiagram.of(loaded.runbook().decision()));
 		model.addAttribute("stepTitles", loaded.runbook().stepTitles());
+		model.addAttribute("summaryHtml", this.markdown.html(loaded.runbook().summary()));
 		model.addAttribute("history", history);
 		model.addAttribute("fileProblems",
 				this.catalog.problems().stream().filter((p) -> p.file().equals(loaded.file())).toList());

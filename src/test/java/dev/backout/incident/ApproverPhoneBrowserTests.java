@@ -63,6 +63,7 @@ class ApproverPhoneBrowserTests extends BrowserTest {
 		WebElement summary = this.browser.findElement(By.cssSelector(".review-summary"));
 		assertThat(summary.getText()).contains("Decide within", "steps", "destructive");
 		screenshot("1-summary");
+		assertAccessible(this.browser, "the review on a phone");
 		assertThat(summary.getLocation().getY() + summary.getSize().getHeight()).as("the summary is on the first screen")
 			.isLessThan(844);
 

@@ -42,6 +42,7 @@ class HistoryBrowserTests extends BrowserTest {
 		String timeline = this.browser.findElement(By.id("timeline")).getText();
 		assertThat(timeline).contains("Incident opened", "Decision answered", "Approval given", "Step succeeded", "Incident completed");
 		screenshot("timeline");
+		assertAccessible(this.browser, "timeline");
 		((JavascriptExecutor) this.browser).executeScript("window.scrollTo(0, document.body.scrollHeight / 2)");
 		screenshot("timeline-steps");
 		this.browser.get(url("/history"));
@@ -49,6 +50,7 @@ class HistoryBrowserTests extends BrowserTest {
 		this.await.until(ExpectedConditions.visibilityOfElementLocated(By.id("verdict")));
 		assertThat(this.browser.findElement(By.id("verdict")).getText()).contains("Intact", "events verified up to hash");
 		screenshot("trail-verified");
+		assertAccessible(this.browser, "trail-verified");
 	}
 
 }

@@ -45,6 +45,7 @@ class IncidentBrowserTests extends BrowserTest {
 		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Deciding");
 		assertThat(commander.findElement(By.cssSelector(".countdown-clock")).getText()).matches("\\d+:\\d\\d|overdue by .*");
 		screenshot(commander, "1-triage");
+		assertAccessible(commander, "1-triage");
 
 		// Decide
 		submit(commander, By.xpath("//div[@class='answers']//button[normalize-space()='Yes']"));
@@ -58,6 +59,7 @@ class IncidentBrowserTests extends BrowserTest {
 		assertThat(commander.findElement(By.cssSelector(".notice.success")).getText()).isEqualTo("All 5 pre-checks passed.");
 		submit(commander, By.cssSelector("#row-staging-rehearsed form.tick button"));
 		screenshot(commander, "3-prechecks");
+		assertAccessible(commander, "3-prechecks");
 		submit(commander, By.xpath("//button[normalize-space()='Request approval']"));
 		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Awaiting approval");
 		// The commander's page stays open: it must follow the approval by itself, without a reload.
@@ -76,6 +78,7 @@ class IncidentBrowserTests extends BrowserTest {
 				"Is RLS blocking all queries?");
 		lead.findElement(By.name("comment")).sendKeys("Checked the plan and the backup; go");
 		screenshot(lead, "4-approval-review");
+		assertAccessible(lead, "4-approval-review");
 		submit(lead, By.xpath("//button[normalize-space()='Approve']"));
 		assertThat(lead.findElement(By.cssSelector(".notice.success")).getText()).isEqualTo("Approved: the incident may execute.");
 
@@ -98,6 +101,7 @@ class IncidentBrowserTests extends BrowserTest {
 				"It also:", "drops table memory_chunks: about 10000 rows", "Data is lost here");
 		scrollTo(commander, destructive);
 		screenshot(commander, "5-destructive-confirmation");
+		assertAccessible(commander, "5-destructive-confirmation");
 		destructive.findElement(By.name("confirmation")).sendKeys("DROP memory_chunks");
 		submit(commander, By.cssSelector("#row-drop-memory-chunks form.run-step button"));
 		submit(commander, By.xpath("//button[normalize-space()='Run rest of phase']"));
@@ -118,6 +122,7 @@ class IncidentBrowserTests extends BrowserTest {
 		assertThat(commander.findElement(By.cssSelector(".schema-diff")).getText()).contains("- table public.memory_chunks (row level security)");
 		scrollTo(commander, commander.findElement(By.cssSelector(".schema-diff")));
 		screenshot(commander, "7-completed");
+		assertAccessible(commander, "7-completed");
 	}
 
 	@Test

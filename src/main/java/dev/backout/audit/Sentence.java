@@ -1,0 +1,112 @@
+package dev.backout.audit;
+
+import java.util.Map;
+
+/**
+ * A trail event as a sentence an auditor reads: who did what, with the detail that matters
+ * ("lead approved the plan as Team lead: “Checked the backup”"). The full details, SQL included,
+ * stay one click away; an action this class does not know reads as its label.
+ */
+public final class Sentence {
+
+	private Sentence() {
+	}
+
+	public static String of(AuditEvent event) {
+		if (event.contentLeftOut()) {
+			return "(another incident's event)";
+		}
+		Map<String, String> d = event.detailsAsMap();
+		String who = event.actor();
+		String step = quoted(d.get("step"));
+		String what = switch (event.action()) {
+			case "INCIDENT_OPENED" -> "opened the incident on runbook " + d.getOrDefault("runbook", "?");
+			case "DECISION_ANSWERED" -> "answered “" + d.get("question") + "”: " + d.get("answer")
+					+ (d.containsKey("fact") ? " (" + d.get("fact") + ")" : "")
+					+ ("true".equals(d.get("contradicted")) ? " — against the fact" : "");
+			case "DECISION_CONFIRMED" -> "confirmed the decision: " + label(d.get("outcome")) + reason(d);
+			case "INCIDENT_CLOSED" -> "closed the incident: " + label(d.get("outcome")) + reason(d);
+			case "TEAM_LEAD_UNREACHABLE" -> "recorded the team lead unreachable" + reason(d);
+			case "INCIDENT_AWAITING_APPROVAL", "APPROVAL_REQUESTED" -> "requested approval of the plan";
+			case "APPROVAL_GIVEN" -> "approved the plan as " + label(d.get("role")) + comment(d);
+			case "APPROVAL_REJECTED" -> "rejected the plan as " + label(d.get("role")) + comment(d);
+			case "APPROVAL_REFUSED" -> "was refused an approval" + reason(d);
+			case "APPROVAL_REQUEST_WITHDRAWN" -> "withdrew the approval request" + reason(d);
+			case "INCIDENT_APPROVED" -> "the approvals are complete: the incident may execute";
+			case "INCIDENT_REJECTED" -> "the plan was rejected by " + d.getOrDefault("by", "an approver");
+			case "INCIDENT_REVISED" -> "revised the rejected plan" + (d.containsKey("rejection") ? " (rejection: “" + d.get("rejection") + "”)" : "");
+			case "INCIDENT_EXECUTING" -> "started executing the plan";
+			case "INCIDENT_RESUMED" -> "resumed the incident";
+			case "INCIDENT_HALTED" -> "the incident halted" + reason(d);
+			case "INCIDENT_ABORTED" -> "aborted the incident" + reason(d);
+			case "INCIDENT_COMPLETED" -> "closed the incident as completed" + (d.containsKey("summary") ? ": “" + d.get("summary") + "”" : "");
+			case "INCIDENT_OVERDUE" -> "the decision deadline passed before approval";
+			case "STEP_STARTED" -> "sent " + step + (d.containsKey("typedConfirmation") ? " after typing " + d.get("typedConfirmation") : "")
+					+ attempt(d);
+			case "STEP_SUCCEEDED" -> step + " succeeded" + result(d);
+			case "STEP_FAILED" -> step + " failed" + (d.containsKey("sqlstate") ? " (" + d.get("sqlstate") + ")" : "")
+					+ (d.containsKey("error") ? ": " + firstLine(d.get("error")) : "");
+			case "STEP_UNKNOWN" -> "the outcome of " + step + " is not known" + (d.containsKey("error") ? ": " + firstLine(d.get("error")) : "");
+			case "STEP_SKIPPED" -> step + " was skipped" + reason(d);
+			case "STEP_SETTLED" -> "settled " + step + (d.containsKey("applied") ? ("true".equals(d.get("applied")) ? " as applied" : " as not applied") : "")
+					+ reason(d);
+			case "STEP_ALREADY_APPLIED" -> step + " was already applied on the target: nothing was sent";
+			case "STEP_REFUSED" -> "was refused " + step + reason(d);
+			case "STEP_CANCEL_REQUESTED" -> "asked to cancel the running statement";
+			case "STEP_OUTCOME_PENDING" -> "the connection to the target was lost during " + step + ": its outcome is being settled";
+			case "SKIP_REQUESTED" -> "asked to skip " + step + reason(d);
+			case "VERIFICATION_EVIDENCE" -> "ran the verification checks read-only";
+			case "COMMAND_OFFERED" -> "offered command to " + d.get("to");
+			case "COMMAND_ACCEPTED" -> "took command from " + d.get("from");
+			case "RUNBOOK_VERSION_SWITCHED" -> "switched to the active runbook version";
+			case "TARGET_CHANGED" -> "the target moved: the plan changed and approvals were withdrawn";
+			case "TRAIL_CHECKPOINT_WRITTEN" -> "wrote trail checkpoint " + d.getOrDefault("number", "");
+			case "LOGIN_SUCCEEDED" -> "signed in";
+			case "LOGIN_REFUSED" -> "was refused sign-in" + reason(d);
+			default -> event.actionLabel().toLowerCase();
+		};
+		return (what.startsWith("the ") || what.startsWith("“") || what.startsWith(step) && !step.isEmpty())
+				? capitalize(what) + ((who != null && !"system".equals(who) && !what.startsWith("the ")) ? " (" + who + ")" : "")
+				: who + " " + what;
+	}
+
+	private static String quoted(String step) {
+		return (step != null) ? "“" + step + "”" : "";
+	}
+
+	private static String reason(Map<String, String> d) {
+		return d.containsKey("reason") ? ": “" + d.get("reason") + "”" : "";
+	}
+
+	private static String comment(Map<String, String> d) {
+		return d.containsKey("comment") ? ": “" + d.get("comment") + "”" : "";
+	}
+
+	private static String attempt(Map<String, String> d) {
+		return (d.containsKey("attempt") && !"1".equals(d.get("attempt"))) ? " (attempt " + d.get("attempt") + ")" : "";
+	}
+
+	private static String result(Map<String, String> d) {
+		if (d.containsKey("checkValue")) {
+			return ": found " + d.get("checkValue") + ("false".equals(d.get("checkPassed")) ? ", not as expected" : "");
+		}
+		return d.containsKey("rowsAffected") && !"0".equals(d.get("rowsAffected")) ? ", " + d.get("rowsAffected") + " rows" : "";
+	}
+
+	private static String label(String code) {
+		if (code == null) {
+			return "?";
+		}
+		String words = code.replace('_', ' ').toLowerCase();
+		return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+	}
+
+	private static String firstLine(String text) {
+		return text.lines().findFirst().orElse(text);
+	}
+
+	private static String capitalize(String text) {
+		return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
+	}
+
+}
