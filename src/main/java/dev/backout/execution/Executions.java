@@ -54,9 +54,12 @@ public class Executions {
 
 	private final ExecutorLeases leases;
 
+	private final StepWaits waits;
+
 	Executions(StepExecutor executor, StepJournal journal, Recovery recovery, Targets targets, SchemaSnapshots snapshots,
-			AuditTrail trail, ExecutorLeases leases) {
+			AuditTrail trail, ExecutorLeases leases, StepWaits waits) {
 		this.leases = leases;
+		this.waits = waits;
 		this.executor = executor;
 		this.journal = journal;
 		this.recovery = recovery;
@@ -460,6 +463,11 @@ public class Executions {
 			return (this.error != null) ? "not readable now: " + this.error : this.hasRow ? String.valueOf(this.value) : "(no rows)";
 		}
 
+	}
+
+	/** What the incident's running step waits for, as last seen by its watcher (from memory). */
+	public Optional<String> waitOf(long incidentId) {
+		return this.waits.of(incidentId);
 	}
 
 	public List<StepRun> journal(long incidentId) {

@@ -49,7 +49,10 @@ class StepExecutor {
 	/** Sessions of steps running in this console, so a cancel can drop one the target no longer answers on. */
 	private final Map<Long, TargetSession> running = new ConcurrentHashMap<>();
 
-	StepExecutor(Targets targets, StepJournal journal, ExecutorLeases leases) {
+	private final StepWaits waits;
+
+	StepExecutor(Targets targets, StepJournal journal, ExecutorLeases leases, StepWaits waits) {
+		this.waits = waits;
 		this.targets = targets;
 		this.journal = journal;
 		this.leases = leases;
@@ -132,7 +135,7 @@ class StepExecutor {
 	private Outcome send(TargetSession session, Target target, long incidentId, StepRun run, PlannedStep step) {
 		Attempt attempt = new Attempt();
 		this.running.put(incidentId, session);
-		try {
+		try (StepWaits.Watch watch = this.waits.watch(incidentId, target, session.backendPid())) {
 			session.limitWaitingTo(step.timeoutMillis());
 			return switch (step.kind()) {
 				case CHECK -> check(target, incidentId, step, attempt);

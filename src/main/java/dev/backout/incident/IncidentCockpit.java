@@ -19,11 +19,12 @@ import dev.backout.target.Target;
  * connection.
  *
  * @param viewer the signed-in user's name, to say whether the next action is theirs
+ * @param waitingFor what the running step waits for (a lock, and who holds it), from memory
  */
 public record IncidentCockpit(Incident incident, Runbook runbook, Target target, DecisionWalk walk,
 		LoadedRunbook newerRunbook, ExecutionPlan plan, List<StepRow> rows, PlannedStep next, ApprovalView approval,
 		String commandOfferedTo, List<SchemaSnapshots.Change> schemaChanges, boolean approvalsCoverPlan, Instant now,
-		String viewer) {
+		String viewer, String waitingFor) {
 
 	public dev.backout.runbook.DecisionDiagram diagram() {
 		return dev.backout.runbook.DecisionDiagram.of(this.runbook.decision());
@@ -142,7 +143,8 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 									"Retry the step", mine);
 			case APPROVED, EXECUTING, VERIFYING -> {
 				if (running != null) {
-					yield NextAction.wait("the console", "Running “" + running.step().title() + "”", false);
+					yield NextAction.wait("the console", "Running “" + running.step().title() + "”"
+							+ ((this.waitingFor != null) ? ": " + this.waitingFor : ""), false);
 				}
 				if (this.next == null) {
 					yield new NextAction(commander, "Write the summary and close the incident", "close-incident",

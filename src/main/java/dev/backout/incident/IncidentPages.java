@@ -68,7 +68,7 @@ class IncidentPages {
 				? SchemaSnapshots.diff(page.schemaBefore(), page.schemaAfter()) : null;
 		return new IncidentCockpit(incident, this.workflow.runbook(incident), target, this.workflow.walk(incident),
 				this.workflow.newerRunbook(incident).orElse(null), plan, rows, next, approval, page.commandOfferedTo(), changes,
-				covered, this.clock.instant(), viewer);
+				covered, this.clock.instant(), viewer, this.executions.waitOf(id).orElse(null));
 	}
 
 }

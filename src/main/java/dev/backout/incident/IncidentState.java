@@ -33,6 +33,26 @@ public enum IncidentState {
 		return ABORTABLE.contains(this);
 	}
 
+	/** Before any step ran: the incident may move to the active runbook version (approvals then start over). */
+	public boolean runbookSwitchable() {
+		return this == TRIAGE || this == PRECHECK || this == AWAITING_APPROVAL || this == APPROVED;
+	}
+
+	/** While approval is pending: whether the team lead can be reached decides who may approve. */
+	public boolean awaitsApprovers() {
+		return this == PRECHECK || this == AWAITING_APPROVAL;
+	}
+
+	/** The decision deadline still counts down: nothing has run yet, and the incident has not ended. */
+	public boolean decisionClockRuns() {
+		return this == TRIAGE || this == PRECHECK || this == AWAITING_APPROVAL || this == REJECTED;
+	}
+
+	/** The plan's steps are shown as a list to run (after the pre-checks). */
+	public boolean showsSteps() {
+		return this != TRIAGE && this != PRECHECK;
+	}
+
 	/** States in which steps may be sent to the target (after approval). */
 	public boolean executing() {
 		return this == APPROVED || this == EXECUTING || this == VERIFYING;

@@ -283,7 +283,7 @@ public class Incidents {
 		InputTooLong.atMost(reason, InputTooLong.TEXT, "reason");
 		Incident incident = current(id, version);
 		requireCommander(incident, actor);
-		if (incident.state() != IncidentState.PRECHECK && incident.state() != IncidentState.AWAITING_APPROVAL) {
+		if (!incident.state().awaitsApprovers()) {
 			throw new IncidentRefused("The team lead's availability matters only while approval is pending.");
 		}
 		if (reason == null || reason.isBlank()) {
@@ -745,8 +745,7 @@ public class Incidents {
 		requireCommander(incident, actor);
 		LoadedRunbook active = newerRunbook(incident)
 			.orElseThrow(() -> new IncidentRefused("The incident already uses the active version of its runbook."));
-		if (incident.state() != IncidentState.TRIAGE && incident.state() != IncidentState.PRECHECK
-				&& incident.state() != IncidentState.AWAITING_APPROVAL && incident.state() != IncidentState.APPROVED) {
+		if (!incident.state().runbookSwitchable()) {
 			throw new IncidentRefused("The runbook version can change only before execution starts.");
 		}
 		Incident repinned = incident.withRunbookVersion(active.hash(), null,

@@ -53,12 +53,13 @@ class CockpitBrowserTests extends BrowserTest {
 		assertThat(commander.findElement(By.id("next-action")).getText()).contains("Request approval");
 		count.act(commander, By.cssSelector("#next-action button.next-button"));
 		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Awaiting approval");
+		String incident = commander.getCurrentUrl().replaceAll(".*/incidents/(\\d+).*", "$1");
 
 		WebDriver lead = openBrowser();
 		signIn(lead, "lead");
 		Interactions leadCount = new Interactions();
 		leadCount.click(lead, By.partialLinkText("Approvals"));
-		leadCount.click(lead, By.partialLinkText("Incident "));
+		leadCount.click(lead, By.cssSelector("a[href='/approvals/" + incident + "']"));
 		leadCount.click(lead, By.cssSelector(".decide-jump"));
 		leadCount.fill(lead, By.name("comment"), "Checked the plan and the backup; go");
 		leadCount.click(lead, By.xpath("//button[normalize-space()='Approve']"));

@@ -206,7 +206,7 @@ class HistoryIntegrationTests {
 		}
 		this.mvc.perform(get("/history/people/lead").with(user("admin").roles("ADMIN")))
 			.andExpect(status().isOk())
-			.andExpect(content().string(containsString("Approval given")));
+			.andExpect(content().string(containsString("approved the plan as Team lead")));
 	}
 
 }

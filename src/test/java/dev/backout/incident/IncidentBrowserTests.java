@@ -72,7 +72,8 @@ class IncidentBrowserTests extends BrowserTest {
 		signIn(lead, "lead");
 		assertThat(lead.findElement(By.cssSelector(".topbar .count")).getText()).isEqualTo("1");
 		lead.findElement(By.partialLinkText("Approvals")).click();
-		lead.findElement(By.partialLinkText("Incident ")).click();
+		String incident = commander.getCurrentUrl().replaceAll(".*/incidents/(\\d+).*", "$1");
+		lead.findElement(By.cssSelector("a[href='/approvals/" + incident + "']")).click();
 		new WebDriverWait(lead, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("form.decide")));
 		assertThat(lead.findElement(By.tagName("main")).getText()).contains("DROP TABLE IF EXISTS memory_chunks", "rows at stake: 10000",
 				"Is RLS blocking all queries?");

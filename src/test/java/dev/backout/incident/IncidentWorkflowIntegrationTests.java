@@ -573,6 +573,34 @@ class IncidentWorkflowIntegrationTests {
 				SignedIn.as("commander", Role.COMMANDER));
 	}
 
+	/** A running step shows how long it has run and what it waits for: the lock, and who holds it. */
+	@Test
+	void aRunningStepShowsTheLockItWaitsForAndWhoHoldsIt() throws Exception {
+		Incident incident = approvedIncident();
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
+			admin.setAutoCommit(false);
+			statement.execute("SET application_name = 'nightly-report'");
+			statement.execute("LOCK TABLE things IN ACCESS EXCLUSIVE MODE");
+			var step = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+				SecurityContextHolder.getContext().setAuthentication(commander);
+				return this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+			});
+			String page = "";
+			for (int i = 0; i < 40 && !page.contains("waiting for a lock"); i++) {
+				Thread.sleep(100);
+				page = this.mvc.perform(get("/incidents/{id}", incident.id()).header("HX-Request", "true")
+					.with(user("commander").roles("COMMANDER"))).andReturn().getResponse().getContentAsString();
+			}
+			assertThat(page).contains("Running for", "waiting for a lock (relation) held by pid", "nightly-report");
+			admin.rollback();
+			assertThat(step.get(10, java.util.concurrent.TimeUnit.SECONDS).state()).isEqualTo(StepState.SUCCEEDED);
+		}
+		String after = this.mvc.perform(get("/incidents/{id}", incident.id()).header("HX-Request", "true")
+			.with(user("commander").roles("COMMANDER"))).andReturn().getResponse().getContentAsString();
+		assertThat(after).doesNotContain("waiting for a lock");
+	}
+
 	/** A failed step shows the runbook's troubleshooting entries for its error, and only those. */
 	@Test
 	void aFailedStepShowsTheTroubleshootingEntriesForItsError() throws Exception {
