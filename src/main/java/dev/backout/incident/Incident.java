@@ -80,6 +80,52 @@ public record Incident(long id, String runbookId, String runbookHash, String run
 				leadUnreachableReason, text, at, databaseKey, version);
 	}
 
+	/**
+	 * A change of state as the aggregate allows it: the incident after it, and the trail event
+	 * that records it. Each transition below guards itself and refuses in plain words.
+	 */
+	record Transition(Incident incident, String event) {
+	}
+
+	/** Only the commander drives the incident; anyone else is told whom to ask. */
+	void requireCommander(String actor) {
+		if (!this.commander.equals(actor)) {
+			throw new IncidentRefused("Only the incident's commander, " + this.commander + ", drives incident " + this.id
+					+ ": ask them to hand command over to you.");
+		}
+	}
+
+	/** A rejected plan goes back to deciding, its answers kept, to be revised and put again. */
+	Transition revise() {
+		requireState(IncidentState.REJECTED, "Only a rejected plan is revised.");
+		return new Transition(withState(IncidentState.TRIAGE), "INCIDENT_REVISED");
+	}
+
+	/** The approvers rejected the plan: nothing runs. Only a request still awaiting approval is rejected. */
+	java.util.Optional<Transition> reject() {
+		return (this.state == IncidentState.AWAITING_APPROVAL)
+				? java.util.Optional.of(new Transition(withState(IncidentState.REJECTED), "INCIDENT_REJECTED"))
+				: java.util.Optional.empty();
+	}
+
+	/** Ends the incident without completing it, for a stated reason; never while a step may be running. */
+	Transition abort(String reason, Instant at) {
+		if (!this.state.abortable()) {
+			throw new IncidentRefused("An incident that is " + this.state.label().toLowerCase() + " cannot be aborted"
+					+ (this.state.executing() ? ": halt it first (cancel the running step)." : "."));
+		}
+		if (reason == null || reason.isBlank()) {
+			throw new IncidentRefused("Say why the incident is aborted.");
+		}
+		return new Transition(closed(IncidentState.ABORTED, reason.trim(), at), "INCIDENT_ABORTED");
+	}
+
+	void requireState(IncidentState expected, String otherwise) {
+		if (this.state != expected) {
+			throw new IncidentRefused(otherwise + " (The incident is " + this.state.label().toLowerCase() + ".)");
+		}
+	}
+
 	/** The deadline passed before a decision was confirmed and approved. */
 	public boolean pastDeadline(Instant now) {
 		return this.deadlineAt != null && now.isAfter(this.deadlineAt)

@@ -331,8 +331,8 @@ public class Incidents {
 	@PreAuthorize("hasRole('COMMANDER')")
 	public Incident revise(long id, int version, Authentication actor) {
 		Incident incident = current(id, version);
-		requireCommander(incident, actor);
-		require(incident, IncidentState.REJECTED, "Only a rejected plan is revised.");
+		incident.requireCommander(actor.getName());
+		Incident.Transition revised = incident.revise();
 		Map<String, Object> details = new LinkedHashMap<>();
 		this.approvals.decisions(id)
 			.stream()
@@ -343,7 +343,7 @@ public class Incidents {
 				details.put("rejection", rejection.comment());
 			});
 		details.put("planHash", incident.planHash());
-		return transition(id, version, (current) -> current.withState(IncidentState.TRIAGE), actor, "INCIDENT_REVISED", details);
+		return transition(id, version, (current) -> current.revise().incident(), actor, revised.event(), details);
 	}
 
 	/** The gate decided: the incident may execute (or, for a skip, the step is skipped). */
@@ -383,11 +383,11 @@ public class Incidents {
 	@EventListener
 	public void onRejected(IncidentRejected rejected) {
 		Incident incident = this.incidents.get(rejected.incidentId());
-		if (incident.state() == IncidentState.AWAITING_APPROVAL) {
-			this.incidents.update(incident.withState(IncidentState.REJECTED));
-			this.trail.record(AuditEntry.bySystem("INCIDENT_REJECTED", Map.of("by", rejected.approver(), "comment", rejected.comment()))
+		incident.reject().ifPresent((transition) -> {
+			this.incidents.update(transition.incident());
+			this.trail.record(AuditEntry.bySystem(transition.event(), Map.of("by", rejected.approver(), "comment", rejected.comment()))
 				.forIncident(incident.id()));
-		}
+		});
 	}
 
 	/**
@@ -660,14 +660,8 @@ public class Incidents {
 	public Incident abort(long id, int version, String reason, Authentication actor) {
 		InputTooLong.atMost(reason, InputTooLong.TEXT, "reason");
 		Incident incident = current(id, version);
-		requireCommander(incident, actor);
-		if (!incident.state().abortable()) {
-			throw new IncidentRefused("An incident that is " + incident.state().label().toLowerCase()
-					+ " cannot be aborted" + (incident.state().executing() ? ": halt it first (cancel the running step)." : "."));
-		}
-		if (reason == null || reason.isBlank()) {
-			throw new IncidentRefused("Say why the incident is aborted.");
-		}
+		incident.requireCommander(actor.getName());
+		Incident.Transition aborted = incident.abort(reason, this.clock.instant());
 		Map<String, StepRun> latestByStep = new LinkedHashMap<>();
 		this.executions.journal(id).forEach((run) -> latestByStep.put(run.stepId(), run));
 		latestByStep.values()
@@ -678,9 +672,9 @@ public class Incidents {
 				throw new IncidentRefused("Settle \"" + run.stepId() + "\" first (applied or not applied): the record must "
 						+ "say what the target holds before the incident ends.");
 			});
-		Incident saved = this.incidents.update(incident.closed(IncidentState.ABORTED, reason.trim(), this.clock.instant()));
+		Incident saved = this.incidents.update(aborted.incident());
 		this.approvals.withdraw(id, actor, "incident aborted");
-		audit(actor, "INCIDENT_ABORTED", id, Map.of("reason", reason.trim(), "from", incident.state().name()));
+		audit(actor, aborted.event(), id, Map.of("reason", reason.trim(), "from", incident.state().name()));
 		this.checkpoints.writeAfterCommit("incident " + id + " aborted");
 		return saved;
 	}
@@ -974,16 +968,11 @@ public class Incidents {
 	 * explicit ({@link #offerCommand}, {@link #acceptCommand}).
 	 */
 	private static void requireCommander(Incident incident, Authentication actor) {
-		if (!incident.commander().equals(actor.getName())) {
-			throw new IncidentRefused("Only the incident's commander, " + incident.commander() + ", drives incident "
-					+ incident.id() + ": ask them to hand command over to you.");
-		}
+		incident.requireCommander(actor.getName());
 	}
 
 	private static void require(Incident incident, IncidentState state, String otherwise) {
-		if (incident.state() != state) {
-			throw new IncidentRefused(otherwise + " (The incident is " + incident.state().label().toLowerCase() + ".)");
-		}
+		incident.requireState(state, otherwise);
 	}
 
 	private void audit(Authentication actor, String action, long id, Map<String, ?> details) {

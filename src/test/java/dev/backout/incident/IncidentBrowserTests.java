@@ -80,6 +80,8 @@ class IncidentBrowserTests extends BrowserTest {
 		lead.findElement(By.name("comment")).sendKeys("Checked the plan and the backup; go");
 		screenshot(lead, "4-approval-review");
 		assertAccessible(lead, "4-approval-review");
+		assertThat(((Number) ((JavascriptExecutor) lead).executeScript(
+				"return document.documentElement.scrollWidth - window.innerWidth")).intValue()).as("sideways scroll on the review").isLessThanOrEqualTo(0);
 		submit(lead, By.xpath("//button[normalize-space()='Approve']"));
 		assertThat(lead.findElement(By.cssSelector(".notice.success")).getText()).isEqualTo("Approved: the incident may execute.");
 
