@@ -120,6 +120,20 @@ public record Incident(long id, String runbookId, String runbookHash, String run
 		return new Transition(closed(IncidentState.ABORTED, reason.trim(), at), "INCIDENT_ABORTED");
 	}
 
+	/**
+	 * The plan moved under the incident (its target changed): pinned to the new plan, an incident
+	 * awaiting approval goes back to its pre-checks, one approved or executing halts until the new
+	 * plan is approved; before the pre-checks, nothing was approved and it stays where it is.
+	 */
+	Incident replanned(String planHash) {
+		IncidentState next = switch (this.state) {
+			case TRIAGE, PRECHECK -> this.state;
+			case AWAITING_APPROVAL -> IncidentState.PRECHECK;
+			default -> IncidentState.HALTED;
+		};
+		return withRunbookVersion(this.runbookHash, planHash, next);
+	}
+
 	void requireState(IncidentState expected, String otherwise) {
 		if (this.state != expected) {
 			throw new IncidentRefused(otherwise + " (The incident is " + this.state.label().toLowerCase() + ".)");

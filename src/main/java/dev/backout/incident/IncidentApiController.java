@@ -43,9 +43,12 @@ class IncidentApiController {
 
 	private final Executions executions;
 
-	IncidentApiController(Incidents incidents, Executions executions) {
+	private final CommandHandover handover;
+
+	IncidentApiController(Incidents incidents, Executions executions, CommandHandover handover) {
 		this.incidents = incidents;
 		this.executions = executions;
+		this.handover = handover;
 	}
 
 	record OpenRequest(String runbookId, long targetId, String symptom, Severity severity, Instant detectedAt) {
@@ -190,14 +193,14 @@ class IncidentApiController {
 	@PostMapping("/{id}/command/offer")
 	@Operation(summary = "Offer command of the incident to another person (the commander only)")
 	Status offerCommand(@PathVariable long id, @RequestBody CommandOffer request, Authentication user) {
-		this.incidents.offerCommand(id, request.to(), user);
+		this.handover.offer(id, request.to(), user);
 		return status(id);
 	}
 
 	@PostMapping("/{id}/command/accept")
 	@Operation(summary = "Accept command offered to you; from then on only you drive the incident")
 	Status acceptCommand(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
-		this.incidents.acceptCommand(id, request.version(), user);
+		this.handover.accept(id, request.version(), user);
 		return status(id);
 	}
 

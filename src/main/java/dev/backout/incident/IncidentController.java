@@ -49,10 +49,13 @@ class IncidentController {
 
 	private final IncidentPages pages;
 
+	private final CommandHandover handover;
+
 	private final Clock clock;
 
 	IncidentController(Incidents incidents, RunbookCatalog catalog, Targets targets, Executions executions,
-			IncidentPages pages, Clock clock) {
+			IncidentPages pages, CommandHandover handover, Clock clock) {
+		this.handover = handover;
 		this.incidents = incidents;
 		this.catalog = catalog;
 		this.targets = targets;
@@ -335,7 +338,7 @@ class IncidentController {
 	@PostMapping("/{id}/command/offer")
 	String offerCommand(@PathVariable long id, @RequestParam String to, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, "Command offered to " + to.trim() + ": it changes hands when they accept.", () -> {
-			this.incidents.offerCommand(id, to, actor);
+			this.handover.offer(id, to, actor);
 			return null;
 		});
 	}
@@ -344,7 +347,7 @@ class IncidentController {
 	String acceptCommand(@PathVariable long id, @RequestParam int version, Authentication actor,
 			RedirectAttributes redirect) {
 		return act(id, redirect, "You are now this incident's commander.",
-				() -> this.incidents.acceptCommand(id, version, actor));
+				() -> this.handover.accept(id, version, actor));
 	}
 
 	@PostMapping("/{id}/runbook-version")

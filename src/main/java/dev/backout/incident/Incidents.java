@@ -39,14 +39,12 @@ import dev.backout.runbook.RunbookCatalog;
 import dev.backout.runbook.Step;
 import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Target;
-import dev.backout.target.TargetChanged;
 import dev.backout.target.TargetException;
 import dev.backout.system.InputTooLong;
 import dev.backout.target.Targets;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -685,52 +683,6 @@ public class Incidents {
 		return this.executions.cancel(id, actor);
 	}
 
-	/**
-	 * The commander offers command to another person; it changes hands only when that person
-	 * accepts. One offer at a time: a new one replaces the last.
-	 */
-	@PreAuthorize("hasRole('COMMANDER')")
-	@Transactional
-	public void offerCommand(long id, String to, Authentication actor) {
-		Incident incident = this.incidents.get(id);
-		requireCommander(incident, actor);
-		if (incident.state().terminal()) {
-			throw new IncidentRefused("The incident has ended; there is nothing to command.");
-		}
-		String successor = (to != null) ? to.trim().toLowerCase() : "";
-		if (!successor.matches("[a-z0-9][a-z0-9._@-]{0,39}") || successor.equals(actor.getName())) {
-			throw new IncidentRefused("Name the person who takes over (a console user name other than yours).");
-		}
-		this.incidents.offerCommand(id, successor, actor.getName(), this.clock.instant());
-		audit(actor, "COMMAND_OFFERED", id, Map.of("to", successor));
-	}
-
-	/** The person command was offered to takes it: from now on only they drive the incident. */
-	@PreAuthorize("hasRole('COMMANDER')")
-	@Transactional
-	public Incident acceptCommand(long id, int version, Authentication actor) {
-		Incident incident = current(id, version);
-		String offeredTo = this.incidents.commandOfferedTo(id)
-			.orElseThrow(() -> new IncidentRefused("Nobody offered you command of incident " + id + "."));
-		if (!offeredTo.equals(actor.getName())) {
-			throw new IncidentRefused("Command of incident " + id + " was offered to " + offeredTo + ", not to you.");
-		}
-		if (this.approvals.decisions(id).stream().anyMatch((decision) -> decision.approver().equals(actor.getName()))) {
-			// An approver who took command would drive what they approved: four eyes would become two.
-			throw new IncidentRefused("You decided on this incident's approval, so you cannot take its command: "
-					+ "someone who did not approve it must.");
-		}
-		Incident handedOver = this.incidents.update(incident.withCommander(actor.getName()));
-		this.incidents.withdrawCommandOffer(id);
-		audit(actor, "COMMAND_ACCEPTED", id, Map.of("from", incident.commander(), "to", actor.getName()));
-		return handedOver;
-	}
-
-	/** Who command of the incident is offered to, if anyone. */
-	public Optional<String> commandOfferedTo(long id) {
-		return this.incidents.commandOfferedTo(id);
-	}
-
 	/** Re-pins the incident to the active runbook version: the plan changes, so approvals become stale. */
 	@PreAuthorize("hasRole('COMMANDER')")
 	@Transactional
@@ -774,69 +726,10 @@ public class Incidents {
 		return completed;
 	}
 
-	/**
-	 * A change to a target's registration is recorded on every incident still open on it. Where
-	 * the change moves the plan (its environment, URL or user: what approvers approved), the plan
-	 * is pinned to the target as it is now and the approvals given for the old one stop counting:
-	 * an incident waiting for approval goes back to its pre-checks, one approved or executing
-	 * halts, and asks for approval again. While a step is in flight on the target (running, or
-	 * its outcome being settled), the change is refused: settling must ask the same database.
-	 */
-	@EventListener
-	public void onTargetChanged(TargetChanged changed) {
-		for (Incident incident : this.incidents.active()) {
-			if (incident.targetId() != changed.targetId()) {
-				continue;
-			}
-			Map<String, Object> details = new LinkedHashMap<>(changed.now());
-			details.put("target", changed.targetName());
-			details.put("by", changed.changedBy());
-			Optional<String> moved = Optional.ofNullable(incident.planHash())
-				.flatMap((approved) -> plan(incident))
-				.map(ExecutionPlan::planHash)
-				.filter((now) -> !now.equals(incident.planHash()));
-			if (moved.isPresent()) {
-				refuseWhileStepRuns(incident, changed.targetName());
-				IncidentState next = switch (incident.state()) {
-					case TRIAGE, PRECHECK -> incident.state();
-					case AWAITING_APPROVAL -> IncidentState.PRECHECK;
-					default -> IncidentState.HALTED;
-				};
-				if (incident.state() != IncidentState.TRIAGE && incident.state() != IncidentState.PRECHECK) {
-					this.approvals.withdraw(incident.id(), SYSTEM, "the target changed");
-				}
-				Incident replanned = this.incidents.update(incident.withRunbookVersion(incident.runbookHash(), moved.get(), next));
-				details.put("planHash", incident.planHash() + " → " + moved.get());
-				details.put("state", incident.state().name() + " → " + next.name());
-				if (next == IncidentState.HALTED) {
-					publish("HALTED", replanned, "the target " + changed.targetName() + " changed since approval");
-				}
-			}
-			this.trail.record(AuditEntry.bySystem("TARGET_CHANGED", details).forIncident(incident.id()));
-		}
-	}
-
-	private void refuseWhileStepRuns(Incident incident, String targetName) {
-		boolean running = this.executions.journal(incident.id()).stream().anyMatch((run) -> run.state() == StepState.STARTED);
-		if (running) {
-			throw new TargetException("Incident " + incident.id() + " has a step in flight on " + targetName
-					+ ": change the target once the step has ended or been settled. Nothing was changed.");
-		}
-	}
-
 	/** Whether the approvals given still cover the plan as it is now (not after the target moved, say). */
 	public boolean approvalsCoverPlan(Incident incident) {
 		return incident.planHash() != null && this.approvals.approvedFor(incident.id(), incident.runbookHash(), approvalKey(incident))
 				&& plan(incident).map(ExecutionPlan::planHash).filter(incident.planHash()::equals).isPresent();
-	}
-
-	/** Marks incidents whose decision deadline passed: visible and audited, never approved by it. */
-	@Scheduled(fixedDelayString = "${backout.incidents.overdue-check:30s}")
-	@Transactional
-	public void markOverdue() {
-		for (long id : this.incidents.newlyOverdue(this.clock.instant())) {
-			this.trail.record(AuditEntry.bySystem("INCIDENT_OVERDUE", Map.of("deadline", "passed before approval")).forIncident(id));
-		}
 	}
 
 	private void publish(String type, Incident incident, String detail) {
@@ -965,7 +858,7 @@ public class Incidents {
 
 	/**
 	 * Only the incident's commander drives it, whatever roles anyone else holds; handing over is
-	 * explicit ({@link #offerCommand}, {@link #acceptCommand}).
+	 * explicit ({@link CommandHandover}).
 	 */
 	private static void requireCommander(Incident incident, Authentication actor) {
 		incident.requireCommander(actor.getName());

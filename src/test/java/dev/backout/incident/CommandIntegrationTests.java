@@ -44,6 +44,9 @@ class CommandIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	CommandHandover handover;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -105,7 +108,7 @@ class CommandIntegrationTests {
 		assertThatExceptionOfType(IncidentRefused.class)
 			.isThrownBy(() -> this.incidents.abort(incident.id(), incident.version(), "mine now", mallory));
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.acceptCommand(incident.id(), incident.version(), mallory))
+			.isThrownBy(() -> this.handover.accept(incident.id(), incident.version(), mallory))
 			.withMessage("Nobody offered you command of incident " + incident.id() + ".");
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.TRIAGE);
 	}
@@ -118,15 +121,15 @@ class CommandIntegrationTests {
 		Incident answered = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", alice);
 		Incident decided = this.incidents.confirmDecision(incident.id(), answered.version(), null, alice);
 		Incident awaiting = this.incidents.requestApproval(incident.id(), decided.version(), alice);
-		this.incidents.offerCommand(incident.id(), "bob", alice);
+		this.handover.offer(incident.id(), "bob", alice);
 		assertThat(this.incidents.get(incident.id()).commander()).as("offered, not yet accepted").isEqualTo("alice");
 
 		Authentication carol = SignedIn.as("carol", Role.COMMANDER);
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.acceptCommand(incident.id(), awaiting.version(), carol))
+			.isThrownBy(() -> this.handover.accept(incident.id(), awaiting.version(), carol))
 			.withMessage("Command of incident " + incident.id() + " was offered to bob, not to you.");
 		Authentication bob = SignedIn.as("bob", Role.COMMANDER, Role.TEAM_LEAD);
-		Incident handedOver = this.incidents.acceptCommand(incident.id(), awaiting.version(), bob);
+		Incident handedOver = this.handover.accept(incident.id(), awaiting.version(), bob);
 		assertThat(handedOver.commander()).isEqualTo("bob");
 		SignedIn.as("alice", Role.COMMANDER, Role.TEAM_LEAD);
 		assertThatExceptionOfType(IncidentRefused.class)
@@ -151,10 +154,10 @@ class CommandIntegrationTests {
 
 		// The approver cannot then take command: they would drive what they approved.
 		Authentication bobAgain = SignedIn.as("bob", Role.COMMANDER, Role.TEAM_LEAD);
-		this.incidents.offerCommand(incident.id(), "lead", bobAgain);
+		this.handover.offer(incident.id(), "lead", bobAgain);
 		Authentication leadAsCommander = SignedIn.as("lead", Role.COMMANDER, Role.TEAM_LEAD);
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.acceptCommand(incident.id(), this.incidents.get(incident.id()).version(),
+			.isThrownBy(() -> this.handover.accept(incident.id(), this.incidents.get(incident.id()).version(),
 					leadAsCommander))
 			.withMessageStartingWith("You decided on this incident's approval");
 	}

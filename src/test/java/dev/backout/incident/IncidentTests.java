@@ -50,6 +50,17 @@ class IncidentTests {
 	}
 
 	@Test
+	void aMovedPlanTakesBackTheApprovalItNeeds() {
+		assertThat(in(IncidentState.AWAITING_APPROVAL).replanned("new").state()).isEqualTo(IncidentState.PRECHECK);
+		assertThat(in(IncidentState.EXECUTING).replanned("new").state()).isEqualTo(IncidentState.HALTED);
+		assertThat(in(IncidentState.APPROVED).replanned("new").state()).isEqualTo(IncidentState.HALTED);
+		assertThat(in(IncidentState.PRECHECK).replanned("new")).satisfies((i) -> {
+			assertThat(i.state()).isEqualTo(IncidentState.PRECHECK);
+			assertThat(i.planHash()).isEqualTo("new");
+		});
+	}
+
+	@Test
 	void onlyTheCommanderDrives() {
 		assertThatExceptionOfType(IncidentRefused.class).isThrownBy(() -> in(IncidentState.TRIAGE).requireCommander("lead"))
 			.withMessageContaining("Only the incident's commander, commander, drives incident 7");

@@ -142,6 +142,9 @@ class IncidentWorkflowIntegrationTests {
 	JdbcClient jdbc;
 
 	@Autowired
+	OverdueIncidents overdue;
+
+	@Autowired
 	org.springframework.test.web.servlet.MockMvc mvc;
 
 	Target target;
@@ -396,7 +399,7 @@ class IncidentWorkflowIntegrationTests {
 		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident incident = this.incidents.open(new Incidents.Opening("incident-test", this.target.id(), "slow", Severity.SEV1,
 				Instant.now().minus(45, ChronoUnit.MINUTES)), commander);
-		this.incidents.markOverdue();
+		this.overdue.mark();
 		Incident overdue = this.incidents.get(incident.id());
 		assertThat(overdue.overdue()).isTrue();
 		assertThat(overdue.state()).isEqualTo(IncidentState.TRIAGE);
