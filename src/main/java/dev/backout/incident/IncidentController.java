@@ -274,6 +274,27 @@ class IncidentController {
 		});
 	}
 
+	/** The cockpit's button: the following automatic steps, across phases, until a person is needed. */
+	@PostMapping("/{id}/until-a-person-is-needed")
+	String untilAPersonIsNeeded(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
+		return act(id, redirect, null, () -> {
+			List<StepRun> runs = this.incidents.runUntilAPersonIsNeeded(id, actor);
+			if (runs.isEmpty()) {
+				redirect.addFlashAttribute("error", "The next step needs you: a confirmation or a checklist item.");
+			}
+			else {
+				StepRun last = runs.get(runs.size() - 1);
+				if (last.state().name().equals("SUCCEEDED")) {
+					redirect.addFlashAttribute("message", runs.size() + " step(s) ran; the last, \"" + last.stepId() + "\", succeeded.");
+				}
+				else {
+					report(last, redirect);
+				}
+			}
+			return runs;
+		});
+	}
+
 	@PostMapping("/{id}/retry")
 	String retry(@PathVariable long id, @RequestParam int version, @RequestParam(required = false) String confirmation,
 			Authentication actor, RedirectAttributes redirect) {

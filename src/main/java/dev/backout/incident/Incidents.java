@@ -437,6 +437,28 @@ public class Incidents {
 	}
 
 	/**
+	 * Runs the following steps, phase after phase, until one needs a person: a typed
+	 * confirmation, a checklist item, a failure, or the end of the plan. Each phase goes through
+	 * the gate as "rest of phase" does; nothing here runs a step that phase would not.
+	 */
+	@PreAuthorize("hasRole('COMMANDER')")
+	public List<StepRun> runUntilAPersonIsNeeded(long id, Authentication actor) {
+		List<StepRun> all = new java.util.ArrayList<>();
+		for (int phases = 0; phases < PhaseName.values().length; phases++) {
+			List<StepRun> runs = runRestOfPhase(id, actor);
+			all.addAll(runs);
+			Incident incident = this.incidents.get(id);
+			Optional<PlannedStep> next = plan(incident).flatMap((plan) -> this.executions.next(id, plan));
+			boolean automatic = next.filter((step) -> !step.destructive() && step.kind() != Step.Kind.MANUAL).isPresent();
+			if (runs.isEmpty() || runs.get(runs.size() - 1).state() != StepState.SUCCEEDED || !incident.state().executing()
+					|| !automatic) {
+				break;
+			}
+		}
+		return all;
+	}
+
+	/**
 	 * Runs the step that halted the incident once more (an explicit retry). The incident leaves
 	 * HALTED only once a session on the target is open; before anything is sent, an attempt whose
 	 * outcome was lost is settled from the marker, and a committed one is never resent.

@@ -58,8 +58,8 @@ class CockpitBrowserTests extends BrowserTest {
 		WebDriver lead = openBrowser();
 		signIn(lead, "lead");
 		Interactions leadCount = new Interactions();
-		leadCount.click(lead, By.partialLinkText("Approvals"));
-		leadCount.click(lead, By.cssSelector("a[href='/approvals/" + incident + "']"));
+		// Signed in, the lead lands on the home page, which lists what waits for their approval.
+		leadCount.click(lead, By.cssSelector("#waiting-approvals a[href='/approvals/" + incident + "']"));
 		leadCount.click(lead, By.cssSelector(".decide-jump"));
 		leadCount.fill(lead, By.name("comment"), "Checked the plan and the backup; go");
 		leadCount.click(lead, By.xpath("//button[normalize-space()='Approve']"));
@@ -68,9 +68,9 @@ class CockpitBrowserTests extends BrowserTest {
 		new WebDriverWait(commander, Duration.ofSeconds(15))
 			.until((d) -> settled(d) && d.findElement(By.id("incident-state")).getText().equals("Approved"));
 		for (int guard = 0; guard < 40 && !commander.findElement(By.id("next-action")).getText().contains("close the incident"); guard++) {
-			List<WebElement> restOfPhase = commander.findElements(By.cssSelector("#next-action button[form=rest-of-phase]"));
+			List<WebElement> restOfPhase = commander.findElements(By.cssSelector("#next-action button[form=until-a-person]"));
 			if (!restOfPhase.isEmpty()) {
-				count.act(commander, By.cssSelector("#next-action button[form=rest-of-phase]"));
+				count.act(commander, By.cssSelector("#next-action button[form=until-a-person]"));
 				continue;
 			}
 			count.fillNextForm(commander);

@@ -604,6 +604,21 @@ class IncidentWorkflowIntegrationTests {
 		assertThat(after).doesNotContain("waiting for a lock");
 	}
 
+	/** Automatic steps run across phases until one needs a person: a confirmation, a checklist tick. */
+	@Test
+	void runningUntilAPersonIsNeededCrossesPhasesAndStopsAtConfirmationsAndChecklists() throws Exception {
+		Incident incident = approvedIncident();
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		List<StepRun> first = this.incidents.runUntilAPersonIsNeeded(incident.id(), commander);
+		assertThat(first).extracting(StepRun::stepId).containsExactly("add-column");
+		this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander);
+		List<StepRun> second = this.incidents.runUntilAPersonIsNeeded(incident.id(), commander);
+		assertThat(second).extracting(StepRun::stepId).as("the verify phase ran; the after phase waits for a tick")
+			.containsExactly("gone");
+		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.VERIFYING);
+		assertThat(this.incidents.runUntilAPersonIsNeeded(incident.id(), commander)).isEmpty();
+	}
+
 	/** A failed step shows the runbook's troubleshooting entries for its error, and only those. */
 	@Test
 	void aFailedStepShowsTheTroubleshootingEntriesForItsError() throws Exception {
