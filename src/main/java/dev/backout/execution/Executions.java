@@ -336,11 +336,13 @@ public class Executions {
 					}
 					String expected = (step.expect() != null) ? step.expect().describe() : "recorded";
 					statement.execute("SAVEPOINT evidence");
-					try (ResultSet rs = statement.executeQuery(OneCommand.checked(step.statements().get(0)))) {
-						boolean hasRow = rs.next();
-						Object value = hasRow ? rs.getObject(1) : null;
-						found.add(new Evidence(step.stepId(), step.title(), expected, hasRow ? String.valueOf(value) : "(no rows)",
-								(step.expect() != null) ? step.expect().isMetBy(hasRow, value) : null));
+					try {
+						CheckRun.Result result = CheckRun.run(statement, step.statements(), step.expect(), (sql) -> {
+						});
+						if (step.expect() != null && step.expect().aboutErrors()) {
+							statement.execute("ROLLBACK TO SAVEPOINT evidence");
+						}
+						found.add(new Evidence(step.stepId(), step.title(), expected, result.shown(), result.passed()));
 					}
 					catch (SQLException ex) {
 						statement.execute("ROLLBACK TO SAVEPOINT evidence");

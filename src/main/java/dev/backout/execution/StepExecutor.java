@@ -217,19 +217,10 @@ class StepExecutor {
 		try (Statement statement = OneCommand.statement(connection)) {
 			statement.execute("SET TRANSACTION READ ONLY");
 			limits(statement, step, true);
-			attempt.statement = step.statements().get(0);
-			try (ResultSet rs = statement.executeQuery(OneCommand.checked(attempt.statement))) {
-				boolean hasRow = rs.next();
-				Object value = hasRow ? rs.getObject(1) : null;
-				String shown = hasRow ? String.valueOf(value) : "(no rows)";
-				if (step.expect() == null) {
-					return new Outcome(StepState.SUCCEEDED, null, null, shown, null, attempt.notices(), null, null);
-				}
-				boolean passed = step.expect().isMetBy(hasRow, value);
-				return new Outcome(passed ? StepState.SUCCEEDED : StepState.FAILED, null, null, shown, passed,
-						attempt.notices(), null,
-						passed ? null : "Check failed: " + step.expect().describe() + ", found " + shown + ".");
-			}
+			CheckRun.Result result = CheckRun.run(statement, step.statements(), step.expect(), (sql) -> attempt.statement = sql);
+			boolean failed = Boolean.FALSE.equals(result.passed());
+			return new Outcome(failed ? StepState.FAILED : StepState.SUCCEEDED, null, null, result.shown(), result.passed(),
+					attempt.notices(), null, result.failure());
 		}
 		finally {
 			TargetSession.rollbackQuietly(connection);

@@ -5,8 +5,22 @@ import java.math.BigDecimal;
 /**
  * What a check's result must be: exactly one of the fields is set. A check without an
  * expectation only records its value (e.g. "row count documented").
+ *
+ * @param succeeds the check's statements must all run without an error (a migration tool's
+ * verify script that proves things by raising one, used as it is)
+ * @param fails one of the check's statements must raise an error
  */
-public record Expectation(Object equals, BigDecimal atMost, BigDecimal atLeast, Boolean empty, Boolean nonEmpty) {
+public record Expectation(Object equals, BigDecimal atMost, BigDecimal atLeast, Boolean empty, Boolean nonEmpty,
+		Boolean succeeds, Boolean fails) {
+
+	public Expectation(Object equals, BigDecimal atMost, BigDecimal atLeast, Boolean empty, Boolean nonEmpty) {
+		this(equals, atMost, atLeast, empty, nonEmpty, null, null);
+	}
+
+	/** Whether this expectation is about an error being raised or not, rather than a value. */
+	public boolean aboutErrors() {
+		return Boolean.TRUE.equals(this.succeeds) || Boolean.TRUE.equals(this.fails);
+	}
 
 	/**
 	 * Whether a check's result meets this expectation.
@@ -14,6 +28,9 @@ public record Expectation(Object equals, BigDecimal atMost, BigDecimal atLeast, 
 	 * @param value the first column of the first row (may be null)
 	 */
 	public boolean isMetBy(boolean hasRow, Object value) {
+		if (aboutErrors()) {
+			return Boolean.TRUE.equals(this.succeeds); // it ran to a value: no error was raised
+		}
 		if (Boolean.TRUE.equals(this.empty)) {
 			return !hasRow;
 		}
@@ -59,6 +76,12 @@ public record Expectation(Object equals, BigDecimal atMost, BigDecimal atLeast, 
 		}
 		if (Boolean.TRUE.equals(this.empty)) {
 			return "Expected: no rows";
+		}
+		if (Boolean.TRUE.equals(this.succeeds)) {
+			return "Expected: runs without an error";
+		}
+		if (Boolean.TRUE.equals(this.fails)) {
+			return "Expected: raises an error";
 		}
 		return "Expected: at least one row";
 	}

@@ -116,21 +116,24 @@ final class RunbookLinter {
 		}
 	}
 
+	/** A check may hold several read-only queries (a verify script); a fact and a count are one. */
 	private void checkQuery(String sql, String field, String pointer, Reporter reporter, List<RunbookProblem> problems) {
 		List<SqlStatement> statements = SqlScript.statements(sql);
-		if (statements.size() != 1 || !statements.get(0).isReadOnlyQuery()) {
-			problems.add(reporter.report("A " + field + " must be exactly one read-only query (SELECT, WITH, SHOW, "
-					+ "VALUES); it runs in a READ ONLY transaction.", pointer, Severity.ERROR));
+		boolean several = field.equals("check");
+		if (statements.isEmpty() || (!several && statements.size() != 1)
+				|| statements.stream().anyMatch((statement) -> !statement.isReadOnlyQuery())) {
+			problems.add(reporter.report("A " + field + " must be " + (several ? "read-only queries" : "exactly one read-only query")
+					+ " (SELECT, WITH, SHOW, VALUES); it runs in a READ ONLY transaction.", pointer, Severity.ERROR));
 			return;
 		}
-		statements.get(0)
-			.sideEffectFunction()
-			.ifPresent((function) -> problems.add(reporter.report("A " + field + " runs before anyone approved anything, so it "
-					+ "may only read: " + function + " acts even in a READ ONLY transaction.", pointer, Severity.ERROR)));
-		statements.get(0)
-			.refusal()
-			.ifPresent((why) -> problems.add(reporter.report("A " + field + " may not run this: " + why + ".", pointer,
-					Severity.ERROR)));
+		for (SqlStatement statement : statements) {
+			statement.sideEffectFunction()
+				.ifPresent((function) -> problems.add(reporter.report("A " + field + " runs before anyone approved anything, so it "
+						+ "may only read: " + function + " acts even in a READ ONLY transaction.", pointer, Severity.ERROR)));
+			statement.refusal()
+				.ifPresent((why) -> problems.add(reporter.report("A " + field + " may not run this: " + why + ".", pointer,
+						Severity.ERROR)));
+		}
 	}
 
 	private void checkDecision(Runbook runbook, Set<String> stepIds, Reporter reporter, List<RunbookProblem> problems) {

@@ -104,10 +104,10 @@ class HostileRunbooksIntegrationTests {
 				Arguments.of("list server files", "SELECT pg_ls_dir('.')", "pg_ls_dir"),
 				Arguments.of("hold a lock", "SELECT pg_advisory_lock(42)", "pg_advisory_lock"),
 				Arguments.of("create a table", "SELECT * INTO stolen FROM pg_roles", "SELECT … INTO"),
-				Arguments.of("run a program", "COPY (SELECT 1) TO PROGRAM 'id'", "exactly one read-only query"),
+				Arguments.of("run a program", "COPY (SELECT 1) TO PROGRAM 'id'", "must be read-only queries"),
 				Arguments.of("write in a CTE", "WITH gone AS (DELETE FROM things RETURNING 1) SELECT count(*) FROM gone",
-						"exactly one read-only query"),
-				Arguments.of("a second statement", "SELECT 1; DROP TABLE things", "exactly one read-only query"));
+						"must be read-only queries"),
+				Arguments.of("a second statement", "SELECT 1; DROP TABLE things", "must be read-only queries"));
 	}
 
 	/** ASVS 4.0.3 V1.14.1 / V12.3.5: a check runs before approval, so it may only read. */

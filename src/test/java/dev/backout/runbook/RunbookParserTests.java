@@ -279,10 +279,23 @@ class RunbookParserTests {
 	void checksMustBeOneReadOnlyQuery() {
 		assertThat(messages(parse(VALID.replace("check: SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_things'",
 				"check: DELETE FROM things WHERE id = 1 RETURNING id"))))
-			.anySatisfy((m) -> assertThat(m).startsWith("A check must be exactly one read-only query"));
+			.anySatisfy((m) -> assertThat(m).startsWith("A check must be read-only queries"));
 		assertThat(messages(parse(VALID.replace("countBefore: SELECT count(*) FROM things",
 				"countBefore: SELECT 1; SELECT 2"))))
 			.anySatisfy((m) -> assertThat(m).startsWith("A countBefore must be exactly one read-only query"));
+	}
+
+	/** A verify script as a migration tool writes it: several read-only statements that raise an error when wrong. */
+	@Test
+	void aCheckMayHoldSeveralReadOnlyQueriesAndExpectThemToSucceedOrFail() {
+		ParsedRunbook parsed = parse(VALID.replace("check: SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_things'",
+				"check: \"SELECT id FROM things WHERE false; SELECT 1/count(*) FROM pg_indexes WHERE indexname = 'idx_things'\"\n        expect: { succeeds: true }")
+			.replace("        expect: { equals: 0 }\n", ""));
+		assertThat(messages(parsed)).isEmpty();
+		assertThat(parsed.runbook().step("index-gone").orElseThrow().expect().aboutErrors()).isTrue();
+		assertThat(messages(parse(VALID.replace("check: SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_things'",
+				"check: \"SELECT 1; SELECT pg_terminate_backend(1)\""))))
+			.anySatisfy((m) -> assertThat(m).contains("pg_terminate_backend acts even in a READ ONLY transaction"));
 	}
 
 	@Test
