@@ -117,9 +117,12 @@ class IncidentController {
 			cockpit = describe(id, model, viewer);
 		}
 		IncidentCockpit shown = cockpit;
-		shown.walk().next().filter((q) -> q.fact() != null && shown.incident().state() == IncidentState.TRIAGE)
+		boolean decides = viewer.getAuthorities().stream().anyMatch((a) -> java.util.Set.of("ROLE_COMMANDER", "ROLE_TEAM_LEAD",
+				"ROLE_CTO", "ROLE_ON_CALL").contains(a.getAuthority()));
+		shown.walk().next().filter((q) -> decides && q.fact() != null && shown.incident().state() == IncidentState.TRIAGE)
 			.ifPresent((q) -> readFact(shown, q, model));
-		if (cockpit.next() != null && cockpit.next().destructive() && cockpit.incident().state().executing()
+		boolean commander = viewer.getAuthorities().stream().anyMatch((a) -> a.getAuthority().equals("ROLE_COMMANDER"));
+		if (commander && cockpit.next() != null && cockpit.next().destructive() && cockpit.incident().state().executing()
 				&& cockpit.running() == null) {
 			model.addAttribute("rowsAtStake", this.executions.rowsAtStake(cockpit.plan(), cockpit.target()).get(cockpit.next().stepId()));
 			model.addAttribute("blastRadius", this.executions.blastRadius(cockpit.target(), cockpit.next()));
@@ -138,7 +141,8 @@ class IncidentController {
 		return "incident/show :: cockpit";
 	}
 
-	/** The rows a destructive step would touch, counted read-only when its confirmation is shown. */
+	/** The rows a destructive step would touch, counted read-only when its confirmation is shown (to commanders). */
+	@org.springframework.security.access.prepost.PreAuthorize("hasRole('COMMANDER')")
 	@GetMapping("/{id}/rows-at-stake")
 	String rowsAtStake(@PathVariable long id, Model model, Authentication viewer) {
 		IncidentCockpit cockpit = this.pages.read(id, viewer.getName());
@@ -172,7 +176,8 @@ class IncidentController {
 		return cockpit;
 	}
 
-	/** The fact behind the question on screen, read now (read-only, as a check), shown beside it. */
+	/** The fact behind the question on screen, read now (read-only, as a check), for those who decide and approve. */
+	@org.springframework.security.access.prepost.PreAuthorize("hasAnyRole('COMMANDER', 'TEAM_LEAD', 'CTO', 'ON_CALL')")
 	@GetMapping("/{id}/facts/{question}")
 	String fact(@PathVariable long id, @PathVariable String question, Model model, Authentication viewer) {
 		IncidentCockpit cockpit = this.pages.read(id, viewer.getName());

@@ -74,6 +74,14 @@ class DecisionFactsIntegrationTests {
 			.andExpect(content().string(containsString("fits the answer")));
 		this.mvc.perform(get("/incidents/{id}/facts/{q}", id, "oauth-users").with(user("commander").roles("COMMANDER")))
 			.andExpect(content().string(containsString("<strong>80</strong>")));
+		// Reading the target is for those who decide and approve, not for every signed-in viewer.
+		this.mvc.perform(get("/incidents/{id}/facts/{q}", id, "oauth-users").with(user("auditor").roles("AUDITOR")))
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.status().isForbidden());
+		this.mvc.perform(get("/incidents/{id}/rows-at-stake", id).with(user("lead").roles("TEAM_LEAD")))
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.status().isForbidden());
+		this.mvc.perform(get("/incidents/{id}", id).with(user("auditor").roles("AUDITOR")))
+			.andExpect(content().string(org.hamcrest.Matchers.not(containsString("/facts/oauth-users"))))
+			.andExpect(content().string(org.hamcrest.Matchers.not(containsString("<strong>80</strong>"))));
 
 		this.mvc.perform(post("/incidents/{id}/answers", id).param("version", String.valueOf(version))
 			.param("question", "oauth-users").param("answer", "No")
