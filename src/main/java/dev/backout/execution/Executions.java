@@ -382,11 +382,8 @@ public class Executions {
 	/** The same, on the plan's target as already read. */
 	public Map<String, String> rowsAtStake(ExecutionPlan plan, Target target) {
 		Map<String, String> counts = new java.util.LinkedHashMap<>();
-		try (Connection connection = this.targets.connectForChecks(target, "backout preview")) {
-			connection.setAutoCommit(false);
-			try (java.sql.Statement statement = OneCommand.statement(connection)) {
-				statement.execute("SET TRANSACTION READ ONLY");
-				statement.execute("SET LOCAL statement_timeout = 10000");
+		try {
+			readOnly(target, "backout preview", (statement) -> {
 				for (PlannedStep step : plan.steps()) {
 					if (step.destructive() && step.countBefore() != null) {
 						statement.execute("SAVEPOINT preview");
@@ -399,10 +396,8 @@ public class Executions {
 						}
 					}
 				}
-			}
-			finally {
-				connection.rollback();
-			}
+				return null;
+			});
 		}
 		catch (SQLException ex) {
 			throw new ExecutionRefused("Cannot read the rows at stake on target " + target.name() + ": " + ex.getMessage());
@@ -410,21 +405,34 @@ public class Executions {
 		return counts;
 	}
 
+	/** Work on the target as a check is: the checks credential, one READ ONLY transaction, a 10 s statement timeout, rolled back. */
+	private <T> T readOnly(Target target, String purpose, ReadOnlyWork<T> work) throws SQLException {
+		try (Connection connection = this.targets.connectForChecks(target, purpose)) {
+			connection.setAutoCommit(false);
+			try (java.sql.Statement statement = OneCommand.statement(connection)) {
+				statement.execute("SET TRANSACTION READ ONLY");
+				statement.execute("SET LOCAL statement_timeout = 10000");
+				return work.on(statement);
+			}
+			finally {
+				connection.rollback();
+			}
+		}
+	}
+
+	private interface ReadOnlyWork<T> {
+
+		T on(java.sql.Statement statement) throws SQLException;
+
+	}
+
 	/**
 	 * What a destructive step would remove, read as a check is (checks credential, READ ONLY,
 	 * short statement timeout), for the person about to type its confirmation.
 	 */
 	public BlastRadius blastRadius(Target target, PlannedStep step) {
-		try (Connection connection = this.targets.connectForChecks(target, "backout blast radius")) {
-			connection.setAutoCommit(false);
-			try (java.sql.Statement statement = OneCommand.statement(connection)) {
-				statement.execute("SET TRANSACTION READ ONLY");
-				statement.execute("SET LOCAL statement_timeout = 10000");
-				return BlastRadius.of(connection, step.statements());
-			}
-			finally {
-				connection.rollback();
-			}
+		try {
+			return readOnly(target, "backout blast radius", (statement) -> BlastRadius.of(statement.getConnection(), step.statements()));
 		}
 		catch (SQLException ex) {
 			return new BlastRadius(List.of("not readable now: " + ex.getMessage().lines().findFirst().orElse("")));
@@ -436,20 +444,13 @@ public class Executions {
 	 * short statement timeout. Nothing is journaled; the answer that uses it records the value.
 	 */
 	public FactValue fact(Target target, String sql) {
-		try (Connection connection = this.targets.connectForChecks(target, "backout fact")) {
-			connection.setAutoCommit(false);
-			try (java.sql.Statement statement = OneCommand.statement(connection)) {
-				statement.execute("SET TRANSACTION READ ONLY");
-				statement.execute("SET LOCAL statement_timeout = 10000");
+		try {
+			return readOnly(target, "backout fact", (statement) -> {
 				try (ResultSet rs = statement.executeQuery(OneCommand.checked(sql))) {
 					boolean hasRow = rs.next();
-					Object value = hasRow ? rs.getObject(1) : null;
-					return new FactValue(hasRow, value, null);
+					return new FactValue(hasRow, hasRow ? rs.getObject(1) : null, null);
 				}
-			}
-			finally {
-				connection.rollback();
-			}
+			});
 		}
 		catch (SQLException ex) {
 			return new FactValue(false, null, ex.getMessage().lines().findFirst().orElse("the target did not answer"));
