@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import dev.backout.runbook.Expectation;
+import dev.backout.target.Targets;
 
 /**
  * Runs a check's read-only statements in order, in the caller's READ ONLY transaction, and judges
@@ -63,13 +64,6 @@ final class CheckRun {
 		}
 		boolean passed = expect.isMetBy(hasRow, value);
 		return new Result(shown, passed, passed ? null : "Check failed: " + expect.describe() + ", found " + shown + ".");
-	}
-
-	/** Targets' refusal code, here so the rule above reads on its own. */
-	private static final class Targets {
-
-		static final String REFUSED_BY_CONSOLE = dev.backout.target.Targets.REFUSED_BY_CONSOLE;
-
 	}
 
 }

@@ -107,6 +107,9 @@ class IncidentBrowserTests extends BrowserTest {
 		assertAccessible(commander, "5-destructive-confirmation");
 		destructive.findElement(By.name("confirmation")).sendKeys("DROP memory_chunks");
 		submit(commander, By.cssSelector("#row-drop-memory-chunks form.run-step button"));
+		// A DROP reports what it removed, not "0 rows".
+		assertThat(commander.findElement(By.cssSelector("#row-drop-memory-chunks .run-facts")).getText())
+			.contains("removed: DROP TABLE IF EXISTS memory_chunks", "rows at stake before: 10000").doesNotContain("· 0 rows");
 		submit(commander, By.xpath("//button[normalize-space()='Run rest of phase']"));
 		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Verifying");
 		submit(commander, By.xpath("//button[normalize-space()='Run rest of phase']"));
