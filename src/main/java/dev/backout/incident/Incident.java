@@ -1,6 +1,10 @@
 package dev.backout.incident;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 
 import dev.backout.runbook.Outcome;
@@ -145,6 +149,17 @@ public record Incident(long id, String runbookId, String runbookHash, String run
 		return this.deadlineAt != null && now.isAfter(this.deadlineAt)
 				&& (this.state == IncidentState.TRIAGE || this.state == IncidentState.PRECHECK
 						|| this.state == IncidentState.AWAITING_APPROVAL);
+	}
+
+	/** The key approvals bind to: the plan hash, plus the steps asked to be skipped. */
+	public String approvalKey() {
+		String material = this.planHash + "|skip:" + String.join(",", this.skippedSteps);
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 }

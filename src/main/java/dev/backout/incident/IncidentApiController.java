@@ -41,12 +41,19 @@ class IncidentApiController {
 
 	private final Incidents incidents;
 
+	private final IncidentApprovals approvalRequests;
+
+	private final IncidentSteps steps;
+
 	private final Executions executions;
 
 	private final CommandHandover handover;
 
-	IncidentApiController(Incidents incidents, Executions executions, CommandHandover handover) {
+	IncidentApiController(Incidents incidents, IncidentApprovals approvalRequests, IncidentSteps steps, Executions executions,
+			CommandHandover handover) {
 		this.incidents = incidents;
+		this.approvalRequests = approvalRequests;
+		this.steps = steps;
 		this.executions = executions;
 		this.handover = handover;
 	}
@@ -117,20 +124,20 @@ class IncidentApiController {
 	@PostMapping("/{id}/prechecks")
 	@Operation(summary = "Run the pre-checks (read-only)")
 	List<StepRun> prechecks(@PathVariable long id, Authentication user) {
-		return this.incidents.runPrechecks(id, user);
+		return this.steps.runPrechecks(id, user);
 	}
 
 	@PostMapping("/{id}/lead-unreachable")
 	@Operation(summary = "Record that the team lead is unreachable (lets the fallback role approve)")
 	Status leadUnreachable(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
-		this.incidents.recordLeadUnreachable(id, request.version(), request.reason(), user);
+		this.approvalRequests.recordLeadUnreachable(id, request.version(), request.reason(), user);
 		return status(id);
 	}
 
 	@PostMapping("/{id}/approval-request")
 	@Operation(summary = "Ask for approval of the plan")
 	Status requestApproval(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
-		this.incidents.requestApproval(id, request.version(), user);
+		this.approvalRequests.requestApproval(id, request.version(), user);
 		return status(id);
 	}
 
@@ -140,31 +147,31 @@ class IncidentApiController {
 			Authentication user) {
 		StepRequest body = (request != null) ? request : new StepRequest(null, Map.of());
 		Map<String, String> inputs = (body.inputs() != null) ? body.inputs() : Map.of();
-		return this.incidents.runStep(id, stepId, body.confirmation(), inputs, user);
+		return this.steps.runStep(id, stepId, body.confirmation(), inputs, user);
 	}
 
 	@PostMapping("/{id}/verification")
 	@Operation(summary = "Run the rest of the current phase (e.g. the verification checks)")
 	List<StepRun> verify(@PathVariable long id, Authentication user) {
-		return this.incidents.runRestOfPhase(id, user);
+		return this.steps.runRestOfPhase(id, user);
 	}
 
 	@PostMapping("/{id}/revise")
 	@Operation(summary = "After a rejection, go back to the decision (answers kept) to revise the plan and request approval again")
 	Incident revise(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
-		return this.incidents.revise(id, request.version(), user);
+		return this.approvalRequests.revise(id, request.version(), user);
 	}
 
 	@PostMapping("/{id}/retry")
 	@Operation(summary = "Retry the step that halted the incident (settles a lost outcome first; never resends a committed step); a destructive step needs its confirmation again")
 	StepRun retry(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
-		return this.incidents.retry(id, request.version(), request.confirmation(), user);
+		return this.steps.retry(id, request.version(), request.confirmation(), user);
 	}
 
 	@PostMapping("/{id}/skip")
 	@Operation(summary = "Ask to skip the failed step (needs a reason and a fresh approval)")
 	Status skip(@PathVariable long id, @RequestBody SkipRequest request, Authentication user) {
-		this.incidents.requestSkip(id, request.version(), request.step(), request.reason(), user);
+		this.approvalRequests.requestSkip(id, request.version(), request.step(), request.reason(), user);
 		return status(id);
 	}
 
@@ -175,19 +182,19 @@ class IncidentApiController {
 		if (request.applied() == null) {
 			throw new IncidentRefused("Say whether the target holds the step: \"applied\": true or false.");
 		}
-		return this.incidents.settleStep(id, runId, request.applied(), request.reason(), user);
+		return this.steps.settleStep(id, runId, request.applied(), request.reason(), user);
 	}
 
 	@PostMapping("/{id}/evidence")
 	@Operation(summary = "Run the verification checks read-only now, to help settle a step by hand")
 	List<Executions.Evidence> evidence(@PathVariable long id, Authentication user) {
-		return this.incidents.evidence(id, user);
+		return this.steps.evidence(id, user);
 	}
 
 	@PostMapping("/{id}/cancel")
 	@Operation(summary = "Cancel the running step's statement")
 	Cancellation cancel(@PathVariable long id, Authentication user) {
-		return new Cancellation(this.incidents.cancel(id, user));
+		return new Cancellation(this.steps.cancel(id, user));
 	}
 
 	@PostMapping("/{id}/command/offer")

@@ -14,6 +14,7 @@ import dev.backout.approval.ApprovalRefused;
 import dev.backout.execution.ExecutionRefused;
 import dev.backout.execution.Executions;
 import dev.backout.execution.StepRun;
+import dev.backout.execution.StepState;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.system.InputTooLong;
 import dev.backout.target.Targets;
@@ -41,6 +42,10 @@ class IncidentController {
 
 	private final Incidents incidents;
 
+	private final IncidentApprovals approvalRequests;
+
+	private final IncidentSteps steps;
+
 	private final RunbookCatalog catalog;
 
 	private final Targets targets;
@@ -53,10 +58,12 @@ class IncidentController {
 
 	private final Clock clock;
 
-	IncidentController(Incidents incidents, RunbookCatalog catalog, Targets targets, Executions executions,
+	IncidentController(Incidents incidents, IncidentApprovals approvalRequests, IncidentSteps steps, RunbookCatalog catalog, Targets targets, Executions executions,
 			IncidentPages pages, CommandHandover handover, Clock clock) {
 		this.handover = handover;
 		this.incidents = incidents;
+		this.approvalRequests = approvalRequests;
+		this.steps = steps;
 		this.catalog = catalog;
 		this.targets = targets;
 		this.executions = executions;
@@ -102,6 +109,10 @@ class IncidentController {
 	}
 
 	private String form(Model model) {
+		// Coming from a runbook's page, the runbook is chosen already: the form names it instead of asking.
+		if (model.getAttribute("form") instanceof IncidentForm form && form.runbookId() != null) {
+			this.catalog.find(form.runbookId()).ifPresent((loaded) -> model.addAttribute("chosenRunbook", loaded));
+		}
 		model.addAttribute("runbooks", this.catalog.runbooks());
 		model.addAttribute("targets", this.targets.all());
 		model.addAttribute("severities", Severity.values());
@@ -221,13 +232,30 @@ class IncidentController {
 	@PostMapping("/{id}/decision")
 	String confirm(@PathVariable long id, @RequestParam int version, @RequestParam(required = false) String reason,
 			Authentication actor, RedirectAttributes redirect) {
-		return act(id, redirect, "Decision confirmed.", () -> this.incidents.confirmDecision(id, version, reason, actor));
+		return act(id, redirect, null, () -> {
+			Incident decided = this.incidents.confirmDecision(id, version, reason, actor);
+			if (decided.state() != IncidentState.PRECHECK) {
+				redirect.addFlashAttribute("message", "Decision confirmed.");
+				return decided;
+			}
+			// The pre-checks only read, and every commander runs them next: the page runs them at once.
+			try {
+				List<StepRun> runs = this.steps.runPrechecks(id, actor);
+				long failed = runs.stream().filter((r) -> !r.state().name().equals("SUCCEEDED")).count();
+				redirect.addFlashAttribute((failed == 0) ? "message" : "error", "Decision confirmed. " + ((failed == 0)
+						? "All " + runs.size() + " pre-checks passed." : failed + " of " + runs.size() + " pre-checks failed: see below."));
+			}
+			catch (ExecutionRefused ex) {
+				redirect.addFlashAttribute("error", "Decision confirmed, but the pre-checks could not run: " + ex.getMessage());
+			}
+			return decided;
+		});
 	}
 
 	@PostMapping("/{id}/prechecks")
 	String prechecks(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
-			List<StepRun> runs = this.incidents.runPrechecks(id, actor);
+			List<StepRun> runs = this.steps.runPrechecks(id, actor);
 			long failed = runs.stream().filter((r) -> !r.state().name().equals("SUCCEEDED")).count();
 			redirect.addFlashAttribute(failed == 0 ? "message" : "error", (failed == 0)
 					? "All " + runs.size() + " pre-checks passed." : failed + " of " + runs.size() + " pre-checks failed: see below.");
@@ -239,19 +267,20 @@ class IncidentController {
 	String leadUnreachable(@PathVariable long id, @RequestParam int version, @RequestParam String reason,
 			Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, "Recorded: the team lead is unreachable. The fallback approver may now approve.",
-				() -> this.incidents.recordLeadUnreachable(id, version, reason, actor));
+				() -> this.approvalRequests.recordLeadUnreachable(id, version, reason, actor));
 	}
 
 	@PostMapping("/{id}/approval-request")
 	String requestApproval(@PathVariable long id, @RequestParam int version, Authentication actor,
 			RedirectAttributes redirect) {
 		return act(id, redirect, "Approval requested: approvers see the plan in their queue.",
-				() -> this.incidents.requestApproval(id, version, actor));
+				() -> this.approvalRequests.requestApproval(id, version, actor));
 	}
 
 	@PostMapping("/{id}/steps/{stepId}")
 	String runStep(@PathVariable long id, @PathVariable String stepId, @RequestParam(required = false) String confirmation,
-			@RequestParam Map<String, String> params, Authentication actor, RedirectAttributes redirect) {
+			@RequestParam(required = false) String then, @RequestParam Map<String, String> params, Authentication actor,
+			RedirectAttributes redirect) {
 		Map<String, String> inputs = new LinkedHashMap<>();
 		params.forEach((key, value) -> {
 			if (key.startsWith("input.")) {
@@ -259,8 +288,15 @@ class IncidentController {
 			}
 		});
 		return act(id, redirect, null, () -> {
-			StepRun run = this.incidents.runStep(id, stepId, confirmation, inputs, actor);
+			StepRun run = this.steps.runStep(id, stepId, confirmation, inputs, actor);
 			report(run, redirect);
+			if ("continue".equals(then) && run.state() == StepState.SUCCEEDED) {
+				// The person asked to go on: the automatic steps after this one run until one needs a person.
+				List<StepRun> following = this.steps.runUntilAPersonIsNeeded(id, actor);
+				if (!following.isEmpty()) {
+					reportFollowing(run, following, redirect);
+				}
+			}
 			return run;
 		});
 	}
@@ -268,7 +304,7 @@ class IncidentController {
 	@PostMapping("/{id}/rest-of-phase")
 	String restOfPhase(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
-			List<StepRun> runs = this.incidents.runRestOfPhase(id, actor);
+			List<StepRun> runs = this.steps.runRestOfPhase(id, actor);
 			if (runs.isEmpty()) {
 				redirect.addFlashAttribute("error", "The next step needs you: a confirmation or a checklist item.");
 			}
@@ -283,7 +319,7 @@ class IncidentController {
 	@PostMapping("/{id}/until-a-person-is-needed")
 	String untilAPersonIsNeeded(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
-			List<StepRun> runs = this.incidents.runUntilAPersonIsNeeded(id, actor);
+			List<StepRun> runs = this.steps.runUntilAPersonIsNeeded(id, actor);
 			if (runs.isEmpty()) {
 				redirect.addFlashAttribute("error", "The next step needs you: a confirmation or a checklist item.");
 			}
@@ -304,7 +340,7 @@ class IncidentController {
 	String retry(@PathVariable long id, @RequestParam int version, @RequestParam(required = false) String confirmation,
 			Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
-			StepRun run = this.incidents.retry(id, version, confirmation, actor);
+			StepRun run = this.steps.retry(id, version, confirmation, actor);
 			report(run, redirect);
 			return run;
 		});
@@ -313,14 +349,14 @@ class IncidentController {
 	@PostMapping("/{id}/revise")
 	String revise(@PathVariable long id, @RequestParam int version, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, "Back to the decision, answers kept: change what the rejection asks for, run the pre-checks "
-				+ "and request approval again.", () -> this.incidents.revise(id, version, actor));
+				+ "and request approval again.", () -> this.approvalRequests.revise(id, version, actor));
 	}
 
 	@PostMapping("/{id}/skip")
 	String skip(@PathVariable long id, @RequestParam int version, @RequestParam String step, @RequestParam String reason,
 			Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, "Skip requested: it needs a fresh approval.",
-				() -> this.incidents.requestSkip(id, version, step, reason, actor));
+				() -> this.approvalRequests.requestSkip(id, version, step, reason, actor));
 	}
 
 	@PostMapping("/{id}/abort")
@@ -332,7 +368,7 @@ class IncidentController {
 	@PostMapping("/{id}/cancel")
 	String cancel(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
-			redirect.addFlashAttribute("message", this.incidents.cancel(id, actor));
+			redirect.addFlashAttribute("message", this.steps.cancel(id, actor));
 			return null;
 		});
 	}
@@ -345,7 +381,7 @@ class IncidentController {
 			if (!"yes".equals(applied) && !"no".equals(applied)) {
 				throw new IncidentRefused("Say whether the target holds the step: applied or not applied.");
 			}
-			StepRun run = this.incidents.settleStep(id, runId, "yes".equals(applied), reason, actor);
+			StepRun run = this.steps.settleStep(id, runId, "yes".equals(applied), reason, actor);
 			redirect.addFlashAttribute("message", "\"" + run.stepId() + "\" settled as "
 					+ ((run.state().name().equals("SUCCEEDED")) ? "applied; the incident goes on." : "not applied: retry it, ask to skip it, or abort."));
 			return run;
@@ -356,7 +392,7 @@ class IncidentController {
 	@PostMapping("/{id}/evidence")
 	String evidence(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
-			redirect.addFlashAttribute("evidence", this.incidents.evidence(id, actor));
+			redirect.addFlashAttribute("evidence", this.steps.evidence(id, actor));
 			return null;
 		});
 	}
@@ -387,6 +423,18 @@ class IncidentController {
 	String close(@PathVariable long id, @RequestParam int version, @RequestParam String summary, Authentication actor,
 			RedirectAttributes redirect) {
 		return act(id, redirect, "Incident completed.", () -> this.incidents.close(id, version, summary, actor));
+	}
+
+	private static void reportFollowing(StepRun first, List<StepRun> following, RedirectAttributes redirect) {
+		StepRun last = following.get(following.size() - 1);
+		if (last.state() == StepState.SUCCEEDED) {
+			redirect.addFlashAttribute("message", "\"" + first.stepId() + "\" succeeded, then " + following.size()
+					+ " automatic step(s) ran; the last, \"" + last.stepId() + "\", succeeded.");
+		}
+		else {
+			redirect.addFlashAttribute("error", "\"" + first.stepId() + "\" succeeded; then \"" + last.stepId() + "\" "
+					+ last.state().name().toLowerCase() + ": " + last.error());
+		}
 	}
 
 	private static void report(StepRun run, RedirectAttributes redirect) {

@@ -62,7 +62,7 @@ class IncidentPages {
 					next != null && next.stepId().equals(step.stepId())))
 			.toList() : List.of();
 		boolean covered = approval != null && plan != null && incident.planHash() != null
-				&& approval.approvedFor(incident.runbookHash(), Incidents.approvalKey(incident))
+				&& approval.approvedFor(incident.runbookHash(), incident.approvalKey())
 				&& plan.planHash().equals(incident.planHash());
 		List<SchemaSnapshots.Change> changes = (page.schemaBefore() != null && page.schemaAfter() != null)
 				? SchemaSnapshots.diff(page.schemaBefore(), page.schemaAfter()) : null;

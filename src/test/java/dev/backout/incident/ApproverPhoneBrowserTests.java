@@ -31,6 +31,12 @@ class ApproverPhoneBrowserTests extends BrowserTest {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -52,7 +58,7 @@ class ApproverPhoneBrowserTests extends BrowserTest {
 	void aTeamLeadApprovesOnAPhoneWithoutScrollingSideways() throws Exception {
 		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
 		Target target = InterruptedSteps.prepare(this.catalog, scratch, "phone-approval");
-		Incident incident = new InterruptedSteps(this.incidents, this.approvals, scratch).awaitingApproval(target);
+		Incident incident = new InterruptedSteps(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, scratch).awaitingApproval(target);
 		SecurityContextHolder.clearContext();
 
 		this.browser.manage().window().setSize(new Dimension(390, 844));

@@ -44,6 +44,9 @@ class CommandIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
 	CommandHandover handover;
 
 	@Autowired
@@ -104,7 +107,7 @@ class CommandIntegrationTests {
 			.withMessage("Only the incident's commander, alice, drives incident " + incident.id()
 					+ ": ask them to hand command over to you.");
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.recordLeadUnreachable(incident.id(), incident.version(), "no answer", mallory));
+			.isThrownBy(() -> this.incidentApprovals.recordLeadUnreachable(incident.id(), incident.version(), "no answer", mallory));
 		assertThatExceptionOfType(IncidentRefused.class)
 			.isThrownBy(() -> this.incidents.abort(incident.id(), incident.version(), "mine now", mallory));
 		assertThatExceptionOfType(IncidentRefused.class)
@@ -120,7 +123,7 @@ class CommandIntegrationTests {
 				null), alice);
 		Incident answered = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", alice);
 		Incident decided = this.incidents.confirmDecision(incident.id(), answered.version(), null, alice);
-		Incident awaiting = this.incidents.requestApproval(incident.id(), decided.version(), alice);
+		Incident awaiting = this.incidentApprovals.requestApproval(incident.id(), decided.version(), alice);
 		this.handover.offer(incident.id(), "bob", alice);
 		assertThat(this.incidents.get(incident.id()).commander()).as("offered, not yet accepted").isEqualTo("alice");
 

@@ -25,7 +25,8 @@ final class CompletedIncidents {
 	private CompletedIncidents() {
 	}
 
-	static Incident complete(Incidents incidents, Approvals approvals, RunbookCatalog catalog, DemoTarget demo, Targets targets)
+	static Incident complete(Incidents incidents, IncidentApprovals incidentApprovals, IncidentSteps incidentSteps,
+			Approvals approvals, RunbookCatalog catalog, DemoTarget demo, Targets targets)
 			throws Exception {
 		Files.createDirectories(IncidentWorkflowIntegrationTests.RUNBOOKS);
 		Files.writeString(IncidentWorkflowIntegrationTests.RUNBOOKS.resolve("incident-test.yaml"), IncidentWorkflowIntegrationTests.RUNBOOK);
@@ -37,16 +38,16 @@ final class CompletedIncidents {
 			long id = incidents.open(new Incidents.Opening("incident-test", target.id(), "History test", Severity.SEV2, null), commander).id();
 			incidents.answer(id, incidents.get(id).version(), "broken", "Yes", commander);
 			incidents.confirmDecision(id, incidents.get(id).version(), "Broken for everyone", commander);
-			incidents.runPrechecks(id, commander);
-			incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
-			incidents.requestApproval(id, incidents.get(id).version(), commander);
+			incidentSteps.runPrechecks(id, commander);
+			incidentSteps.runStep(id, "writes-frozen", null, Map.of(), commander);
+			incidentApprovals.requestApproval(id, incidents.get(id).version(), commander);
 			approvals.decide(id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Plan reviewed, go",
 					"demo-password-for-tests", ReviewedPlans.current(approvals, id));
 			SignedIn.as("commander", Role.COMMANDER);
-			incidents.runRestOfPhase(id, commander);
-			incidents.runStep(id, "drop-things", "DROP things", Map.of(), commander);
-			incidents.runRestOfPhase(id, commander);
-			incidents.runStep(id, "notified", null, Map.of("channel", "#incidents"), commander);
+			incidentSteps.runRestOfPhase(id, commander);
+			incidentSteps.runStep(id, "drop-things", "DROP things", Map.of(), commander);
+			incidentSteps.runRestOfPhase(id, commander);
+			incidentSteps.runStep(id, "notified", null, Map.of("channel", "#incidents"), commander);
 			return incidents.close(id, incidents.get(id).version(), "Dropped the test table; all checks passed.", commander);
 		}
 		finally {

@@ -20,6 +20,12 @@ class HistoryBrowserTests extends BrowserTest {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -33,7 +39,7 @@ class HistoryBrowserTests extends BrowserTest {
 
 	@Test
 	void anAuditorOpensTheHistoryOfACompletedIncident() throws Exception {
-		Incident completed = CompletedIncidents.complete(this.incidents, this.approvals, this.catalog, this.demo, this.targets);
+		Incident completed = CompletedIncidents.complete(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, this.catalog, this.demo, this.targets);
 		signIn("auditor");
 		this.browser.findElement(By.linkText("History")).click();
 		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "History"));

@@ -48,6 +48,12 @@ class HistoryIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	IncidentRepository repository;
 
 	@Autowired
@@ -69,7 +75,7 @@ class HistoryIntegrationTests {
 
 	@BeforeEach
 	void aCompletedIncident() throws Exception {
-		this.completed = CompletedIncidents.complete(this.incidents, this.approvals, this.catalog, this.demo, this.targets);
+		this.completed = CompletedIncidents.complete(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, this.catalog, this.demo, this.targets);
 	}
 
 	@Test
@@ -87,7 +93,7 @@ class HistoryIntegrationTests {
 
 	@Test
 	void filtersAndKeysetPaginationFindIncidents() throws Exception {
-		Incident second = CompletedIncidents.complete(this.incidents, this.approvals, this.catalog, this.demo, this.targets);
+		Incident second = CompletedIncidents.complete(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, this.catalog, this.demo, this.targets);
 		List<Incident> firstPage = this.repository.search(new HistoryFilter(null, null, "incident-test", null, IncidentState.COMPLETED,
 				"lead", null), 1);
 		assertThat(firstPage).extracting(Incident::id).containsExactly(second.id());
@@ -164,7 +170,7 @@ class HistoryIntegrationTests {
 
 	@Test
 	void theRunbookListLinksEachRunbooksLastIncident() throws Exception {
-		Incident later = CompletedIncidents.complete(this.incidents, this.approvals, this.catalog, this.demo, this.targets);
+		Incident later = CompletedIncidents.complete(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, this.catalog, this.demo, this.targets);
 		this.mvc.perform(get("/runbooks").with(user("auditor").roles("AUDITOR")))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("href=\"/incidents/" + later.id() + "\"")))

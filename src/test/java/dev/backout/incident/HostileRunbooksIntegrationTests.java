@@ -66,6 +66,12 @@ class HostileRunbooksIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	DemoTarget demo;
 
 	@Autowired
@@ -231,7 +237,7 @@ class HostileRunbooksIntegrationTests {
 		for (String call : List.of("run_program()", "escalate()", "read_key()", "make_role()")) {
 			Incident incident = approvedIncident(target, "INSERT INTO things VALUES (7); SELECT " + call);
 			SignedIn.as("commander", Role.COMMANDER);
-			StepRun run = this.incidents.runStep(incident.id(), "hostile-step", null, Map.of(), commander);
+			StepRun run = this.incidentSteps.runStep(incident.id(), "hostile-step", null, Map.of(), commander);
 			assertThat(run.state()).as(call).isEqualTo(StepState.FAILED);
 			assertThat(run.error()).as(call).containsIgnoringCase("permission denied");
 			assertThat(run.error()).as(call).doesNotContain("stayed applied");
@@ -277,7 +283,7 @@ class HostileRunbooksIntegrationTests {
 		Incident incident = this.incidents.open(new Incidents.Opening(id, target.id(), "Hostile check", Severity.SEV3, null), commander);
 		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
 		this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
-		List<StepRun> runs = this.incidents.runPrechecks(incident.id(), commander);
+		List<StepRun> runs = this.incidentSteps.runPrechecks(incident.id(), commander);
 		Files.deleteIfExists(this.file);
 		return runs.stream().filter((run) -> run.stepId().equals(id)).findFirst().orElseThrow(() -> new AssertionError("runs: " + runs));
 	}
@@ -292,8 +298,8 @@ class HostileRunbooksIntegrationTests {
 		Incident incident = this.incidents.open(new Incidents.Opening(id, target.id(), "Hostile step", Severity.SEV3, null), commander);
 		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
 		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
-		this.incidents.runPrechecks(incident.id(), commander);
-		this.incidents.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
+		this.incidentSteps.runPrechecks(incident.id(), commander);
+		this.incidentApprovals.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
 		this.approvals.decide(incident.id(), SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
 				"Reviewed", IncidentWorkflowIntegrationTests.PASSWORD, ReviewedPlans.current(this.approvals, incident.id()));
 		Files.deleteIfExists(this.file);

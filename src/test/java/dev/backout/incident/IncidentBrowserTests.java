@@ -54,9 +54,9 @@ class IncidentBrowserTests extends BrowserTest {
 		submit(commander, By.xpath("//button[starts-with(normalize-space(), 'Confirm:')]"));
 		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Pre-checks");
 
-		// Pre-checks
-		submit(commander, By.xpath("//button[normalize-space()='Run pre-checks (read-only)']"));
-		assertThat(commander.findElement(By.cssSelector(".notice.success")).getText()).isEqualTo("All 5 pre-checks passed.");
+		// Pre-checks: they only read, so confirming the decision ran them.
+		assertThat(commander.findElement(By.cssSelector(".notice.success")).getText())
+			.isEqualTo("Decision confirmed. All 5 pre-checks passed.");
 		submit(commander, By.cssSelector("#row-staging-rehearsed form.tick button"));
 		screenshot(commander, "3-prechecks");
 		assertAccessible(commander, "3-prechecks");
@@ -92,10 +92,12 @@ class IncidentBrowserTests extends BrowserTest {
 		assertThat(commander.findElement(By.id("next-action")).getText()).contains("commander", "Database backup created");
 		assertThat(commander.findElement(By.cssSelector(".cockpit-bar .rail [aria-current=step]")).getText()).isEqualTo("Execute");
 		screenshot(commander, "4b-approved-live");
+		// Ticking the checklist item goes on with the automatic steps after it, up to the destructive one.
 		runNext(commander, "database-dump");
-		runNext(commander, "copy-memory-chunks");
+		assertThat(commander.findElement(By.cssSelector(".notice.success")).getText())
+			.isEqualTo("\"database-dump\" succeeded, then 3 automatic step(s) ran; the last, \"drop-rls-policy\", succeeded.");
 		assertThat(commander.findElement(By.cssSelector("#row-copy-memory-chunks")).getText()).contains("memory_chunks: 10000 rows copied");
-		submit(commander, By.xpath("//button[normalize-space()='Run rest of phase']"));
+		assertThat(commander.findElement(By.cssSelector("#row-drop-vector-indexes .badge")).getText()).isEqualTo("succeeded");
 		// The rows at stake are counted (read-only) once the confirmation is on screen.
 		new org.openqa.selenium.support.ui.WebDriverWait(commander, java.time.Duration.ofSeconds(10))
 			.until((d) -> d.findElement(By.cssSelector("#row-drop-memory-chunks")).getText().contains("Rows at stake now"));
@@ -106,10 +108,13 @@ class IncidentBrowserTests extends BrowserTest {
 		screenshot(commander, "5-destructive-confirmation");
 		assertAccessible(commander, "5-destructive-confirmation");
 		destructive.findElement(By.name("confirmation")).sendKeys("DROP memory_chunks");
+		// This time only the step itself: the person unticks "then run the automatic steps that follow".
+		destructive.findElement(By.name("then")).click();
 		submit(commander, By.cssSelector("#row-drop-memory-chunks form.run-step button"));
 		// A DROP reports what it removed, not "0 rows".
 		assertThat(commander.findElement(By.cssSelector("#row-drop-memory-chunks .run-facts")).getText())
 			.contains("removed: DROP TABLE IF EXISTS memory_chunks", "rows at stake before: 10000").doesNotContain("· 0 rows");
+		assertThat(commander.findElement(By.cssSelector("#row-downgrade-alembic-version .badge")).getText()).isEqualTo("pending");
 		submit(commander, By.xpath("//button[normalize-space()='Run rest of phase']"));
 		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Verifying");
 		submit(commander, By.xpath("//button[normalize-space()='Run rest of phase']"));

@@ -51,6 +51,12 @@ class IncidentFaultIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -78,7 +84,7 @@ class IncidentFaultIntegrationTests {
 	void runbookAndTarget() throws Exception {
 		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
 		this.target = InterruptedSteps.prepare(this.catalog, scratch, "fault-" + System.nanoTime() % 1_000_000);
-		this.interrupted = new InterruptedSteps(this.incidents, this.approvals, scratch);
+		this.interrupted = new InterruptedSteps(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, scratch);
 		this.commander = SignedIn.as("commander", Role.COMMANDER);
 	}
 
@@ -100,7 +106,7 @@ class IncidentFaultIntegrationTests {
 			.isThrownBy(() -> this.incidents.abort(incident.id(), halted.version(), "give up", this.commander))
 			.withMessageContaining("Settle \"build-index\" first");
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), null, this.commander))
+			.isThrownBy(() -> this.incidentSteps.retry(incident.id(), halted.version(), null, this.commander))
 			.withMessageContaining("outcome is unknown");
 
 		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/incidents/{id}", incident.id())
@@ -123,8 +129,8 @@ class IncidentFaultIntegrationTests {
 
 		SignedIn.as("commander", Role.COMMANDER);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
-		this.incidents.runRestOfPhase(incident.id(), this.commander);
-		this.incidents.runRestOfPhase(incident.id(), this.commander);
+		this.incidentSteps.runRestOfPhase(incident.id(), this.commander);
+		this.incidentSteps.runRestOfPhase(incident.id(), this.commander);
 		Incident verifying = this.incidents.get(incident.id());
 		assertThat(verifying.state()).isEqualTo(IncidentState.VERIFYING);
 		assertThat(this.incidents.close(incident.id(), verifying.version(), "Done.", this.commander).state())
@@ -154,7 +160,7 @@ class IncidentFaultIntegrationTests {
 	void aStepLeftInFlightOnATargetThatStaysUnreachableHaltsTheIncidentAndAPersonCanEndIt() throws Exception {
 		FaultyLink link = ScratchTargets.linkTo(this.target);
 		Incident incident = approved(through(link, this.target));
-		assertThat(this.incidents.runStep(incident.id(), "build-index", null, Map.of(), this.commander).state())
+		assertThat(this.incidentSteps.runStep(incident.id(), "build-index", null, Map.of(), this.commander).state())
 			.isEqualTo(StepState.SUCCEEDED);
 		// A console died while the second (transactional) step was being sent; the network to the target then goes.
 		this.interrupted.leaveStarted(incident.id(), "add-column", true);
@@ -198,7 +204,7 @@ class IncidentFaultIntegrationTests {
 	@Test
 	void aTargetIsNotRepointedWhileAStepIsInFlightOnIt() throws Exception {
 		Incident incident = approved(this.target);
-		assertThat(this.incidents.runStep(incident.id(), "build-index", null, Map.of(), this.commander).state())
+		assertThat(this.incidentSteps.runStep(incident.id(), "build-index", null, Map.of(), this.commander).state())
 			.isEqualTo(StepState.SUCCEEDED);
 		this.interrupted.leaveStarted(incident.id(), "add-column", true);
 		assertThatExceptionOfType(TargetException.class)
@@ -219,14 +225,14 @@ class IncidentFaultIntegrationTests {
 				var statement = admin.createStatement()) {
 			statement.execute("DROP TABLE things");
 		}
-		StepRun failed = this.incidents.runStep(incident.id(), "build-index", null, Map.of(), this.commander);
+		StepRun failed = this.incidentSteps.runStep(incident.id(), "build-index", null, Map.of(), this.commander);
 		assertThat(failed.state()).isEqualTo(StepState.FAILED);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.HALTED);
 
 		link.close();
 		Incident halted = this.incidents.get(incident.id());
 		assertThatExceptionOfType(TargetUnreachable.class)
-			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), null, this.commander))
+			.isThrownBy(() -> this.incidentSteps.retry(incident.id(), halted.version(), null, this.commander))
 			.withMessageStartingWith("Cannot reach target " + this.target.name() + "-link: nothing was sent");
 		Incident still = this.incidents.get(incident.id());
 		assertThat(still.state()).isEqualTo(IncidentState.HALTED);
@@ -244,7 +250,7 @@ class IncidentFaultIntegrationTests {
 		Incident decided = this.incidents.confirmDecision(second.id(), second.version(), null, this.commander);
 
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.requestApproval(decided.id(), decided.version(), this.commander))
+			.isThrownBy(() -> this.incidentApprovals.requestApproval(decided.id(), decided.version(), this.commander))
 			.withMessage("Target " + twin.name() + " is busy with incident " + first.id()
 					+ " (approved) on the same database: one incident runs on a database at a time.");
 		this.mvc.perform(post("/api/incidents/{id}/approval-request", decided.id()).with(user("commander").roles("COMMANDER"))

@@ -48,6 +48,12 @@ class IncidentPageBudgetIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -78,20 +84,20 @@ class IncidentPageBudgetIntegrationTests {
 			long id = this.incidents.open(new Incidents.Opening("incident-test", target.id(), "Budget", Severity.SEV2, null), commander).id();
 			this.incidents.answer(id, this.incidents.get(id).version(), "broken", "Yes", commander);
 			this.incidents.confirmDecision(id, this.incidents.get(id).version(), null, commander);
-			this.incidents.runPrechecks(id, commander);
-			this.incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
-			this.incidents.requestApproval(id, this.incidents.get(id).version(), commander);
+			this.incidentSteps.runPrechecks(id, commander);
+			this.incidentSteps.runStep(id, "writes-frozen", null, Map.of(), commander);
+			this.incidentApprovals.requestApproval(id, this.incidents.get(id).version(), commander);
 			assertWithinBudget(id, link, "awaiting approval");
 
 			this.approvals.decide(id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go",
 					IncidentWorkflowIntegrationTests.PASSWORD, ReviewedPlans.current(this.approvals, id));
 			SignedIn.as("commander", Role.COMMANDER);
-			this.incidents.runStep(id, "add-column", null, Map.of(), commander);
+			this.incidentSteps.runStep(id, "add-column", null, Map.of(), commander);
 			assertWithinBudget(id, link, "a destructive step next");
 			SignedIn.as("commander", Role.COMMANDER);
-			this.incidents.runStep(id, "drop-things", "DROP things", Map.of(), commander);
-			this.incidents.runRestOfPhase(id, commander);
-			this.incidents.runStep(id, "notified", null, Map.of("channel", "#incidents"), commander);
+			this.incidentSteps.runStep(id, "drop-things", "DROP things", Map.of(), commander);
+			this.incidentSteps.runRestOfPhase(id, commander);
+			this.incidentSteps.runStep(id, "notified", null, Map.of("channel", "#incidents"), commander);
 			this.incidents.close(id, this.incidents.get(id).version(), "Budget test done", commander);
 			assertWithinBudget(id, link, "completed, with its schema diff");
 		}

@@ -127,6 +127,12 @@ class IncidentWorkflowIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -168,16 +174,16 @@ class IncidentWorkflowIntegrationTests {
 	void aRollbackGoesFromTriageToCompletedWithEveryTransitionAudited() {
 		Incident incident = approvedIncident();
 		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
-		this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+		this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.EXECUTING);
-		StepRun drop = this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander);
+		StepRun drop = this.incidentSteps.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander);
 		assertThat(drop.countBefore()).isEqualTo("12");
-		this.incidents.runRestOfPhase(incident.id(), commander);
+		this.incidentSteps.runRestOfPhase(incident.id(), commander);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.VERIFYING);
 		assertThatExceptionOfType(dev.backout.execution.ExecutionRefused.class)
-			.isThrownBy(() -> this.incidents.runStep(incident.id(), "notified", null, Map.of(), commander))
+			.isThrownBy(() -> this.incidentSteps.runStep(incident.id(), "notified", null, Map.of(), commander))
 			.withMessage("Fill in \"Channel\" before ticking this item.");
-		this.incidents.runStep(incident.id(), "notified", null, Map.of("channel", "#incidents"), commander);
+		this.incidentSteps.runStep(incident.id(), "notified", null, Map.of("channel", "#incidents"), commander);
 		Incident current = this.incidents.get(incident.id());
 		Incident completed = this.incidents.close(incident.id(), current.version(), "Rolled back the test table.", commander);
 
@@ -233,9 +239,9 @@ class IncidentWorkflowIntegrationTests {
 		for (Authentication outsider : List.of(SignedIn.as("auditor", Role.AUDITOR), SignedIn.as("lead", Role.TEAM_LEAD), SignedIn.as("cto", Role.CTO))) {
 			SecurityContextHolder.getContext().setAuthentication(outsider);
 			assertThatExceptionOfType(AccessDeniedException.class)
-				.isThrownBy(() -> this.incidents.runStep(incident.id(), "add-column", null, Map.of(), outsider));
+				.isThrownBy(() -> this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), outsider));
 			assertThatExceptionOfType(AccessDeniedException.class)
-				.isThrownBy(() -> this.incidents.runRestOfPhase(incident.id(), outsider));
+				.isThrownBy(() -> this.incidentSteps.runRestOfPhase(incident.id(), outsider));
 		}
 		assertThat(journal(incident.id())).noneMatch((run) -> run.stepId().equals("add-column"));
 	}
@@ -245,10 +251,10 @@ class IncidentWorkflowIntegrationTests {
 		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
 		Incident incident = awaitingApproval(commander);
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander))
+			.isThrownBy(() -> this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander))
 			.withMessageStartingWith("Nothing runs against the target before the incident is approved");
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.runRestOfPhase(incident.id(), commander));
+			.isThrownBy(() -> this.incidentSteps.runRestOfPhase(incident.id(), commander));
 		assertThat(journal(incident.id())).noneMatch((run) -> run.phase().equals("EXECUTE"));
 	}
 
@@ -262,7 +268,7 @@ class IncidentWorkflowIntegrationTests {
 			.withMessageStartingWith("On-call engineer may approve only when the commander has recorded the team lead unreachable");
 
 		SignedIn.as("commander", Role.COMMANDER);
-		this.incidents.recordLeadUnreachable(incident.id(), this.incidents.get(incident.id()).version(),
+		this.incidentApprovals.recordLeadUnreachable(incident.id(), this.incidents.get(incident.id()).version(),
 				"Paged twice, no answer in 10 minutes", commander);
 		SignedIn.as("oncall", Role.ON_CALL);
 		assertThat(this.approvals.decide(incident.id(), oncall, Role.ON_CALL, Approval.Decision.APPROVED, "Approved as on-call",
@@ -298,9 +304,9 @@ class IncidentWorkflowIntegrationTests {
 		assertThat(switched.state()).isEqualTo(IncidentState.PRECHECK);
 		assertThat(switched.planHash()).isNotEqualTo(incident.planHash());
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander));
-		this.incidents.runPrechecks(incident.id(), commander);
-		Incident requested = this.incidents.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
+			.isThrownBy(() -> this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander));
+		this.incidentSteps.runPrechecks(incident.id(), commander);
+		Incident requested = this.incidentApprovals.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
 		assertThat(requested.state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
 		var request = this.approvals.find(incident.id()).orElseThrow();
 		assertThat(this.approvals.status(incident.id()).orElseThrow().stale()).hasSize(1);
@@ -319,7 +325,7 @@ class IncidentWorkflowIntegrationTests {
 			Callable<StepRun> click = () -> {
 				SecurityContextHolder.getContext().setAuthentication(commander);
 				go.await();
-				return this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+				return this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander);
 			};
 			List<Future<StepRun>> clicks = List.of(pool.submit(click), pool.submit(click));
 			go.countDown();
@@ -349,14 +355,14 @@ class IncidentWorkflowIntegrationTests {
 				var statement = connection.createStatement()) {
 			statement.execute("ALTER TABLE things RENAME TO renamed_things");
 		}
-		this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+		this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander);
 		Incident halted = this.incidents.get(incident.id());
 		assertThat(halted.state()).isEqualTo(IncidentState.HALTED);
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander))
+			.isThrownBy(() -> this.incidentSteps.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander))
 			.withMessageStartingWith("The incident is halted");
 
-		Incident skipping = this.incidents.requestSkip(incident.id(), halted.version(), "add-column",
+		Incident skipping = this.incidentApprovals.requestSkip(incident.id(), halted.version(), "add-column",
 				"The table was renamed by the application team; the column is not needed", commander);
 		assertThat(skipping.state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
 		assertThat(this.approvals.status(incident.id()).orElseThrow().approved()).isFalse();
@@ -422,13 +428,13 @@ class IncidentWorkflowIntegrationTests {
 		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
 		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
 		assertThat(incident.state()).isEqualTo(IncidentState.PRECHECK);
-		this.incidents.runPrechecks(incident.id(), commander);
+		this.incidentSteps.runPrechecks(incident.id(), commander);
 		long id = incident.id();
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.requestApproval(id, this.incidents.get(id).version(), commander))
+			.isThrownBy(() -> this.incidentApprovals.requestApproval(id, this.incidents.get(id).version(), commander))
 			.withMessageContaining("Writes frozen");
-		this.incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
-		return this.incidents.requestApproval(id, this.incidents.get(id).version(), commander);
+		this.incidentSteps.runStep(id, "writes-frozen", null, Map.of(), commander);
+		return this.incidentApprovals.requestApproval(id, this.incidents.get(id).version(), commander);
 	}
 
 	private Incident open(Authentication commander) {
@@ -453,9 +459,9 @@ class IncidentWorkflowIntegrationTests {
 		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
 		incident = this.incidents.confirmDecision(incident.id(), incident.version(), "Writes fail since the deploy", commander);
 		assertThat(details(incident.id(), "DECISION_CONFIRMED")).contains("\"reason\": \"Writes fail since the deploy\"");
-		this.incidents.runPrechecks(incident.id(), commander);
-		this.incidents.runStep(incident.id(), "writes-frozen", null, Map.of(), commander);
-		long id = this.incidents.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander).id();
+		this.incidentSteps.runPrechecks(incident.id(), commander);
+		this.incidentSteps.runStep(incident.id(), "writes-frozen", null, Map.of(), commander);
+		long id = this.incidentApprovals.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander).id();
 
 		assertThatExceptionOfType(ApprovalRefused.class).isThrownBy(() -> this.approvals.decide(id, commander,
 				Role.TEAM_LEAD, Approval.Decision.APPROVED, "me", PASSWORD, ReviewedPlans.current(this.approvals, id)));
@@ -465,8 +471,8 @@ class IncidentWorkflowIntegrationTests {
 		this.approvals.decide(id, lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "ok", PASSWORD,
 				ReviewedPlans.current(this.approvals, id));
 		Authentication driver = SignedIn.as("commander", Role.COMMANDER);
-		this.incidents.runStep(id, "add-column", null, Map.of(), driver);
-		this.incidents.runStep(id, "drop-things", "DROP things", Map.of(), driver);
+		this.incidentSteps.runStep(id, "add-column", null, Map.of(), driver);
+		this.incidentSteps.runStep(id, "drop-things", "DROP things", Map.of(), driver);
 		assertThat(details(id, "STEP_STARTED")).contains("\"typedConfirmation\": \"DROP things\"");
 	}
 
@@ -500,7 +506,7 @@ class IncidentWorkflowIntegrationTests {
 	void repointingTheTargetOfAnExecutingIncidentHaltsItUntilTheNewPlanIsApproved() throws Exception {
 		Incident incident = approvedIncident();
 		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
-		assertThat(this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander).state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander).state()).isEqualTo(StepState.SUCCEEDED);
 		String approvedPlan = this.incidents.get(incident.id()).planHash();
 		Authentication admin = SignedIn.as("admin", Role.ADMIN);
 		this.targets.update(this.target.id(), Targets.TargetSpec.of(this.target).withPassword("a-new-password"), admin);
@@ -518,13 +524,13 @@ class IncidentWorkflowIntegrationTests {
 			.contains(approvedPlan + " → " + halted.planHash());
 		SignedIn.as("commander", Role.COMMANDER);
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.runStep(incident.id(), "drop-things", "things", Map.of(), commander));
+			.isThrownBy(() -> this.incidentSteps.runStep(incident.id(), "drop-things", "things", Map.of(), commander));
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), null, commander))
+			.isThrownBy(() -> this.incidentSteps.retry(incident.id(), halted.version(), null, commander))
 			.withMessage("The approvals of this incident do not cover its current plan and runbook version.");
 		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("drop-things")).isEmpty();
 
-		this.incidents.requestApproval(incident.id(), halted.version(), commander);
+		this.incidentApprovals.requestApproval(incident.id(), halted.version(), commander);
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
 		Reviewed now = ReviewedPlans.current(this.approvals, incident.id());
 		assertThat(now.planHash()).isEqualTo(halted.planHash());
@@ -546,7 +552,7 @@ class IncidentWorkflowIntegrationTests {
 		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
 			statement.execute("DROP TABLE things");
 		}
-		assertThat(this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander).state())
+		assertThat(this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander).state())
 			.isEqualTo(StepState.FAILED);
 		this.approvals.withdraw(incident.id(), commander, "approval revoked for the test");
 		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
@@ -555,7 +561,7 @@ class IncidentWorkflowIntegrationTests {
 		Incident halted = this.incidents.get(incident.id());
 
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), null, commander))
+			.isThrownBy(() -> this.incidentSteps.retry(incident.id(), halted.version(), null, commander))
 			.withMessage("The approvals of this incident do not cover its current plan and runbook version.");
 		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("add-column")).hasSize(1);
 	}
@@ -587,7 +593,7 @@ class IncidentWorkflowIntegrationTests {
 			statement.execute("LOCK TABLE things IN ACCESS EXCLUSIVE MODE");
 			var step = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
 				SecurityContextHolder.getContext().setAuthentication(commander);
-				return this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+				return this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander);
 			});
 			String page = "";
 			for (int i = 0; i < 40 && !page.contains("waiting for a lock"); i++) {
@@ -609,14 +615,14 @@ class IncidentWorkflowIntegrationTests {
 	void runningUntilAPersonIsNeededCrossesPhasesAndStopsAtConfirmationsAndChecklists() throws Exception {
 		Incident incident = approvedIncident();
 		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
-		List<StepRun> first = this.incidents.runUntilAPersonIsNeeded(incident.id(), commander);
+		List<StepRun> first = this.incidentSteps.runUntilAPersonIsNeeded(incident.id(), commander);
 		assertThat(first).extracting(StepRun::stepId).containsExactly("add-column");
-		this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander);
-		List<StepRun> second = this.incidents.runUntilAPersonIsNeeded(incident.id(), commander);
+		this.incidentSteps.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander);
+		List<StepRun> second = this.incidentSteps.runUntilAPersonIsNeeded(incident.id(), commander);
 		assertThat(second).extracting(StepRun::stepId).as("the verify phase ran; the after phase waits for a tick")
 			.containsExactly("gone");
 		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.VERIFYING);
-		assertThat(this.incidents.runUntilAPersonIsNeeded(incident.id(), commander)).isEmpty();
+		assertThat(this.incidentSteps.runUntilAPersonIsNeeded(incident.id(), commander)).isEmpty();
 	}
 
 	/** A failed step shows the runbook's troubleshooting entries for its error, and only those. */
@@ -627,7 +633,7 @@ class IncidentWorkflowIntegrationTests {
 		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
 			statement.execute("DROP TABLE things");
 		}
-		StepRun failed = this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander);
+		StepRun failed = this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander);
 		assertThat(failed.sqlstate()).isEqualTo("42P01");
 		this.mvc.perform(get("/incidents/{id}", incident.id()).with(user("commander").roles("COMMANDER")))
 			.andExpect(content().string(org.hamcrest.Matchers.containsString("The things table is missing")))
@@ -640,11 +646,11 @@ class IncidentWorkflowIntegrationTests {
 	void retryingADestructiveStepAsksForItsConfirmationAgain() throws Exception {
 		Incident incident = approvedIncident();
 		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
-		assertThat(this.incidents.runStep(incident.id(), "add-column", null, Map.of(), commander).state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(this.incidentSteps.runStep(incident.id(), "add-column", null, Map.of(), commander).state()).isEqualTo(StepState.SUCCEEDED);
 		try (var admin = new ScratchTargets(this.demo, this.targets).connect(this.target); var statement = admin.createStatement()) {
 			admin.setAutoCommit(false);
 			statement.execute("LOCK TABLE things IN ACCESS EXCLUSIVE MODE");
-			assertThat(this.incidents.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander).state())
+			assertThat(this.incidentSteps.runStep(incident.id(), "drop-things", "DROP things", Map.of(), commander).state())
 				.isEqualTo(StepState.FAILED);
 			admin.rollback();
 		}
@@ -653,7 +659,7 @@ class IncidentWorkflowIntegrationTests {
 
 		for (String typed : java.util.Arrays.asList(null, "", "drop things")) {
 			assertThatExceptionOfType(IncidentRefused.class)
-				.isThrownBy(() -> this.incidents.retry(incident.id(), halted.version(), typed, commander))
+				.isThrownBy(() -> this.incidentSteps.retry(incident.id(), halted.version(), typed, commander))
 				.withMessage("Retrying \"Drop things\" destroys data again: type DROP things to confirm it. Nothing was sent.");
 		}
 		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("drop-things")).hasSize(1);
@@ -664,7 +670,7 @@ class IncidentWorkflowIntegrationTests {
 		assertThat(journal(incident.id())).filteredOn((run) -> run.stepId().equals("drop-things")).hasSize(1);
 
 		SignedIn.as("commander", Role.COMMANDER);
-		assertThat(this.incidents.retry(incident.id(), halted.version(), "DROP things", commander).state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(this.incidentSteps.retry(incident.id(), halted.version(), "DROP things", commander).state()).isEqualTo(StepState.SUCCEEDED);
 	}
 
 	/** A rejection is not a dead end: revise, request again, and the new round is decided afresh. */
@@ -683,18 +689,18 @@ class IncidentWorkflowIntegrationTests {
 			.andExpect(content().string(org.hamcrest.Matchers.containsString("form=\"revise-plan\"")));
 		SignedIn.as("commander", Role.COMMANDER);
 
-		Incident revised = this.incidents.revise(incident.id(), rejected.version(), commander);
+		Incident revised = this.incidentApprovals.revise(incident.id(), rejected.version(), commander);
 		assertThat(revised.state()).isEqualTo(IncidentState.TRIAGE);
 		assertThat(revised.answers()).extracting(Answer::answer).containsExactly("Yes");
 		assertThat(details(incident.id(), "INCIDENT_REVISED")).contains("\"rejectedBy\": \"lead\"")
 			.contains("Freeze writes first, then ask again");
 		assertThatExceptionOfType(IncidentRefused.class)
-			.isThrownBy(() -> this.incidents.revise(incident.id(), this.incidents.get(incident.id()).version(), commander))
+			.isThrownBy(() -> this.incidentApprovals.revise(incident.id(), this.incidents.get(incident.id()).version(), commander))
 			.withMessageContaining("Only a rejected plan is revised.");
 
 		Incident decided = this.incidents.confirmDecision(incident.id(), revised.version(), "Writes are frozen now", commander);
-		this.incidents.runPrechecks(incident.id(), commander);
-		Incident again = this.incidents.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
+		this.incidentSteps.runPrechecks(incident.id(), commander);
+		Incident again = this.incidentApprovals.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
 		assertThat(again.state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
 		assertThat(decided.planHash()).isEqualTo(rejected.planHash());
 		assertThat(this.approvals.status(incident.id()).orElseThrow().rejection()).as("the first round's rejection").isEmpty();

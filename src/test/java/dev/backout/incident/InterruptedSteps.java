@@ -69,12 +69,19 @@ final class InterruptedSteps {
 
 	private final Incidents incidents;
 
+	private final IncidentApprovals incidentApprovals;
+
+	private final IncidentSteps incidentSteps;
+
 	private final Approvals approvals;
 
 	private final ScratchTargets scratch;
 
-	InterruptedSteps(Incidents incidents, Approvals approvals, ScratchTargets scratch) {
+	InterruptedSteps(Incidents incidents, IncidentApprovals incidentApprovals, IncidentSteps incidentSteps, Approvals approvals,
+			ScratchTargets scratch) {
 		this.incidents = incidents;
+		this.incidentApprovals = incidentApprovals;
+		this.incidentSteps = incidentSteps;
 		this.approvals = approvals;
 		this.scratch = scratch;
 	}
@@ -98,7 +105,7 @@ final class InterruptedSteps {
 				commander);
 		incident = this.incidents.answer(incident.id(), incident.version(), "broken", "Yes", commander);
 		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
-		return this.incidents.requestApproval(incident.id(), incident.version(), commander);
+		return this.incidentApprovals.requestApproval(incident.id(), incident.version(), commander);
 	}
 
 	void approve(Incident incident) {

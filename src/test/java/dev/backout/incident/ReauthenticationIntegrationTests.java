@@ -46,6 +46,12 @@ class ReauthenticationIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -71,7 +77,7 @@ class ReauthenticationIntegrationTests {
 	void incidentAwaitingApproval() throws Exception {
 		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
 		this.target = InterruptedSteps.prepare(this.catalog, scratch, "reauth-" + System.nanoTime() % 1_000_000);
-		this.steps = new InterruptedSteps(this.incidents, this.approvals, scratch);
+		this.steps = new InterruptedSteps(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, scratch);
 	}
 
 	@AfterEach

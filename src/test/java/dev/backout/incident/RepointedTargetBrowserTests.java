@@ -29,6 +29,12 @@ class RepointedTargetBrowserTests extends BrowserTest {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -50,7 +56,7 @@ class RepointedTargetBrowserTests extends BrowserTest {
 	void theCommanderOfAHaltedIncidentAsksForApprovalOfThePlanAsItNowIs() throws Exception {
 		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
 		Target target = InterruptedSteps.prepare(this.catalog, scratch, "repoint-browser");
-		Incident incident = new InterruptedSteps(this.incidents, this.approvals, scratch).approved(target);
+		Incident incident = new InterruptedSteps(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, scratch).approved(target);
 		Target elsewhere = scratch.create("repoint-browser-elsewhere", "CREATE TABLE things (n int)");
 		this.targets.update(target.id(), Targets.TargetSpec.of(target).withJdbcUrl(elsewhere.jdbcUrl()),
 				SignedIn.as("admin", Role.ADMIN));

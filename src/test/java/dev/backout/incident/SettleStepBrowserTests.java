@@ -29,6 +29,12 @@ class SettleStepBrowserTests extends BrowserTest {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -50,7 +56,7 @@ class SettleStepBrowserTests extends BrowserTest {
 	void aCommanderSettlesAnInterruptedStepAsAppliedHelpedByTheVerificationChecks() throws Exception {
 		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
 		Target target = InterruptedSteps.prepare(this.catalog, scratch, "settle-browser");
-		InterruptedSteps interrupted = new InterruptedSteps(this.incidents, this.approvals, scratch);
+		InterruptedSteps interrupted = new InterruptedSteps(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, scratch);
 		Incident incident = interrupted.approved(target);
 		interrupted.leaveInterrupted(incident.id(), target);
 		SecurityContextHolder.clearContext();

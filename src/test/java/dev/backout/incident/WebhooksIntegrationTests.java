@@ -47,6 +47,12 @@ class WebhooksIntegrationTests {
 	Incidents incidents;
 
 	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
 	Approvals approvals;
 
 	@Autowired
@@ -101,16 +107,16 @@ class WebhooksIntegrationTests {
 		long id = incident.id();
 		this.incidents.answer(id, this.incidents.get(id).version(), "broken", "Yes", commander);
 		this.incidents.confirmDecision(id, this.incidents.get(id).version(), null, commander);
-		this.incidents.runPrechecks(id, commander);
-		this.incidents.runStep(id, "writes-frozen", null, Map.of(), commander);
-		this.incidents.requestApproval(id, this.incidents.get(id).version(), commander);
+		this.incidentSteps.runPrechecks(id, commander);
+		this.incidentSteps.runStep(id, "writes-frozen", null, Map.of(), commander);
+		this.incidentApprovals.requestApproval(id, this.incidents.get(id).version(), commander);
 		Authentication lead = SignedIn.as("lead", Role.TEAM_LEAD);
 		this.approvals.decide(id, lead, Role.TEAM_LEAD, Approval.Decision.APPROVED, "go", "demo-password-for-tests", ReviewedPlans.current(this.approvals, id));
 		SignedIn.as("commander", Role.COMMANDER);
-		this.incidents.runRestOfPhase(id, commander);
-		this.incidents.runStep(id, "drop-things", "DROP things", Map.of(), commander);
-		this.incidents.runRestOfPhase(id, commander);
-		this.incidents.runStep(id, "notified", null, Map.of("channel", "#ops"), commander);
+		this.incidentSteps.runRestOfPhase(id, commander);
+		this.incidentSteps.runStep(id, "drop-things", "DROP things", Map.of(), commander);
+		this.incidentSteps.runRestOfPhase(id, commander);
+		this.incidentSteps.runStep(id, "notified", null, Map.of("channel", "#ops"), commander);
 		this.incidents.close(id, this.incidents.get(id).version(), "done", commander);
 
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
