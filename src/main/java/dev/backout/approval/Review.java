@@ -7,10 +7,11 @@ import java.util.List;
  *
  * @param skipping steps the commander asks to skip (with the reason), when the request is for a skip
  * @param symptom what the commander saw, and {@code severity} how bad (absent from reviews stored before)
+ * @param rehearsal the plan's rehearsal, or why approval is asked without one (absent from reviews stored before)
  */
 public record Review(String outcome, List<Answered> decisionPath, List<CheckResult> prechecks, List<Item> steps,
 		String planHash, String runbookHash, List<String> skipping, String skipReason, String target, String symptom,
-		String severity) {
+		String severity, Rehearsed rehearsal) {
 
 	public Review {
 		decisionPath = List.copyOf(decisionPath);
@@ -40,6 +41,21 @@ public record Review(String outcome, List<Answered> decisionPath, List<CheckResu
 	 */
 	public record Item(String phase, String step, String title, String kind, List<String> statements,
 			boolean destructive, String confirm, String rowsAtStake, boolean dynamicSql) {
+	}
+
+	/**
+	 * @param required the runbook or the target's environment asks for a passing rehearsal
+	 * @param result the latest passing rehearsal of this plan in one line (null when there is none)
+	 * @param at when it ran
+	 * @param steps what each step did in it: result, time, rows, locks
+	 * @param withoutReason why the commander asks for approval without the required rehearsal
+	 */
+	public record Rehearsed(boolean required, String result, java.time.Instant at, List<String> steps, String withoutReason) {
+
+		public Rehearsed {
+			steps = (steps != null) ? List.copyOf(steps) : List.of();
+		}
+
 	}
 
 	/** The steps that destroy data. */

@@ -26,4 +26,10 @@ public record PlannedStep(PhaseName phase, String stepId, String title, Step.Kin
 		inputs = List.copyOf(inputs);
 	}
 
+	/** The same step with a lock timeout no longer than {@code millis} (a rehearsal waits less). */
+	PlannedStep withLockTimeoutAtMost(long millis) {
+		return new PlannedStep(phase, stepId, title, kind, statements, transactional, destructive, confirm, countBefore,
+				timeoutMillis, Math.min(lockTimeoutMillis, millis), expect, backupTables, inputs, dynamicSql);
+	}
+
 }

@@ -12,6 +12,7 @@ import dev.backout.approval.ApprovalRefused;
 import dev.backout.execution.ConsoleDatabaseUnavailable;
 import dev.backout.execution.ExecutionRefused;
 import dev.backout.execution.Executions;
+import dev.backout.execution.Rehearsal;
 import dev.backout.execution.OutcomeNotRecorded;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.TargetUnreachable;
@@ -45,12 +46,15 @@ class IncidentApiController {
 
 	private final IncidentSteps steps;
 
+	private final Rehearsals rehearsals;
+
 	private final Executions executions;
 
 	private final CommandHandover handover;
 
-	IncidentApiController(Incidents incidents, IncidentApprovals approvalRequests, IncidentSteps steps, Executions executions,
-			CommandHandover handover) {
+	IncidentApiController(Incidents incidents, IncidentApprovals approvalRequests, IncidentSteps steps, Rehearsals rehearsals,
+			Executions executions, CommandHandover handover) {
+		this.rehearsals = rehearsals;
 		this.incidents = incidents;
 		this.approvalRequests = approvalRequests;
 		this.steps = steps;
@@ -135,10 +139,21 @@ class IncidentApiController {
 	}
 
 	@PostMapping("/{id}/approval-request")
-	@Operation(summary = "Ask for approval of the plan")
+	@Operation(summary = "Ask for approval of the plan", description = "reason: why approval is asked without the "
+			+ "rehearsal the runbook or the target's environment requires (the approvers read it)")
 	Status requestApproval(@PathVariable long id, @RequestBody VersionedRequest request, Authentication user) {
-		this.approvalRequests.requestApproval(id, request.version(), user);
+		this.approvalRequests.requestApproval(id, request.version(), request.reason(), user);
 		return status(id);
+	}
+
+	/** @param target where to rehearse (a target of the incident's alias group; its own when absent) */
+	record RehearsalRequest(Long target) {
+	}
+
+	@PostMapping("/{id}/rehearsal")
+	@Operation(summary = "Rehearse the plan: every transactional step in one target transaction that is rolled back")
+	Rehearsal rehearse(@PathVariable long id, @RequestBody(required = false) RehearsalRequest request, Authentication user) {
+		return this.rehearsals.rehearse(id, (request != null) ? request.target() : null, user);
 	}
 
 	@PostMapping("/{id}/steps/{stepId}")

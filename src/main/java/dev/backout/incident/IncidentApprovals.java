@@ -1,5 +1,6 @@
 package dev.backout.incident;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import dev.backout.audit.AuditTrail;
 import dev.backout.execution.ExecutionPlan;
 import dev.backout.execution.Executions;
 import dev.backout.execution.PlannedStep;
+import dev.backout.execution.Rehearsal;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.StepState;
 import dev.backout.runbook.PhaseName;
@@ -53,8 +55,14 @@ public class IncidentApprovals {
 
 	private final AuditTrail trail;
 
+	private final Rehearsals rehearsals;
+
+	private final Clock clock;
+
 	IncidentApprovals(Incidents incidents, IncidentRepository repository, Executions executions, Approvals approvals,
-			Targets targets, AuditTrail trail) {
+			Targets targets, AuditTrail trail, Rehearsals rehearsals, Clock clock) {
+		this.rehearsals = rehearsals;
+		this.clock = clock;
 		this.incidents = incidents;
 		this.repository = repository;
 		this.executions = executions;
@@ -83,6 +91,18 @@ public class IncidentApprovals {
 
 	@PreAuthorize("hasRole('COMMANDER')")
 	public Incident requestApproval(long id, int version, Authentication actor) {
+		return requestApproval(id, version, null, actor);
+	}
+
+	/**
+	 * Requests approval of the plan as it is now.
+	 *
+	 * @param withoutRehearsal why the commander asks without the rehearsal the runbook or the
+	 * target's environment requires (the approvers read it); null when it passed one
+	 */
+	@PreAuthorize("hasRole('COMMANDER')")
+	public Incident requestApproval(long id, int version, String withoutRehearsal, Authentication actor) {
+		InputTooLong.atMost(withoutRehearsal, InputTooLong.TEXT, "reason to request approval without a rehearsal");
 		Incident incident = this.incidents.get(id);
 		incident.requireCommander(actor.getName());
 		if (incident.state() == IncidentState.HALTED && approvalsCoverPlan(incident)) {
@@ -100,11 +120,21 @@ public class IncidentApprovals {
 		Target target = this.targets.get(incident.targetId());
 		String databaseKey = databaseKey(target);
 		refuseWhileBusy(id, target, databaseKey);
-		Review review = review(incident, plan, List.of(), null);
+		// A plan put again after it halted cannot be rehearsed: it is partly applied.
+		Review.Rehearsed rehearsed = (incident.state() == IncidentState.PRECHECK)
+				? rehearsal(incident, plan, target, withoutRehearsal) : null;
+		Review review = review(incident, plan, List.of(), null, rehearsed);
+		Map<String, Object> details = new LinkedHashMap<>(Map.of("planHash", plan.planHash(), "database", databaseKey));
+		if (rehearsed != null && rehearsed.result() != null) {
+			details.put("rehearsal", rehearsed.result());
+		}
+		if (rehearsed != null && rehearsed.withoutReason() != null) {
+			details.put("withoutRehearsal", rehearsed.withoutReason());
+		}
 		Incident requested = this.incidents.transition(id, version, (current) -> {
 			submit(current, review, actor);
 			return current.withDatabaseKey(databaseKey).withState(IncidentState.AWAITING_APPROVAL);
-		}, actor, "INCIDENT_AWAITING_APPROVAL", Map.of("planHash", plan.planHash(), "database", databaseKey));
+		}, actor, "INCIDENT_AWAITING_APPROVAL", details);
 		this.incidents.publish("APPROVAL_REQUESTED", requested, "plan " + plan.planHash());
 		return requested;
 	}
@@ -194,7 +224,7 @@ public class IncidentApprovals {
 		List<String> skipped = new ArrayList<>(incident.skippedSteps());
 		skipped.add(stepId);
 		Incident withSkip = incident.withSkipped(skipped, IncidentState.AWAITING_APPROVAL);
-		Review review = review(withSkip, plan, skipped, reason.trim());
+		Review review = review(withSkip, plan, skipped, reason.trim(), null);
 		return this.incidents.transition(id, version, (current) -> {
 			Incident next = current.withSkipped(skipped, IncidentState.AWAITING_APPROVAL);
 			submit(next, review, actor);
@@ -237,7 +267,26 @@ public class IncidentApprovals {
 		});
 	}
 
-	private Review review(Incident incident, ExecutionPlan plan, List<String> skipping, String skipReason) {
+	/**
+	 * The plan's latest passing rehearsal for the approvers, or the commander's reason to go
+	 * without one; refused when the policy requires one and neither is there.
+	 */
+	private Review.Rehearsed rehearsal(Incident incident, ExecutionPlan plan, Target target, String withoutRehearsal) {
+		Rehearsals.Policy policy = this.rehearsals.policy(this.incidents.runbook(incident), target);
+		Optional<Rehearsal> passed = this.rehearsals.passed(incident.id(), plan.planHash(), this.clock.instant().minus(policy.within()));
+		String reason = (withoutRehearsal == null || withoutRehearsal.isBlank()) ? null : withoutRehearsal.trim();
+		if (policy.required() && passed.isEmpty() && reason == null) {
+			throw new IncidentRefused(policy.why() + " within " + Rehearsals.human(policy.within())
+					+ ": rehearse it, or give a reason to request approval without one (the approvers read it).");
+		}
+		return new Review.Rehearsed(policy.required(), passed.map(Rehearsal::summary).orElse(null),
+				passed.map(Rehearsal::startedAt).orElse(null),
+				passed.map((r) -> r.steps().stream().map(Rehearsal.Step::describe).toList()).orElse(List.of()),
+				passed.isEmpty() ? reason : null);
+	}
+
+	private Review review(Incident incident, ExecutionPlan plan, List<String> skipping, String skipReason,
+			Review.Rehearsed rehearsed) {
 		Map<String, String> atStake = this.executions.rowsAtStake(plan);
 		List<StepRun> journal = this.executions.journal(incident.id());
 		List<Review.CheckResult> prechecks = new ArrayList<>();
@@ -259,7 +308,7 @@ public class IncidentApprovals {
 		return new Review(incident.outcome().name(),
 				incident.answers().stream().map((a) -> new Review.Answered(a.ask(), a.answer(), a.fact(), a.factValue(), a.contradicted())).toList(), prechecks, items,
 				plan.planHash(), incident.runbookHash(), skipping, skipReason, plan.target(), incident.symptom(),
-				incident.severity().name());
+				incident.severity().name(), rehearsed);
 	}
 
 	private void submit(Incident incident, Review review, Authentication actor) {

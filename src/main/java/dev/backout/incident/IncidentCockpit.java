@@ -7,6 +7,7 @@ import java.util.List;
 import dev.backout.approval.Approvals.ApprovalView;
 import dev.backout.execution.ExecutionPlan;
 import dev.backout.execution.PlannedStep;
+import dev.backout.execution.Rehearsal;
 import dev.backout.runbook.LoadedRunbook;
 import dev.backout.runbook.Runbook;
 import dev.backout.security.Role;
@@ -24,7 +25,41 @@ import dev.backout.target.Target;
 public record IncidentCockpit(Incident incident, Runbook runbook, Target target, DecisionWalk walk,
 		LoadedRunbook newerRunbook, ExecutionPlan plan, List<StepRow> rows, PlannedStep next, ApprovalView approval,
 		String commandOfferedTo, List<SchemaSnapshots.Change> schemaChanges, boolean approvalsCoverPlan, Instant now,
-		String viewer, String waitingFor) {
+		String viewer, String waitingFor, Rehearsing rehearsing) {
+
+	/**
+	 * The plan's rehearsal as the page shows it.
+	 *
+	 * @param latest the incident's latest rehearsal (of this plan or an earlier one)
+	 * @param targets where it can be rehearsed now (empty once approval is requested)
+	 */
+	public record Rehearsing(Rehearsal latest, Rehearsals.Policy policy, List<Choice> targets) {
+
+		private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+
+		public record Choice(long id, String name) {
+		}
+
+		static List<Choice> targets(String json) {
+			return (json == null) ? List.of() : List.of(JSON.readValue(json, Choice[].class));
+		}
+
+		/** The latest rehearsal ran this very plan. */
+		public boolean ofPlan(ExecutionPlan plan) {
+			return this.latest != null && plan != null && this.latest.planHash().equals(plan.planHash());
+		}
+
+		/** Requesting approval now needs a reason: the policy asks for a rehearsal this plan has not passed lately. */
+		public boolean reasonNeeded(ExecutionPlan plan, Instant now) {
+			return this.policy.required() && !(ofPlan(plan) && this.latest.passed()
+					&& !this.latest.startedAt().isBefore(now.minus(this.policy.within())));
+		}
+
+		public String window() {
+			return Rehearsals.human(this.policy.within());
+		}
+
+	}
 
 	public dev.backout.runbook.DecisionDiagram diagram() {
 		return dev.backout.runbook.DecisionDiagram.of(this.runbook.decision());

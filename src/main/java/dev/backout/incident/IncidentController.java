@@ -13,6 +13,7 @@ import jakarta.validation.Valid;
 import dev.backout.approval.ApprovalRefused;
 import dev.backout.execution.ExecutionRefused;
 import dev.backout.execution.Executions;
+import dev.backout.execution.Rehearsal;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.StepState;
 import dev.backout.runbook.RunbookCatalog;
@@ -46,6 +47,8 @@ class IncidentController {
 
 	private final IncidentSteps steps;
 
+	private final Rehearsals rehearsals;
+
 	private final RunbookCatalog catalog;
 
 	private final Targets targets;
@@ -58,12 +61,14 @@ class IncidentController {
 
 	private final Clock clock;
 
-	IncidentController(Incidents incidents, IncidentApprovals approvalRequests, IncidentSteps steps, RunbookCatalog catalog, Targets targets, Executions executions,
+	IncidentController(Incidents incidents, IncidentApprovals approvalRequests, IncidentSteps steps, Rehearsals rehearsals,
+			RunbookCatalog catalog, Targets targets, Executions executions,
 			IncidentPages pages, CommandHandover handover, Clock clock) {
 		this.handover = handover;
 		this.incidents = incidents;
 		this.approvalRequests = approvalRequests;
 		this.steps = steps;
+		this.rehearsals = rehearsals;
 		this.catalog = catalog;
 		this.targets = targets;
 		this.executions = executions;
@@ -271,10 +276,20 @@ class IncidentController {
 	}
 
 	@PostMapping("/{id}/approval-request")
-	String requestApproval(@PathVariable long id, @RequestParam int version, Authentication actor,
-			RedirectAttributes redirect) {
+	String requestApproval(@PathVariable long id, @RequestParam int version,
+			@RequestParam(required = false) String withoutRehearsal, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, "Approval requested: approvers see the plan in their queue.",
-				() -> this.approvalRequests.requestApproval(id, version, actor));
+				() -> this.approvalRequests.requestApproval(id, version, withoutRehearsal, actor));
+	}
+
+	@PostMapping("/{id}/rehearsal")
+	String rehearse(@PathVariable long id, @RequestParam(required = false) Long target, Authentication actor,
+			RedirectAttributes redirect) {
+		return act(id, redirect, null, () -> {
+			Rehearsal rehearsal = this.rehearsals.rehearse(id, target, actor);
+			redirect.addFlashAttribute(rehearsal.passed() ? "message" : "error", "Rehearsal " + rehearsal.summary());
+			return rehearsal;
+		});
 	}
 
 	@PostMapping("/{id}/steps/{stepId}")

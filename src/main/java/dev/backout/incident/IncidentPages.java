@@ -8,7 +8,9 @@ import dev.backout.approval.Approvals.ApprovalView;
 import dev.backout.execution.ExecutionPlan;
 import dev.backout.execution.Executions;
 import dev.backout.execution.PlannedStep;
+import dev.backout.execution.Rehearsal;
 import dev.backout.execution.StepRun;
+import dev.backout.runbook.Runbook;
 import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
@@ -35,10 +37,13 @@ class IncidentPages {
 
 	private final Approvals approvals;
 
+	private final Rehearsals rehearsals;
+
 	private final Clock clock;
 
 	IncidentPages(IncidentRepository incidents, Incidents workflow, Targets targets, Executions executions,
-			Approvals approvals, Clock clock) {
+			Approvals approvals, Rehearsals rehearsals, Clock clock) {
+		this.rehearsals = rehearsals;
 		this.incidents = incidents;
 		this.workflow = workflow;
 		this.targets = targets;
@@ -66,9 +71,13 @@ class IncidentPages {
 				&& plan.planHash().equals(incident.planHash());
 		List<SchemaSnapshots.Change> changes = (page.schemaBefore() != null && page.schemaAfter() != null)
 				? SchemaSnapshots.diff(page.schemaBefore(), page.schemaAfter()) : null;
-		return new IncidentCockpit(incident, this.workflow.runbook(incident), target, this.workflow.walk(incident),
+		Runbook runbook = this.workflow.runbook(incident);
+		Rehearsal rehearsal = (page.rehearsal() != null) ? Rehearsals.read(page.rehearsal()) : null;
+		return new IncidentCockpit(incident, runbook, target, this.workflow.walk(incident),
 				this.workflow.newerRunbook(incident).orElse(null), plan, rows, next, approval, page.commandOfferedTo(), changes,
-				covered, this.clock.instant(), viewer, this.executions.waitOf(id).orElse(null));
+				covered, this.clock.instant(), viewer, this.executions.waitOf(id).orElse(null),
+				new IncidentCockpit.Rehearsing(rehearsal, this.rehearsals.policy(runbook, target),
+						IncidentCockpit.Rehearsing.targets(page.rehearsalTargets())));
 	}
 
 }

@@ -64,8 +64,8 @@ class IncidentRepository {
 
 	/**
 	 * What the incident page shows about the incident itself, in one statement: the incident, who
-	 * command is offered to, and its schema snapshots once there can be both (read only then:
-	 * they are large, and the page is polled).
+	 * command is offered to, its schema snapshots once there can be both (read only then: they are
+	 * large, and the page is polled), its latest rehearsal and where it can be rehearsed.
 	 */
 	Page page(long id) {
 		return this.jdbc.sql("""
@@ -73,17 +73,26 @@ class IncidentRepository {
 				  case when i.state in ('VERIFYING', 'COMPLETED', 'CLOSED', 'ABORTED')
 				    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'BEFORE') end as schema_before,
 				  case when i.state in ('VERIFYING', 'COMPLETED', 'CLOSED', 'ABORTED')
-				    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'AFTER') end as schema_after
+				    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'AFTER') end as schema_after,
+				  (select r.content from rehearsal r where r.incident_id = i.id order by r.id desc limit 1) as rehearsal,
+				  case when i.state = 'PRECHECK'
+				    then (select json_agg(json_build_object('id', t.id, 'name', t.name) order by t.name) from target t
+				          where t.alias_group = (select alias_group from target where id = i.target_id)) end as rehearsal_targets
 				from incident i left join command_offer o on o.incident_id = i.id
 				where i.id = :id""")
 			.param("id", id)
 			.query((rs, row) -> new Page(map(rs, row), rs.getString("offered_to"), rs.getString("schema_before"),
-					rs.getString("schema_after")))
+					rs.getString("schema_after"), rs.getString("rehearsal"), rs.getString("rehearsal_targets")))
 			.optional()
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No incident " + id));
 	}
 
-	record Page(Incident incident, String commandOfferedTo, String schemaBefore, String schemaAfter) {
+	/**
+	 * @param rehearsal the latest rehearsal, as stored
+	 * @param rehearsalTargets while the plan can be rehearsed, the targets of its alias group as JSON
+	 */
+	record Page(Incident incident, String commandOfferedTo, String schemaBefore, String schemaAfter, String rehearsal,
+			String rehearsalTargets) {
 	}
 
 	List<Incident> recent(int limit) {

@@ -12,7 +12,7 @@ import dev.backout.security.Role;
  * Who may approve a rollback of this runbook, how many must, and by when.
  */
 public record Authorization(List<Role> approvers, Integer approvals, Fallback fallback, String deadline,
-		Boolean commanderMayApprove) {
+		Boolean commanderMayApprove, Rehearsal rehearsal) {
 
 	public Authorization {
 		approvers = (approvers != null) ? List.copyOf(approvers) : List.of();
@@ -45,6 +45,11 @@ public record Authorization(List<Role> approvers, Integer approvals, Fallback fa
 		if (this.deadline != null) {
 			text.append("; decide within ").append(humanize(deadlineDuration()));
 		}
+		if (this.rehearsal != null && Boolean.TRUE.equals(this.rehearsal.required())) {
+			text.append("; a passing rehearsal of the plan")
+				.append((this.rehearsal.within() != null) ? " within " + humanize(this.rehearsal.withinDuration()) : "")
+				.append(" comes first");
+		}
 		text.append(this.commanderMayApprove ? "; the commander may approve." : "; the commander cannot approve.");
 		return text.toString();
 	}
@@ -64,6 +69,20 @@ public record Authorization(List<Role> approvers, Integer approvals, Fallback fa
 	 * @param afterDeadlineShare also counts once this share of the deadline passed unanswered
 	 */
 	public record Fallback(Role role, String when, Double afterDeadlineShare) {
+	}
+
+	/**
+	 * @param required approval is requested only after the plan passed a rehearsal (or with a reason
+	 * the approvers see)
+	 * @param within how recent that rehearsal must be (the console's default when absent)
+	 */
+	public record Rehearsal(Boolean required, String within) {
+
+		@JsonIgnore
+		public Duration withinDuration() {
+			return Durations.parse(this.within);
+		}
+
 	}
 
 }

@@ -60,6 +60,14 @@ class IncidentBrowserTests extends BrowserTest {
 		submit(commander, By.cssSelector("#row-staging-rehearsed form.tick button"));
 		screenshot(commander, "3-prechecks");
 		assertAccessible(commander, "3-prechecks");
+		// A rehearsal of the exact plan, rolled back, before anyone is asked to approve it.
+		submit(commander, By.xpath("//button[normalize-space()='Rehearse the plan on demo']"));
+		assertThat(commander.findElement(By.cssSelector(".notice.success")).getText()).startsWith("Rehearsal Passed: 9 step(s) ran");
+		assertThat(commander.findElement(By.cssSelector("table.rehearsed-steps")).getText())
+			.contains("Drop the memory_chunks table", "rows at stake: 10000", "AccessExclusiveLock on memory_chunks");
+		scrollTo(commander, commander.findElement(By.id("rehearsal")));
+		screenshot(commander, "3b-rehearsed");
+		assertAccessible(commander, "3b-rehearsed");
 		submit(commander, By.xpath("//button[normalize-space()='Request approval']"));
 		assertThat(commander.findElement(By.id("incident-state")).getText()).isEqualTo("Awaiting approval");
 		// The commander's page stays open: it must follow the approval by itself, without a reload.
@@ -76,7 +84,7 @@ class IncidentBrowserTests extends BrowserTest {
 		lead.findElement(By.cssSelector("a[href='/approvals/" + incident + "']")).click();
 		new WebDriverWait(lead, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("form.decide")));
 		assertThat(lead.findElement(By.tagName("main")).getText()).contains("DROP TABLE IF EXISTS memory_chunks", "rows at stake: 10000",
-				"Is RLS blocking all queries?");
+				"Is RLS blocking all queries?", "Rehearsal", "Passed: 9 step(s) ran and were rolled back on demo");
 		lead.findElement(By.name("comment")).sendKeys("Checked the plan and the backup; go");
 		screenshot(lead, "4-approval-review");
 		assertAccessible(lead, "4-approval-review");
