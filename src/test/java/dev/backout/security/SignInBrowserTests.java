@@ -49,11 +49,14 @@ class SignInBrowserTests extends BrowserTest {
 		this.browser.findElement(By.name("password")).sendKeys("not-the-password");
 		this.browser.findElement(By.cssSelector("button[type=submit]")).click();
 		this.await.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".notice.error")));
-		String wrongPassword = this.browser.findElement(By.cssSelector(".notice.error")).getText();
+		org.openqa.selenium.WebElement firstNotice = this.browser.findElement(By.cssSelector(".notice.error"));
+		String wrongPassword = firstNotice.getText();
 
 		this.browser.findElement(By.name("username")).sendKeys("no-such-user");
 		this.browser.findElement(By.name("password")).sendKeys("not-the-password");
 		this.browser.findElement(By.cssSelector("button[type=submit]")).click();
+		// The first page's notice is still there until the answer arrives: wait for the new page.
+		this.await.until(ExpectedConditions.stalenessOf(firstNotice));
 		this.await.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".notice.error")));
 		assertThat(this.browser.findElement(By.cssSelector(".notice.error")).getText()).isEqualTo(wrongPassword)
 			.startsWith("Sign-in failed.");

@@ -1,0 +1,78 @@
+package dev.backout.runbook;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.backout.system.InputTooLong;
+
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * Getting a runbook in from a rollback document: the draft is shown with what landed, what is
+ * left to do, and every problem the loader would report, checked again after each edit. Nothing
+ * is saved: the author downloads the YAML for the runbooks repository's review.
+ */
+@Controller
+@PreAuthorize("hasRole('ADMIN')")
+class RunbookImportController {
+
+	/** About 200 pages of Markdown; the seeds are 3–20 kB. */
+	private static final int LARGEST_DOCUMENT = 200_000;
+
+	private final RunbookParser parser = new RunbookParser();
+
+	@GetMapping("/runbooks/import")
+	String form() {
+		return "runbook/import";
+	}
+
+	@PostMapping("/runbooks/import")
+	String importMarkdown(@RequestParam String id, @RequestParam String markdown, Model model) {
+		InputTooLong.atMost(markdown, LARGEST_DOCUMENT, "document");
+		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
+		String runbookId = id.isBlank() ? "imported-runbook" : id.strip().toLowerCase().replaceAll("[^a-z0-9-]+", "-");
+		MarkdownImport.Draft draft = MarkdownImport.of(runbookId, markdown);
+		model.addAttribute("draft", draft);
+		return check(runbookId, draft.yaml(), model);
+	}
+
+	/** The author edited the draft: every problem again, in one pass. */
+	@PostMapping("/runbooks/import/check")
+	String check(@RequestParam String id, @RequestParam String yaml, Model model) {
+		InputTooLong.atMost(yaml, LARGEST_DOCUMENT, "runbook");
+		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
+		List<RunbookProblem> problems = this.parser.parse(id + ".yaml", yaml).problems();
+		model.addAttribute("id", id);
+		model.addAttribute("yaml", yaml);
+		model.addAttribute("problems", problems);
+		model.addAttribute("valid", problems.stream().noneMatch(RunbookProblem::isError));
+		return "runbook/import";
+	}
+
+	@PostMapping("/runbooks/import/download")
+	ResponseEntity<byte[]> download(@RequestParam String id, @RequestParam String yaml) {
+		InputTooLong.atMost(yaml, LARGEST_DOCUMENT, "runbook");
+		String file = id.strip().toLowerCase().replaceAll("[^a-z0-9-]+", "-") + ".yaml";
+		return ResponseEntity.ok()
+			.contentType(new MediaType("application", "yaml", StandardCharsets.UTF_8))
+			.header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file).build().toString())
+			.body(yaml.getBytes(StandardCharsets.UTF_8));
+	}
+
+	@org.springframework.web.bind.annotation.ExceptionHandler(InputTooLong.class)
+	@org.springframework.web.bind.annotation.ResponseStatus(org.springframework.http.HttpStatus.BAD_REQUEST)
+	String tooLong(InputTooLong ex, Model model) {
+		model.addAttribute("error", ex.getMessage());
+		return "runbook/import";
+	}
+
+}

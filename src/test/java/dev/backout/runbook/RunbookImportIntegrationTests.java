@@ -1,0 +1,86 @@
+package dev.backout.runbook;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+import dev.backout.IntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/** The import page: a draft with what landed and every problem, checked again after an edit; admins only. */
+@IntegrationTest
+class RunbookImportIntegrationTests {
+
+	@Autowired
+	MockMvc mvc;
+
+	@Test
+	void anAdminImportsASeedFixesWhatTheConsoleReportsAndDownloadsTheDraft() throws Exception {
+		String markdown;
+		try (InputStream in = getClass().getResourceAsStream("/seeds/000-core-schema.md")) {
+			markdown = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		String page = this.mvc
+			.perform(post("/runbooks/import").param("id", "core-schema").param("markdown", markdown)
+				.with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("5 of 5</strong> SQL blocks")))
+			.andExpect(content().string(containsString("The document has no verify steps: the runbook needs them.")))
+			.andExpect(content().string(containsString("DROP POLICY IF EXISTS chat_message_owner_manage ON chat_message;")))
+			.andReturn().getResponse().getContentAsString();
+		org.assertj.core.api.Assertions.assertThat(page).doesNotContain("the console would load this runbook");
+
+		String draft = dev.backout.runbook.MarkdownImport.of("core-schema", markdown).yaml();
+		String fixed = draft.replace("phases:\n", """
+				phases:
+				  verify:
+				    steps:
+				      - id: tables-gone
+				        title: The tables are gone
+				        check: SELECT count(*) FROM information_schema.tables WHERE table_name = 'vision'
+				        expect: { equals: 0 }
+				""");
+		this.mvc.perform(post("/runbooks/import/check").param("id", "core-schema").param("yaml", fixed)
+				.with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("No errors: the console would load this runbook. Its warnings:")))
+			.andExpect(content().string(containsString("has no countBefore")));
+		this.mvc.perform(post("/runbooks/import/download").param("id", "core-schema").param("yaml", fixed)
+				.with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(header().string("Content-Disposition", "attachment; filename=\"core-schema.yaml\""))
+			.andExpect(content().string(containsString("id: tables-gone")));
+	}
+
+	@Test
+	void onlyAdminsImportAndEveryInputIsBounded() throws Exception {
+		this.mvc.perform(get("/runbooks/import").with(user("commander").roles("COMMANDER"))).andExpect(status().isForbidden());
+		this.mvc.perform(post("/runbooks/import").param("id", "x").param("markdown", "# x")
+				.with(user("commander").roles("COMMANDER")).with(csrf()))
+			.andExpect(status().isForbidden());
+		this.mvc.perform(post("/runbooks/import").param("id", "x").param("markdown", "# x").with(user("admin").roles("ADMIN")))
+			.andExpect(status().isForbidden()); // no CSRF token
+		this.mvc.perform(post("/runbooks/import").param("id", "big").param("markdown", "x".repeat(200_001))
+				.with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().string(containsString("document")))
+			.andExpect(content().string(not(containsString("Exception"))));
+		this.mvc.perform(post("/runbooks/import/check").param("id", "x").param("yaml", "id: [unclosed")
+				.with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("YAML syntax")));
+	}
+
+}
