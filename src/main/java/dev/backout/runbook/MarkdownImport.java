@@ -20,8 +20,6 @@ import org.commonmark.node.Paragraph;
 import org.commonmark.node.SoftLineBreak;
 import org.commonmark.node.Text;
 import org.commonmark.parser.Parser;
-import tools.jackson.dataformat.yaml.YAMLMapper;
-import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 /**
  * Turns a hand-written rollback document (Markdown, like the seeds) into a draft runbook: fenced
@@ -34,12 +32,6 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 public final class MarkdownImport {
 
 	private static final Parser MARKDOWN = Parser.builder().build();
-
-	private static final YAMLMapper YAML = YAMLMapper.builder()
-		.enable(YAMLWriteFeature.MINIMIZE_QUOTES)
-		.enable(YAMLWriteFeature.LITERAL_BLOCK_STYLE)
-		.disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
-		.build();
 
 	private static final Pattern PSQL_COMMAND = Pattern.compile("psql\\b[^\\n]*?-c\\s+(\"((?:[^\"\\\\]|\\\\.)*)\"|'([^']*)')",
 			Pattern.DOTALL);
@@ -390,11 +382,11 @@ public final class MarkdownImport {
 			if (options.matches()) {
 				what = options.group(1).strip();
 				List<String> choices = List.of(options.group(2).split("\\[ \\]")).stream().map(String::strip).filter((c) -> !c.isEmpty()).toList();
-				item.put("inputs", List.of(ordered("name", inputName(what), "label", what, "options", choices)));
+				item.put("inputs", List.of(DraftYaml.ordered("name", inputName(what), "label", what, "options", choices)));
 			}
 			else if (blank.matches()) {
 				what = blank.group(1).strip();
-				item.put("inputs", List.of(ordered("name", inputName(what), "label", what)));
+				item.put("inputs", List.of(DraftYaml.ordered("name", inputName(what), "label", what)));
 			}
 			item.put("id", id(what));
 			item.put("manual", what);
@@ -455,15 +447,6 @@ public final class MarkdownImport {
 				name.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
 			}
 			return name.toString().matches("[a-z].*") ? name.toString() : "value" + name;
-		}
-
-		/** A map that keeps the order it is written in, as people read YAML. */
-		private static Map<String, Object> ordered(Object... keysAndValues) {
-			Map<String, Object> map = new LinkedHashMap<>();
-			for (int i = 0; i < keysAndValues.length; i += 2) {
-				map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-			}
-			return map;
 		}
 
 		private static String lastComment(String before) {
@@ -532,12 +515,12 @@ public final class MarkdownImport {
 			if (!triggers.isEmpty()) {
 				runbook.put("triggers", triggers);
 			}
-			runbook.put("decision", ordered("start", "roll-back", "questions", List.of(ordered("id", "roll-back", "ask",
-					"Roll back now?", "answers", List.of(ordered("answer", "Yes", "outcome", "ROLLBACK"),
-							ordered("answer", "No", "outcome", "FIX_FORWARD"))))));
+			runbook.put("decision", DraftYaml.ordered("start", "roll-back", "questions", List.of(DraftYaml.ordered("id", "roll-back", "ask",
+					"Roll back now?", "answers", List.of(DraftYaml.ordered("answer", "Yes", "outcome", "ROLLBACK"),
+							DraftYaml.ordered("answer", "No", "outcome", "FIX_FORWARD"))))));
 			this.todos.add(0, "The decision is a draft with one question: write the document's criteria as questions.");
 			this.todos.add(1, "migration.id and migration.tool are placeholders: name the migration this runbook reverts.");
-			runbook.put("authorization", ordered("approvers", List.of("TEAM_LEAD", "CTO"), "deadline", "30m"));
+			runbook.put("authorization", DraftYaml.ordered("approvers", List.of("TEAM_LEAD", "CTO"), "deadline", "30m"));
 			Map<String, Object> phases = new LinkedHashMap<>();
 			for (PhaseName phase : PhaseName.values()) {
 				List<Map<String, Object>> steps = this.phases.get(phase);
@@ -555,10 +538,7 @@ public final class MarkdownImport {
 			if (!entries.isEmpty()) {
 				runbook.put("troubleshooting", entries);
 			}
-			StringBuilder yaml = new StringBuilder("# Draft imported from a Markdown rollback document. To do before use:\n");
-			this.todos.forEach((todo) -> yaml.append("# - ").append(todo.replace("\n", " ")).append('\n'));
-			yaml.append(YAML.writeValueAsString(runbook));
-			return new Draft(yaml.toString(), List.copyOf(this.todos), this.sqlBlocks, this.sqlLanded, this.checkboxes,
+			return new Draft(DraftYaml.write("a Markdown rollback document", runbook, this.todos), List.copyOf(this.todos), this.sqlBlocks, this.sqlLanded, this.checkboxes,
 					this.checkboxesLanded);
 		}
 

@@ -1,7 +1,11 @@
 package dev.backout.runbook;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.backout.system.InputTooLong;
 
@@ -15,6 +19,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
 
 /**
  * Getting a runbook in from a rollback document: the draft is shown with what landed, what is
@@ -43,6 +48,45 @@ class RunbookImportController {
 		MarkdownImport.Draft draft = MarkdownImport.of(runbookId, markdown);
 		model.addAttribute("draft", draft);
 		return check(runbookId, draft.yaml(), model);
+	}
+
+	/** A sqitch project, zipped: its plan, revert and verify scripts; the last {@code last} changes are reverted. */
+	@PostMapping(path = "/runbooks/import/sqitch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	String importSqitch(@RequestParam String id, @RequestParam int last, @RequestParam MultipartFile project, Model model)
+			throws IOException {
+		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
+		String runbookId = id.isBlank() ? "imported-runbook" : id.strip().toLowerCase().replaceAll("[^a-z0-9-]+", "-");
+		Map<String, String> files;
+		try {
+			files = ProjectArchive.read(project.getInputStream());
+		}
+		catch (IllegalArgumentException | java.util.zip.ZipException ex) {
+			model.addAttribute("error", "The project archive cannot be read: " + ex.getMessage());
+			return "runbook/import";
+		}
+		String planPath = files.keySet().stream().filter((path) -> path.equals("sqitch.plan") || path.endsWith("/sqitch.plan"))
+			.min(Comparator.comparingInt(String::length))
+			.orElse(null);
+		if (planPath == null) {
+			model.addAttribute("error", "The archive holds no sqitch.plan.");
+			return "runbook/import";
+		}
+		String root = planPath.substring(0, planPath.length() - "sqitch.plan".length());
+		Map<String, String> scripts = new LinkedHashMap<>();
+		files.forEach((path, text) -> {
+			if (path.startsWith(root)) {
+				scripts.put(path.substring(root.length()), text);
+			}
+		});
+		try {
+			SqitchImport.Draft draft = SqitchImport.of(runbookId, files.get(planPath), scripts, last);
+			model.addAttribute("sqitch", draft);
+			return check(runbookId, draft.yaml(), model);
+		}
+		catch (IllegalArgumentException ex) {
+			model.addAttribute("error", ex.getMessage());
+			return "runbook/import";
+		}
 	}
 
 	/** The author edited the draft: every problem again, in one pass. */

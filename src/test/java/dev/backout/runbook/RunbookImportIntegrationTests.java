@@ -83,4 +83,33 @@ class RunbookImportIntegrationTests {
 			.andExpect(content().string(containsString("YAML syntax")));
 	}
 
+	@Test
+	void aZippedSqitchProjectBecomesADraftAndABrokenArchiveAPlainMessage() throws Exception {
+		java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+		try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+			out.putNextEntry(new java.util.zip.ZipEntry("flipr/sqitch.plan"));
+			out.write(dev.backout.incident.SqitchFixture.PLAN.getBytes(StandardCharsets.UTF_8));
+			for (var file : dev.backout.incident.SqitchFixture.SCRIPTS.entrySet()) {
+				out.putNextEntry(new java.util.zip.ZipEntry("flipr/" + file.getKey()));
+				out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+			}
+		}
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/runbooks/import/sqitch")
+				.file(new org.springframework.mock.web.MockMultipartFile("project", "flipr.zip", "application/zip", zip.toByteArray()))
+				.param("id", "flipr-revert").param("last", "3").with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Reverted, newest first: <strong>users, userstats, flips</strong>")))
+			.andExpect(content().string(containsString("No errors: the console would load this runbook.")));
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/runbooks/import/sqitch")
+				.file(new org.springframework.mock.web.MockMultipartFile("project", "flipr.zip", "application/zip", zip.toByteArray()))
+				.param("id", "flipr-revert").param("last", "9").with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("The plan has 5 changes; revert between 1 and 5 of them.")));
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/runbooks/import/sqitch")
+				.file(new org.springframework.mock.web.MockMultipartFile("project", "x.zip", "application/zip", "not a zip".getBytes()))
+				.param("id", "x").param("last", "1").with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("The archive holds no sqitch.plan.")));
+	}
+
 }
