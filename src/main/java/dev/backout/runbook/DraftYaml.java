@@ -13,6 +13,7 @@ final class DraftYaml {
 	private static final YAMLMapper YAML = YAMLMapper.builder()
 		.enable(YAMLWriteFeature.MINIMIZE_QUOTES)
 		.enable(YAMLWriteFeature.LITERAL_BLOCK_STYLE)
+		.enable(YAMLWriteFeature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
 		.disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
 		.build();
 

@@ -89,6 +89,44 @@ class RunbookImportController {
 		}
 	}
 
+	/** Flyway: a zip of the migrations; the undo migrations of the {@code last} highest versions are run. */
+	@PostMapping(path = "/runbooks/import/flyway", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	String importFlyway(@RequestParam String id, @RequestParam int last, @RequestParam(required = false) String historyTable,
+			@RequestParam MultipartFile project, Model model) throws IOException {
+		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
+		InputTooLong.atMost(historyTable, InputTooLong.SHORT, "history table");
+		try {
+			MigrationToolImport.Draft draft = MigrationToolImport.flyway(runbookId(id), ProjectArchive.read(project.getInputStream()), last,
+					historyTable);
+			model.addAttribute("tool", draft);
+			return check(runbookId(id), draft.yaml(), model);
+		}
+		catch (IllegalArgumentException | java.util.zip.ZipException ex) {
+			model.addAttribute("error", ex.getMessage());
+			return "runbook/import";
+		}
+	}
+
+	/** alembic: the SQL {@code alembic downgrade <from>:<to> --sql} prints. */
+	@PostMapping("/runbooks/import/alembic")
+	String importAlembic(@RequestParam String id, @RequestParam String sql, Model model) {
+		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
+		InputTooLong.atMost(sql, LARGEST_DOCUMENT, "downgrade SQL");
+		try {
+			MigrationToolImport.Draft draft = MigrationToolImport.alembic(runbookId(id), sql);
+			model.addAttribute("tool", draft);
+			return check(runbookId(id), draft.yaml(), model);
+		}
+		catch (IllegalArgumentException ex) {
+			model.addAttribute("error", ex.getMessage());
+			return "runbook/import";
+		}
+	}
+
+	private static String runbookId(String id) {
+		return id.isBlank() ? "imported-runbook" : id.strip().toLowerCase().replaceAll("[^a-z0-9-]+", "-");
+	}
+
 	/** The author edited the draft: every problem again, in one pass. */
 	@PostMapping("/runbooks/import/check")
 	String check(@RequestParam String id, @RequestParam String yaml, Model model) {

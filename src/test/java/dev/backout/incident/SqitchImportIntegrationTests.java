@@ -86,42 +86,12 @@ class SqitchImportIntegrationTests {
 		System.out.println(draft.yaml());
 
 		// Loaded as it was imported: no hand edit.
-		Path runbooks = Path.of("target", "test-runbooks");
-		Files.createDirectories(runbooks);
-		Files.writeString(runbooks.resolve("flipr-revert.yaml"), draft.yaml());
-		this.catalog.reload(null);
-		assertThat(this.catalog.find("flipr-revert")).as(String.valueOf(this.catalog.problems())).isPresent();
-		assertThat(this.catalog.problems()).noneMatch((problem) -> problem.isError() && problem.file().contains("flipr"));
-
+		ImportedRunbooks imported = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
+				this.executions, this.approvals);
+		imported.load("flipr-revert", draft.yaml());
 		Target target = new ScratchTargets(this.demo, this.targets).create("flipr-" + System.nanoTime() % 1_000_000,
 				SqitchFixture.deployed() + SqitchFixture.REGISTRY + SqitchFixture.DEPLOYED);
-		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
-		Incident incident = this.incidents.open(new Incidents.Opening("flipr-revert", target.id(), "Flips broke the feed",
-				dev.backout.incident.Severity.SEV2, null), commander);
-		incident = this.incidents.answer(incident.id(), incident.version(), "revert", "Yes", commander);
-		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
-		List<StepRun> prechecks = this.incidentSteps.runPrechecks(incident.id(), commander);
-		assertThat(prechecks).as("the verify scripts pass while the changes are deployed")
-			.allSatisfy((run) -> assertThat(run.state()).as(run.stepId() + ": " + run.error()).isEqualTo(StepState.SUCCEEDED));
-		this.incidentApprovals.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
-		this.approvals.decide(incident.id(), SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
-				"Reverting flipr to v1.0 plus appschema", "demo-password-for-tests", ReviewedPlans.current(this.approvals, incident.id()));
-		SignedIn.as("commander", Role.COMMANDER);
-		List<StepRun> runs = new ArrayList<>();
-		for (int guard = 0; guard < 20; guard++) {
-			Incident now = this.incidents.get(incident.id());
-			ExecutionPlan plan = this.incidents.plan(now).orElseThrow();
-			Optional<PlannedStep> next = this.executions.next(incident.id(), plan);
-			if (next.isEmpty()) {
-				break;
-			}
-			runs.add(next.get().destructive()
-					? this.incidentSteps.runStep(incident.id(), next.get().stepId(), next.get().confirm(), Map.of(), commander)
-					: this.incidentSteps.runRestOfPhase(incident.id(), commander).stream().reduce((a, b) -> b).orElseThrow());
-			assertThat(runs.get(runs.size() - 1).state()).as(runs.get(runs.size() - 1).stepId() + ": " + runs.get(runs.size() - 1).error())
-				.isEqualTo(StepState.SUCCEEDED);
-		}
-		assertThat(this.incidents.get(incident.id()).state()).isEqualTo(IncidentState.VERIFYING);
+		imported.revertEndToEnd("flipr-revert", "revert", target);
 
 		Map<String, String> facts = query(target, """
 				SELECT 'flips', coalesce(to_regclass('flipr.flips')::text, 'gone')

@@ -112,4 +112,19 @@ class RunbookImportIntegrationTests {
 			.andExpect(content().string(containsString("The archive holds no sqitch.plan.")));
 	}
 
+	@Test
+	void alembicOfflineSqlPastedOnThePageBecomesADraft() throws Exception {
+		this.mvc.perform(post("/runbooks/import/alembic").param("id", "orders-downgrade")
+				.param("sql", "BEGIN;\n-- Running downgrade c3 -> b2\nDROP INDEX ix_orders;\n"
+						+ "UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'c3';\nCOMMIT;\n")
+				.with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Reverted, newest first: <strong>c3</strong>")))
+			.andExpect(content().string(containsString("No errors: the console would load this runbook.")));
+		this.mvc.perform(post("/runbooks/import/alembic").param("id", "x").param("sql", "SELECT 1;")
+				.with(user("admin").roles("ADMIN")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("No &quot;-- Running downgrade X -&gt; Y&quot; section")));
+	}
+
 }

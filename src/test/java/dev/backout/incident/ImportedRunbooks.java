@@ -1,0 +1,73 @@
+package dev.backout.incident;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.backout.SignedIn;
+import dev.backout.approval.Approval;
+import dev.backout.approval.Approvals;
+import dev.backout.approval.ReviewedPlans;
+import dev.backout.execution.ExecutionPlan;
+import dev.backout.execution.Executions;
+import dev.backout.execution.PlannedStep;
+import dev.backout.execution.StepRun;
+import dev.backout.execution.StepState;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.security.Role;
+import dev.backout.target.Target;
+
+import org.springframework.security.core.Authentication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Loads an imported draft as it is and drives it through a whole incident: the decision's "Yes",
+ * pre-checks (all must pass), approval by the team lead, every step (destructive ones with their
+ * confirmation), until verification is done. Not a bean: shared by the import tests.
+ */
+record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApprovals incidentApprovals,
+		IncidentSteps incidentSteps, Executions executions, Approvals approvals) {
+
+	void load(String id, String yaml) throws Exception {
+		Path runbooks = Path.of("target", "test-runbooks");
+		Files.createDirectories(runbooks);
+		Files.writeString(runbooks.resolve(id + ".yaml"), yaml);
+		this.catalog.reload(null);
+		assertThat(this.catalog.find(id)).as(String.valueOf(this.catalog.problems())).isPresent();
+		assertThat(this.catalog.problems()).noneMatch((problem) -> problem.isError() && problem.file().contains(id));
+	}
+
+	/** @return the incident, verified and ready to close */
+	Incident revertEndToEnd(String runbookId, String question, Target target) {
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		Incident incident = this.incidents.open(new Incidents.Opening(runbookId, target.id(), "Imported rollback test", Severity.SEV2,
+				null), commander);
+		incident = this.incidents.answer(incident.id(), incident.version(), question, "Yes", commander);
+		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
+		List<StepRun> prechecks = this.incidentSteps.runPrechecks(incident.id(), commander);
+		assertThat(prechecks).as("pre-checks")
+			.allSatisfy((run) -> assertThat(run.state()).as(run.stepId() + ": " + run.error()).isEqualTo(StepState.SUCCEEDED));
+		this.incidentApprovals.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
+		this.approvals.decide(incident.id(), SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
+				"Imported plan reviewed", "demo-password-for-tests", ReviewedPlans.current(this.approvals, incident.id()));
+		SignedIn.as("commander", Role.COMMANDER);
+		for (int guard = 0; guard < 30; guard++) {
+			ExecutionPlan plan = this.incidents.plan(this.incidents.get(incident.id())).orElseThrow();
+			Optional<PlannedStep> next = this.executions.next(incident.id(), plan);
+			if (next.isEmpty()) {
+				break;
+			}
+			StepRun run = next.get().destructive()
+					? this.incidentSteps.runStep(incident.id(), next.get().stepId(), next.get().confirm(), Map.of(), commander)
+					: this.incidentSteps.runRestOfPhase(incident.id(), commander).stream().reduce((a, b) -> b).orElseThrow();
+			assertThat(run.state()).as(run.stepId() + ": " + run.error()).isEqualTo(StepState.SUCCEEDED);
+		}
+		Incident verified = this.incidents.get(incident.id());
+		assertThat(verified.state()).isEqualTo(IncidentState.VERIFYING);
+		return verified;
+	}
+
+}

@@ -1,0 +1,161 @@
+package dev.backout.incident;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.backout.IntegrationTest;
+import dev.backout.ScratchTargets;
+import dev.backout.approval.Approvals;
+import dev.backout.execution.Executions;
+import dev.backout.runbook.MigrationToolImport;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.system.DemoTarget;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Flyway undo migrations and alembic's offline downgrade SQL (issue 13, item 2), each written by
+ * the test as the tool writes it, imported, loaded without a hand edit and reverted end to end on
+ * real PostgreSQL; afterwards the tool's own record agrees with the database.
+ */
+@IntegrationTest
+class MigrationToolImportIntegrationTests {
+
+	@Autowired
+	Incidents incidents;
+
+	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
+	Executions executions;
+
+	@Autowired
+	Approvals approvals;
+
+	@Autowired
+	RunbookCatalog catalog;
+
+	@Autowired
+	DemoTarget demo;
+
+	@Autowired
+	Targets targets;
+
+	@AfterEach
+	void signOut() {
+		SecurityContextHolder.clearContext();
+	}
+
+	@Test
+	void flywayUndoMigrationsRevertTheLastTwoVersionsAndTheirHistoryRows() throws Exception {
+		Map<String, String> files = Map.of(
+				"db/migration/V1__create_accounts.sql", "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);",
+				"db/migration/V1.9__add_names.sql", "ALTER TABLE accounts ADD COLUMN name text;",
+				"db/migration/V1.10__add_audit.sql", "CREATE TABLE account_audit (id bigint, at timestamptz);",
+				"db/migration/U1.9__add_names.sql", "ALTER TABLE accounts DROP COLUMN name;",
+				"db/migration/U1.10__add_audit.sql", "DROP TABLE account_audit;",
+				"db/migration/U1__create_accounts.sql", "DROP TABLE accounts;");
+		MigrationToolImport.Draft draft = MigrationToolImport.flyway("accounts-undo", files, 2, null);
+		assertThat(draft.changes()).as("1.10 comes after 1.9").containsExactly("1.10", "1.9");
+
+		ImportedRunbooks imported = imported();
+		imported.load("accounts-undo", draft.yaml());
+		Target target = new ScratchTargets(this.demo, this.targets).create("flyway-" + System.nanoTime() % 1_000_000, """
+				CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);
+				ALTER TABLE accounts ADD COLUMN name text;
+				CREATE TABLE account_audit (id bigint, at timestamptz);
+				CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL,
+				  type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum int, installed_by varchar(100) NOT NULL,
+				  installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT NULL, success boolean NOT NULL);
+				INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,
+				  execution_time, success) VALUES
+				  (1, '1', 'create accounts', 'SQL', 'V1__create_accounts.sql', 1, 'app', 5, true),
+				  (2, '1.9', 'add names', 'SQL', 'V1.9__add_names.sql', 2, 'app', 5, true),
+				  (3, '1.10', 'add audit', 'SQL', 'V1.10__add_audit.sql', 3, 'app', 5, true);""");
+		imported.revertEndToEnd("accounts-undo", "revert", target);
+
+		assertThat(query(target, """
+				SELECT 'audit', coalesce(to_regclass('account_audit')::text, 'gone')
+				UNION ALL SELECT 'columns', string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+				  WHERE table_name = 'accounts'
+				UNION ALL SELECT 'history', string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history"""))
+			.containsEntry("audit", "gone")
+			.containsEntry("columns", "id,email")
+			.containsEntry("history", "1");
+	}
+
+	@Test
+	void alembicOfflineDowngradeSqlRevertsTwoRevisionsWithItsOwnVersionUpdates() throws Exception {
+		// What `alembic downgrade c3:a1 --sql` prints.
+		String offline = """
+				BEGIN;
+
+				-- Running downgrade c3 -> b2
+
+				DROP INDEX ix_orders_placed_at;
+
+				UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'c3';
+
+				-- Running downgrade b2 -> a1
+
+				ALTER TABLE orders DROP COLUMN placed_at;
+
+				UPDATE alembic_version SET version_num='a1' WHERE alembic_version.version_num = 'b2';
+
+				COMMIT;
+				""";
+		MigrationToolImport.Draft draft = MigrationToolImport.alembic("orders-downgrade", offline);
+		assertThat(draft.changes()).containsExactly("c3", "b2");
+		assertThat(draft.yaml()).doesNotContain("BEGIN;", "COMMIT;");
+
+		ImportedRunbooks imported = imported();
+		imported.load("orders-downgrade", draft.yaml());
+		Target target = new ScratchTargets(this.demo, this.targets).create("alembic-" + System.nanoTime() % 1_000_000, """
+				CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz);
+				CREATE INDEX ix_orders_placed_at ON orders (placed_at);
+				CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
+				INSERT INTO alembic_version VALUES ('c3');""");
+		imported.revertEndToEnd("orders-downgrade", "revert", target);
+
+		assertThat(query(target, """
+				SELECT 'index', coalesce(to_regclass('ix_orders_placed_at')::text, 'gone')
+				UNION ALL SELECT 'columns', string_agg(column_name, ',') FROM information_schema.columns WHERE table_name = 'orders'
+				UNION ALL SELECT 'version', version_num FROM alembic_version"""))
+			.containsEntry("index", "gone")
+			.containsEntry("columns", "id")
+			.containsEntry("version", "a1");
+	}
+
+	private ImportedRunbooks imported() {
+		return new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps, this.executions,
+				this.approvals);
+	}
+
+	private Map<String, String> query(Target on, String sql) throws SQLException {
+		Map<String, String> rows = new LinkedHashMap<>();
+		try (Connection connection = DriverManager.getConnection(on.jdbcUrl(), this.demo.username(), this.demo.password());
+				Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+			while (rs.next()) {
+				rows.put(rs.getString(1), rs.getString(2));
+			}
+		}
+		return rows;
+	}
+
+}
