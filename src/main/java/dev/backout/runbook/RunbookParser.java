@@ -72,6 +72,14 @@ final class RunbookParser {
 					error.getInstanceLocation() + ": " + error.getMessage()));
 		}
 		if (!problems.isEmpty()) {
+			// Every problem in one pass: the rules run too when what the schema refused still reads as a runbook.
+			try {
+				Runbook partial = this.mapper.treeToValue(tree, Runbook.class);
+				problems.addAll(this.linter.lint(partial, (message, pointer, severity) -> at(severity, file, tree.at(pointer), message)));
+			}
+			catch (RuntimeException unreadable) {
+				// Too broken to read as a runbook: the schema's problems are all there is to say.
+			}
 			return new ParsedRunbook(file, source, null, null, problems);
 		}
 		Runbook runbook = this.mapper.treeToValue(tree, Runbook.class);

@@ -13,6 +13,7 @@ import dev.backout.ScratchTargets;
 import dev.backout.approval.Approvals;
 import dev.backout.execution.Executions;
 import dev.backout.runbook.MigrationToolImport;
+import dev.backout.runbook.SqitchImport;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.system.DemoTarget;
 import dev.backout.target.Target;
@@ -26,9 +27,11 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Flyway undo migrations and alembic's offline downgrade SQL (issue 13, item 2), each written by
- * the test as the tool writes it, imported, loaded without a hand edit and reverted end to end on
- * real PostgreSQL; afterwards the tool's own record agrees with the database.
+ * Migration tools' own rollback scripts (issue 13, item 2) — a sqitch project whose last three
+ * changes include a reworked one, Flyway undo migrations, alembic's offline downgrade SQL — each
+ * written by the test as the tool writes it, imported, loaded without a hand edit and reverted end
+ * to end through a whole incident on real PostgreSQL; afterwards the tool's own record agrees with
+ * the database, as after {@code sqitch revert}, Flyway undo or {@code alembic downgrade}.
  */
 @IntegrationTest
 class MigrationToolImportIntegrationTests {
@@ -60,6 +63,39 @@ class MigrationToolImportIntegrationTests {
 	@AfterEach
 	void signOut() {
 		SecurityContextHolder.clearContext();
+	}
+
+	@Test
+	void theLastThreeChangesOfASqitchProjectAreRevertedEndToEndAndTheRegistryAgrees() throws Exception {
+		SqitchImport.Draft draft = SqitchImport.of("flipr-revert", SqitchFixture.PLAN, SqitchFixture.SCRIPTS, 3);
+		assertThat(draft.changes()).containsExactly("users", "userstats", "flips");
+		assertThat(draft.yaml()).contains("tool: sqitch", "ALTER TABLE flipr.users DROP COLUMN twitter;", "DROP VIEW flipr.userstats;")
+			.doesNotContain("BEGIN;", "COMMIT;");
+
+		// Loaded as it was imported: no hand edit.
+		ImportedRunbooks imported = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
+				this.executions, this.approvals);
+		imported.load("flipr-revert", draft.yaml());
+		Target target = new ScratchTargets(this.demo, this.targets).create("flipr-" + System.nanoTime() % 1_000_000,
+				SqitchFixture.deployed() + SqitchFixture.REGISTRY + SqitchFixture.DEPLOYED);
+		imported.revertEndToEnd("flipr-revert", "revert", target);
+
+		Map<String, String> facts = query(target, """
+				SELECT 'flips', coalesce(to_regclass('flipr.flips')::text, 'gone')
+				UNION ALL SELECT 'userstats', coalesce(to_regclass('flipr.userstats')::text, 'gone')
+				UNION ALL SELECT 'users columns', string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+				  WHERE table_schema = 'flipr' AND table_name = 'users'
+				UNION ALL SELECT 'deployed', string_agg(change_id || ':' || change, ',' ORDER BY committed_at) FROM sqitch.changes
+				UNION ALL SELECT 'reverts', string_agg(change, ',' ORDER BY change) FROM sqitch.events WHERE event = 'revert'
+				UNION ALL SELECT 'tags', string_agg(tag || '@' || change_id, ',') FROM sqitch.tags
+				UNION ALL SELECT 'dependencies', count(*)::text FROM sqitch.dependencies""");
+		assertThat(facts).containsEntry("flips", "gone")
+			.containsEntry("userstats", "gone")
+			.containsEntry("users columns", "nickname,password")
+			.containsEntry("deployed", "c1:appschema,c2:users")
+			.containsEntry("reverts", "flips,users,userstats")
+			.containsEntry("tags", "@v1.0@c2")
+			.containsEntry("dependencies", "1");
 	}
 
 	@Test

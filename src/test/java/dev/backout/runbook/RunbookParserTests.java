@@ -94,6 +94,16 @@ class RunbookParserTests {
 	}
 
 	@Test
+	void aSchemaErrorDoesNotHideTheRulesErrorsBehindIt() {
+		// An unknown field (schema) and a check that writes (rule) in one file: both are reported at once.
+		ParsedRunbook parsed = parse(VALID.replace("risk: LOW", "risk: LOW\nowner: db-team")
+			.replace("check: SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_things'", "check: DELETE FROM things"));
+		assertThat(messages(parsed)).anySatisfy((m) -> assertThat(m).contains("owner"))
+			.anySatisfy((m) -> assertThat(m).containsIgnoringCase("check").contains("index-gone"));
+		assertThat(parsed.runbook()).isNull();
+	}
+
+	@Test
 	void unknownFieldsAndMissingRequiredFieldsAreSchemaErrors() {
 		assertThat(messages(parse(VALID.replace("summary: A small valid runbook.", "sumary: typo")))).anySatisfy(
 				(m) -> assertThat(m).contains("sumary")).anySatisfy((m) -> assertThat(m).contains("summary"));
