@@ -30,6 +30,7 @@ public final class SignedIn {
 			case ON_CALL -> "oncall";
 			case AUDITOR -> "auditor";
 			case ADMIN -> "admin";
+			case RUNBOOK_AUTHOR -> "author";
 		};
 	}
 

@@ -2,6 +2,8 @@ package dev.backout.runbook;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -112,6 +114,71 @@ public class RunbookCatalog implements SmartInitializingSingleton {
 		this.trail.record(entry(actor, "RUNBOOKS_RELOADED",
 				Map.of("files", sources.size(), "loaded", next.size(), "newVersions", newVersions, "errors", errors.size())));
 		return new ReloadResult(sources.size(), next.size(), newVersions, errors);
+	}
+
+	/**
+	 * Saves a runbook from the editor as a new version: into the file it was loaded from, or, for a
+	 * new id, into the last {@code file:} location; then reloads, so that it is active at once.
+	 * Built-in runbooks (from the class path) change through the repository, not here.
+	 *
+	 * @param baseHash the version the author started from (null for a new runbook): a save over a
+	 * version someone else saved meanwhile is refused
+	 */
+	@Transactional
+	public synchronized LoadedRunbook save(String source, String baseHash, Authentication actor) {
+		ParsedRunbook parsed = this.parser.parse("editor", source);
+		if (!parsed.isValid()) {
+			throw new RunbookRefused("Fix the errors first: nothing was saved.");
+		}
+		String id = parsed.runbook().id();
+		Optional<LoadedRunbook> current = find(id);
+		if (current.isPresent() && (baseHash == null || baseHash.isBlank())) {
+			throw new RunbookRefused("A runbook '" + id + "' exists already: open it in the editor to change it, or choose another id.");
+		}
+		if (current.isPresent() && !current.get().hash().equals(baseHash)) {
+			throw new RunbookRefused("Runbook '" + id + "' changed since you opened it (now version " + current.get().shortHash()
+					+ "): nothing was saved. Open it again and redo your change on top.");
+		}
+		if (current.isPresent() && current.get().hash().equals(parsed.hash())) {
+			throw new RunbookRefused("Nothing changed: version " + current.get().shortHash() + " is already this text.");
+		}
+		Path file = current.map((loaded) -> writable(loaded.file())
+			.orElseThrow(() -> new RunbookRefused("'" + id + "' is built into the console (" + loaded.file() + "): change it in the "
+					+ "repository — download the YAML and open a pull request.")))
+			.orElseGet(() -> saveFolder().resolve(id + ".yaml"));
+		if (current.isEmpty() && Files.exists(file)) {
+			throw new RunbookRefused("A file " + file.getFileName() + " exists already in the runbooks folder: choose another id.");
+		}
+		try {
+			Files.createDirectories(file.toAbsolutePath().getParent());
+			Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".saving-", ".tmp");
+			Files.writeString(temporary, source, StandardCharsets.UTF_8);
+			Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (IOException ex) {
+			throw new RunbookRefused("The runbooks folder cannot be written (" + ex.getMessage() + "): nothing was saved.");
+		}
+		reload(actor);
+		return find(id).filter((loaded) -> loaded.hash().equals(parsed.hash()))
+			.orElseThrow(() -> new RunbookRefused("Saved to " + file + ", but the console did not load it: see the runbooks page."));
+	}
+
+	/** What loading {@code source} would report: the editor's check, with the loader's own rules. */
+	ParsedRunbook check(String source) {
+		return this.parser.parse("editor", source);
+	}
+
+	/** The file behind a {@code file:} location, when the runbook came from one. */
+	private static Optional<Path> writable(String loadedFrom) {
+		return loadedFrom.startsWith("file:") ? Optional.of(Path.of(loadedFrom.substring("file:".length()))) : Optional.empty();
+	}
+
+	private Path saveFolder() {
+		List<String> files = this.properties.locations().stream().filter((location) -> location.startsWith("file:")).toList();
+		if (files.isEmpty()) {
+			throw new RunbookRefused("No runbooks folder on disk is configured (backout.runbooks.locations has no file: location).");
+		}
+		return Path.of(files.get(files.size() - 1).substring("file:".length()));
 	}
 
 	public List<LoadedRunbook> runbooks() {

@@ -1,18 +1,13 @@
 package dev.backout.runbook;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import dev.backout.system.InputTooLong;
 
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -22,18 +17,22 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
- * Getting a runbook in from a rollback document: the draft is shown with what landed, what is
- * left to do, and every problem the loader would report, checked again after each edit. Nothing
- * is saved: the author downloads the YAML for the runbooks repository's review.
+ * Getting a runbook in from a rollback document or a migration tool's own scripts: the draft opens
+ * in the editor with what landed, what is left to do, and every problem the loader would report.
+ * Nothing is saved until its author saves it there (or downloads it for the repository's review).
  */
 @Controller
-@PreAuthorize("hasRole('ADMIN')")
+@PreAuthorize("hasAnyRole('RUNBOOK_AUTHOR', 'ADMIN')")
 class RunbookImportController {
 
 	/** About 200 pages of Markdown; the seeds are 3–20 kB. */
 	private static final int LARGEST_DOCUMENT = 200_000;
 
-	private final RunbookParser parser = new RunbookParser();
+	private final EditorPage page;
+
+	RunbookImportController(EditorPage page) {
+		this.page = page;
+	}
 
 	@GetMapping("/runbooks/import")
 	String form() {
@@ -44,10 +43,10 @@ class RunbookImportController {
 	String importMarkdown(@RequestParam String id, @RequestParam String markdown, Model model) {
 		InputTooLong.atMost(markdown, LARGEST_DOCUMENT, "document");
 		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
-		String runbookId = id.isBlank() ? "imported-runbook" : id.strip().toLowerCase().replaceAll("[^a-z0-9-]+", "-");
+		String runbookId = runbookId(id);
 		MarkdownImport.Draft draft = MarkdownImport.of(runbookId, markdown);
 		model.addAttribute("draft", draft);
-		return check(runbookId, draft.yaml(), model);
+		return this.page.show(draft.yaml(), null, model);
 	}
 
 	/** A sqitch project, zipped: its plan, revert and verify scripts; the last {@code last} changes are reverted. */
@@ -55,7 +54,7 @@ class RunbookImportController {
 	String importSqitch(@RequestParam String id, @RequestParam int last, @RequestParam MultipartFile project, Model model)
 			throws IOException {
 		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
-		String runbookId = id.isBlank() ? "imported-runbook" : id.strip().toLowerCase().replaceAll("[^a-z0-9-]+", "-");
+		String runbookId = runbookId(id);
 		Map<String, String> files;
 		try {
 			files = ProjectArchive.read(project.getInputStream());
@@ -81,7 +80,7 @@ class RunbookImportController {
 		try {
 			SqitchImport.Draft draft = SqitchImport.of(runbookId, files.get(planPath), scripts, last);
 			model.addAttribute("sqitch", draft);
-			return check(runbookId, draft.yaml(), model);
+			return this.page.show(draft.yaml(), null, model);
 		}
 		catch (IllegalArgumentException ex) {
 			model.addAttribute("error", ex.getMessage());
@@ -99,7 +98,7 @@ class RunbookImportController {
 			MigrationToolImport.Draft draft = MigrationToolImport.flyway(runbookId(id), ProjectArchive.read(project.getInputStream()), last,
 					historyTable);
 			model.addAttribute("tool", draft);
-			return check(runbookId(id), draft.yaml(), model);
+			return this.page.show(draft.yaml(), null, model);
 		}
 		catch (IllegalArgumentException | java.util.zip.ZipException ex) {
 			model.addAttribute("error", ex.getMessage());
@@ -115,7 +114,7 @@ class RunbookImportController {
 		try {
 			MigrationToolImport.Draft draft = MigrationToolImport.alembic(runbookId(id), sql);
 			model.addAttribute("tool", draft);
-			return check(runbookId(id), draft.yaml(), model);
+			return this.page.show(draft.yaml(), null, model);
 		}
 		catch (IllegalArgumentException ex) {
 			model.addAttribute("error", ex.getMessage());
@@ -125,29 +124,6 @@ class RunbookImportController {
 
 	private static String runbookId(String id) {
 		return id.isBlank() ? "imported-runbook" : id.strip().toLowerCase().replaceAll("[^a-z0-9-]+", "-");
-	}
-
-	/** The author edited the draft: every problem again, in one pass. */
-	@PostMapping("/runbooks/import/check")
-	String check(@RequestParam String id, @RequestParam String yaml, Model model) {
-		InputTooLong.atMost(yaml, LARGEST_DOCUMENT, "runbook");
-		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
-		List<RunbookProblem> problems = this.parser.parse(id + ".yaml", yaml).problems();
-		model.addAttribute("id", id);
-		model.addAttribute("yaml", yaml);
-		model.addAttribute("problems", problems);
-		model.addAttribute("valid", problems.stream().noneMatch(RunbookProblem::isError));
-		return "runbook/import";
-	}
-
-	@PostMapping("/runbooks/import/download")
-	ResponseEntity<byte[]> download(@RequestParam String id, @RequestParam String yaml) {
-		InputTooLong.atMost(yaml, LARGEST_DOCUMENT, "runbook");
-		String file = id.strip().toLowerCase().replaceAll("[^a-z0-9-]+", "-") + ".yaml";
-		return ResponseEntity.ok()
-			.contentType(new MediaType("application", "yaml", StandardCharsets.UTF_8))
-			.header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file).build().toString())
-			.body(yaml.getBytes(StandardCharsets.UTF_8));
 	}
 
 	@org.springframework.web.bind.annotation.ExceptionHandler(InputTooLong.class)

@@ -91,6 +91,7 @@ class DemoUsers implements SmartInitializingSingleton {
 		users.put("oncall", Role.ON_CALL);
 		users.put("auditor", Role.AUDITOR);
 		users.put("admin", Role.ADMIN);
+		users.put("author", Role.RUNBOOK_AUTHOR);
 		return Collections.unmodifiableMap(users);
 	}
 

@@ -6,7 +6,7 @@ package dev.backout.security;
 public enum Role {
 
 	COMMANDER("Incident commander"), TEAM_LEAD("Team lead"), CTO("CTO"), ON_CALL("On-call engineer"),
-	AUDITOR("Auditor"), ADMIN("Administrator");
+	AUDITOR("Auditor"), ADMIN("Administrator"), RUNBOOK_AUTHOR("Runbook author");
 
 	private final String label;
 

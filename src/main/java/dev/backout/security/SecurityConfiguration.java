@@ -63,7 +63,8 @@ class SecurityConfiguration {
 			.requestMatchers(HttpMethod.POST, "/approvals/**", "/api/approvals/**")
 			.hasAnyRole(Role.TEAM_LEAD.name(), Role.CTO.name(), Role.ON_CALL.name(), Role.COMMANDER.name(), Role.ADMIN.name())
 			.requestMatchers(HttpMethod.POST, "/runbooks/reload").hasRole(Role.ADMIN.name())
-			.requestMatchers("/runbooks/import", "/runbooks/import/**").hasRole(Role.ADMIN.name())
+			.requestMatchers("/runbooks/import", "/runbooks/import/**", "/runbooks/editor", "/runbooks/editor/**", "/runbooks/*/edit")
+			.hasAnyRole(Role.RUNBOOK_AUTHOR.name(), Role.ADMIN.name())
 			.anyRequest().authenticated())
 			// The JSON API answers 401, not a redirect to the login page.
 			.exceptionHandling((exceptions) -> exceptions

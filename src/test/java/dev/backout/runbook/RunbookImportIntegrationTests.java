@@ -52,12 +52,12 @@ class RunbookImportIntegrationTests {
 				        check: SELECT count(*) FROM information_schema.tables WHERE table_name = 'vision'
 				        expect: { equals: 0 }
 				""");
-		this.mvc.perform(post("/runbooks/import/check").param("id", "core-schema").param("yaml", fixed)
+		this.mvc.perform(post("/runbooks/editor/check").param("yaml", fixed)
 				.with(user("admin").roles("ADMIN")).with(csrf()))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("No errors: the console would load this runbook. Its warnings:")))
 			.andExpect(content().string(containsString("has no countBefore")));
-		this.mvc.perform(post("/runbooks/import/download").param("id", "core-schema").param("yaml", fixed)
+		this.mvc.perform(post("/runbooks/editor/download").param("yaml", fixed)
 				.with(user("admin").roles("ADMIN")).with(csrf()))
 			.andExpect(status().isOk())
 			.andExpect(header().string("Content-Disposition", "attachment; filename=\"core-schema.yaml\""))
@@ -77,7 +77,7 @@ class RunbookImportIntegrationTests {
 			.andExpect(status().isBadRequest())
 			.andExpect(content().string(containsString("document")))
 			.andExpect(content().string(not(containsString("Exception"))));
-		this.mvc.perform(post("/runbooks/import/check").param("id", "x").param("yaml", "id: [unclosed")
+		this.mvc.perform(post("/runbooks/editor/check").param("yaml", "id: [unclosed")
 				.with(user("admin").roles("ADMIN")).with(csrf()))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("YAML syntax")));
