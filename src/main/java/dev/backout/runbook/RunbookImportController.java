@@ -106,6 +106,29 @@ class RunbookImportController {
 		}
 	}
 
+	/** Liquibase: a zip of the changelog and what it includes; the last {@code last} changesets are rolled back. */
+	@PostMapping(path = "/runbooks/import/liquibase", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	String importLiquibase(@RequestParam String id, @RequestParam int last, @RequestParam String changelog,
+			@RequestParam(required = false) String historyTable, @RequestParam MultipartFile project, Model model) throws IOException {
+		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
+		InputTooLong.atMost(changelog, InputTooLong.SHORT, "changelog");
+		InputTooLong.atMost(historyTable, InputTooLong.SHORT, "changelog table");
+		try {
+			Map<String, String> files = ProjectArchive.read(project.getInputStream());
+			if (!files.containsKey(changelog.strip())) {
+				throw new IllegalArgumentException("The archive holds no " + changelog.strip() + "; its files start with "
+						+ files.keySet().stream().limit(5).toList() + ".");
+			}
+			LiquibaseImport.Draft draft = LiquibaseImport.of(runbookId(id), files, changelog.strip(), last, historyTable);
+			model.addAttribute("tool", draft);
+			return this.page.show(draft.yaml(), null, model);
+		}
+		catch (IllegalArgumentException | java.util.zip.ZipException ex) {
+			model.addAttribute("error", ex.getMessage());
+			return "runbook/import";
+		}
+	}
+
 	/** alembic: the SQL {@code alembic downgrade <from>:<to> --sql} prints. */
 	@PostMapping("/runbooks/import/alembic")
 	String importAlembic(@RequestParam String id, @RequestParam String sql, Model model) {

@@ -178,6 +178,83 @@ class MigrationToolImportIntegrationTests {
 			.containsEntry("version", "a1");
 	}
 
+	@Test
+	void liquibaseChangesetsAreRolledBackWithTheSqlLiquibaseGeneratesAndLeaveTheChangelogTable() throws Exception {
+		Map<String, String> files = Map.of("db/changelog.yaml", """
+				databaseChangeLog:
+				  - changeSet:
+				      id: "1"
+				      author: ana
+				      changes:
+				        - createTable:
+				            tableName: invoices
+				            columns:
+				              - column: { name: id, type: bigint, constraints: { primaryKey: true } }
+				              - column: { name: total, type: "numeric(12,2)" }
+				  - changeSet:
+				      id: "2"
+				      author: ana
+				      comment: Adds the due date
+				      changes:
+				        - addColumn:
+				            tableName: invoices
+				            columns:
+				              - column: { name: due_on, type: date }
+				  - changeSet:
+				      id: "3"
+				      author: ben
+				      changes:
+				        - createIndex:
+				            tableName: invoices
+				            indexName: ix_invoices_due_on
+				            columns:
+				              - column: { name: due_on }
+				  - changeSet:
+				      id: "4"
+				      author: ben
+				      changes:
+				        - sql: { sql: "CREATE VIEW overdue AS SELECT id FROM invoices WHERE due_on < current_date" }
+				      rollback:
+				        - sql: { sql: "DROP VIEW overdue" }
+				""");
+		dev.backout.runbook.LiquibaseImport.Draft draft = dev.backout.runbook.LiquibaseImport.of("invoices-rollback", files,
+				"db/changelog.yaml", 3, null);
+		assertThat(draft.changes()).containsExactly("4 (ben)", "3 (ben)", "2 (ana)");
+		assertThat(draft.yaml()).contains("DROP VIEW overdue", "DROP INDEX", "DROP COLUMN due_on");
+
+		Target target = new ScratchTargets(this.demo, this.targets).create("liquibase-" + System.nanoTime() % 1_000_000, "SELECT 1");
+		deployWithLiquibase(target, files);
+		ImportedRunbooks imported = imported();
+		imported.load("invoices-rollback", draft.yaml());
+		imported.revertEndToEnd("invoices-rollback", "revert", target);
+
+		assertThat(query(target, """
+				SELECT 'view', coalesce(to_regclass('overdue')::text, 'gone')
+				UNION ALL SELECT 'index', coalesce(to_regclass('ix_invoices_due_on')::text, 'gone')
+				UNION ALL SELECT 'columns', string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+				  WHERE table_name = 'invoices'
+				UNION ALL SELECT 'changelog', string_agg(id, ',' ORDER BY orderexecuted) FROM databasechangelog"""))
+			.containsEntry("view", "gone")
+			.containsEntry("index", "gone")
+			.containsEntry("columns", "id,total")
+			.containsEntry("changelog", "1");
+	}
+
+	/** `liquibase update`, as the team deployed it: the real DATABASECHANGELOG rows. */
+	private void deployWithLiquibase(Target target, Map<String, String> files) throws Exception {
+		java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("liquibase-deploy-");
+		for (Map.Entry<String, String> file : files.entrySet()) {
+			java.nio.file.Path path = folder.resolve(file.getKey());
+			java.nio.file.Files.createDirectories(path.getParent());
+			java.nio.file.Files.writeString(path, file.getValue());
+		}
+		try (Connection connection = DriverManager.getConnection(target.jdbcUrl(), this.demo.username(), this.demo.password())) {
+			liquibase.database.Database database = liquibase.database.DatabaseFactory.getInstance()
+				.findCorrectDatabaseImplementation(new liquibase.database.jvm.JdbcConnection(connection));
+			new liquibase.Liquibase("db/changelog.yaml", new liquibase.resource.DirectoryResourceAccessor(folder), database).update("");
+		}
+	}
+
 	private ImportedRunbooks imported() {
 		return new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps, this.executions,
 				this.approvals);

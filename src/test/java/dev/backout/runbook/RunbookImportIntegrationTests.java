@@ -127,4 +127,19 @@ class RunbookImportIntegrationTests {
 			.andExpect(content().string(containsString("No &quot;-- Running downgrade X -&gt; Y&quot; section")));
 	}
 
+	@Test
+	void aLiquibaseArchiveWithoutTheNamedChangelogSaysWhatItHolds() throws Exception {
+		java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+		try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+			out.putNextEntry(new java.util.zip.ZipEntry("db/other.yaml"));
+			out.write("databaseChangeLog: []".getBytes(StandardCharsets.UTF_8));
+		}
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/runbooks/import/liquibase")
+				.file(new org.springframework.mock.web.MockMultipartFile("project", "db.zip", "application/zip", zip.toByteArray()))
+				.param("id", "x").param("last", "1").param("changelog", "db/changelog.yaml")
+				.with(user("author").roles("RUNBOOK_AUTHOR")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("The archive holds no db/changelog.yaml; its files start with [db/other.yaml].")));
+	}
+
 }
