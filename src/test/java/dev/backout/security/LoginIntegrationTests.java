@@ -34,7 +34,7 @@ class LoginIntegrationTests {
 
 	@Test
 	void everyDemoUserSignsInWithTheRoleItsNameSays() throws Exception {
-		assertThat(DemoUsers.USERS).hasSize(6);
+		assertThat(DemoUsers.USERS).as("one demo user per role").hasSize(Role.values().length);
 		for (var user : DemoUsers.USERS.entrySet()) {
 			this.mvc.perform(formLogin().user(user.getKey()).password(DEMO_PASSWORD))
 				.andExpect(redirectedUrl("/"))
