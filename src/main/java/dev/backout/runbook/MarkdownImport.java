@@ -82,14 +82,15 @@ public final class MarkdownImport {
 			if (h.contains("troubleshoot") || h.startsWith("issue")) {
 				return TROUBLESHOOTING;
 			}
-			if (h.contains("do not roll") || h.contains("don't roll") || h.contains("do not rollback")) {
+			if (h.contains("do not roll") || h.contains("don't roll") || h.contains("not to roll") || h.startsWith("fix forward if")) {
 				return TRIGGERS_STAY;
 			}
 			if (h.contains("roll back if") || h.contains("rollback if") || h.contains("when to roll")) {
 				return TRIGGERS_ROLLBACK;
 			}
 			if (h.contains("scenario") || h.contains("test") || h.contains("what the rollback does") || h.contains("analysis")
-					|| h.contains("lesson") || h.contains("recommendation") || h.contains("inventory") || h.contains("risk")) {
+					|| h.contains("lesson") || h.contains("recommendation") || h.contains("inventory") || h.contains("risk")
+					|| h.contains("contact") || h.contains("escalation") || h.contains("related") || h.contains(" vs")) {
 				return ASIDE;
 			}
 			if (h.startsWith("pre") || h.contains("pre-rollback") || h.contains("precondition") || h.contains("prerequisite")
@@ -149,6 +150,9 @@ public final class MarkdownImport {
 
 		private Section section = Section.EXECUTE;
 
+		/** The level of the heading that started an aside, or 0. */
+		private int asideLevel;
+
 		private Map<String, Object> lastCheck;
 
 		private int sqlBlocks;
@@ -166,7 +170,11 @@ public final class MarkdownImport {
 				this.title = text;
 				return;
 			}
-			this.section = Section.of(text, this.section);
+			// Under an aside (tested scenarios, what a script does), sub-headings stay asides.
+			if (this.asideLevel == 0 || heading.getLevel() <= this.asideLevel) {
+				this.section = Section.of(text, this.section);
+				this.asideLevel = (this.section == Section.ASIDE) ? heading.getLevel() : 0;
+			}
 			this.label = text;
 			this.lastCheck = null;
 			if (this.section == Section.TROUBLESHOOTING && heading.getLevel() >= 3) {
@@ -299,6 +307,14 @@ public final class MarkdownImport {
 
 		/** Shell: each {@code psql -c} is SQL; every other command a checklist item saying to run it. */
 		private void shell(String body) {
+			if (this.section == Section.TROUBLESHOOTING && !this.troubleshooting.isEmpty()) {
+				appendSolution(body);
+				return;
+			}
+			if (this.section == Section.ASIDE) {
+				this.todos.add("Commands under \"" + this.label + "\" (an example or description, not a step?): " + firstLine(body));
+				return;
+			}
 			Matcher heredoc = HEREDOC.matcher(body);
 			if (heredoc.find()) {
 				// psql … <<'EOF' … EOF: the lines between are SQL; the commands around it are read as usual.
@@ -337,6 +353,14 @@ public final class MarkdownImport {
 					}
 					if (trimmed.isEmpty() || trimmed.startsWith("echo") || trimmed.matches("(fi|then|else|done|set -e.*|exit.*)")
 							|| trimmed.startsWith("\"") || trimmed.startsWith("|") || trimmed.startsWith("||")) {
+						continue;
+					}
+					if (SQL_STARTS.stream().filter((start) -> !start.equals("--")).anyMatch((start) -> trimmed.toUpperCase(Locale.ROOT)
+						.startsWith(start + " ")) && trimmed.endsWith(";")) {
+						// SQL typed at a psql prompt, written into the shell block.
+						this.sqlBlocks++;
+						sql(trimmed, (lastTitle != null) ? lastTitle : this.label);
+						lastTitle = null;
 						continue;
 					}
 					if (trimmed.startsWith("psql") || trimmed.contains("$(psql")) {

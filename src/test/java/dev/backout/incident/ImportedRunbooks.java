@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Loads an imported draft as it is and drives it through a whole incident: the decision's "Yes",
  * pre-checks (all must pass), approval by the team lead, every step (destructive ones with their
- * confirmation), until verification is done. Not a bean: shared by the import tests.
+ * confirmation, checklist items ticked with their inputs), until verification is done. Not a bean: shared by the import tests.
  */
 record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApprovals incidentApprovals,
 		IncidentSteps incidentSteps, Executions executions, Approvals approvals) {
@@ -60,9 +60,20 @@ record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApp
 			if (next.isEmpty()) {
 				break;
 			}
-			StepRun run = next.get().destructive()
-					? this.incidentSteps.runStep(incident.id(), next.get().stepId(), next.get().confirm(), Map.of(), commander)
-					: this.incidentSteps.runRestOfPhase(incident.id(), commander).stream().reduce((a, b) -> b).orElseThrow();
+			PlannedStep step = next.get();
+			StepRun run;
+			if (step.kind() == dev.backout.runbook.Step.Kind.MANUAL) {
+				// A checklist item: ticked, every input filled as a person would.
+				Map<String, String> inputs = new java.util.LinkedHashMap<>();
+				step.inputs().forEach((input) -> inputs.put(input.name(), input.options().isEmpty() ? "recorded in the test" : input.options().get(0)));
+				run = this.incidentSteps.runStep(incident.id(), step.stepId(), null, inputs, commander);
+			}
+			else if (step.destructive()) {
+				run = this.incidentSteps.runStep(incident.id(), step.stepId(), step.confirm(), Map.of(), commander);
+			}
+			else {
+				run = this.incidentSteps.runRestOfPhase(incident.id(), commander).stream().reduce((a, b) -> b).orElseThrow();
+			}
 			assertThat(run.state()).as(run.stepId() + ": " + run.error()).isEqualTo(StepState.SUCCEEDED);
 		}
 		Incident verified = this.incidents.get(incident.id());

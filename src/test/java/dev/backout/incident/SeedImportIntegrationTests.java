@@ -98,6 +98,48 @@ class SeedImportIntegrationTests {
 		}
 	}
 
+	@Test
+	void seed004ImportedAndEditedAsDocumentedRestoresTheOldEctoSchema() throws Exception {
+		MarkdownImport.Draft draft = MarkdownImport.of("ecto-alignment-imported", resource("/seeds/004-ecto-schema-alignment.md"));
+		// The documented edits: the console runs the manual SQL, not `mix ecto.rollback` (the document's other way),
+		// and the author adds the checks the document gives as \dt listings.
+		String quickRollback = """
+				    - id: run-cd-singularity
+				      manual: Run cd singularity
+				    - id: run-mix-ecto-rollback-step-1
+				      manual: Run mix ecto.rollback --step 1
+				""";
+		assertThat(draft.yaml()).contains(quickRollback);
+		// On the embedded server there is no pgvector: the embedding column is real[], as in the built-in runbook 004.
+		String edited = draft.yaml().replace(quickRollback, "").replace("embedding vector(768)", "embedding real[]").replace("  verify:\n    steps:\n", """
+				  verify:
+				    steps:
+				    - id: old-tables-back
+				      title: The old tables are back
+				      check: >-
+				        SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
+				        AND table_name IN ('detection_events', 'git_sessions', 'technology_knowledge')
+				      expect: { equals: 3 }
+				    - id: new-tables-gone
+				      title: The new tables are gone
+				      check: >-
+				        SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN
+				        ('codebase_snapshots', 'git_agent_sessions', 'git_pending_merges', 'git_merge_history', 'technology_templates', 'technology_patterns')
+				      expect: { equals: 0 }
+				    - id: migration-record-gone
+				      title: Ecto no longer lists the migration
+				      check: SELECT count(*) FROM schema_migrations WHERE version = 20250101000014
+				      expect: { equals: 0 }
+				""");
+		ImportedRunbooks imported = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
+				this.executions, this.approvals);
+		imported.load("ecto-alignment-imported", edited);
+		Target target = new ScratchTargets(this.demo, this.targets).create("seed004-" + System.nanoTime() % 1_000_000,
+				resource("/demo/004-ecto-schema-alignment.sql"));
+
+		imported.revertEndToEnd("ecto-alignment-imported", "roll-back", target);
+	}
+
 	private static String resource(String path) throws Exception {
 		try (InputStream in = SeedImportIntegrationTests.class.getResourceAsStream(path)) {
 			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
