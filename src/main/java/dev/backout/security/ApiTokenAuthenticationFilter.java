@@ -7,6 +7,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.backout.system.ApiProblems;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -53,12 +55,12 @@ class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
 		}
 		var username = this.tokens.authenticate(request.getHeader("Authorization").substring(7).trim());
 		if (username.isEmpty()) {
-			response.sendError(HttpStatus.UNAUTHORIZED.value(), "Unknown, revoked or expired API token");
+			ApiProblems.write(request, response, HttpStatus.UNAUTHORIZED, "Unknown, revoked or expired API token.");
 			return;
 		}
 		UserDetails user = this.users.loadUserByUsername(username.get());
 		if (!user.isAccountNonLocked() || !user.isEnabled()) {
-			response.sendError(HttpStatus.UNAUTHORIZED.value(), "Account locked or disabled");
+			ApiProblems.write(request, response, HttpStatus.UNAUTHORIZED, "The token's account is locked or disabled.");
 			return;
 		}
 		var authentication = UsernamePasswordAuthenticationToken.authenticated(user.getUsername(), null, user.getAuthorities());

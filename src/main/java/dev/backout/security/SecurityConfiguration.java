@@ -4,6 +4,8 @@ import java.time.Clock;
 
 import jakarta.servlet.DispatcherType;
 
+import dev.backout.system.ApiProblems;
+
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.ApplicationEventPublisher;
@@ -21,7 +23,6 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
-import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -68,8 +69,8 @@ class SecurityConfiguration {
 			.anyRequest().authenticated())
 			// The JSON API answers 401, not a redirect to the login page.
 			.exceptionHandling((exceptions) -> exceptions
-				.defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
-						PathPatternRequestMatcher.pathPattern("/api/**"))
+				.defaultAuthenticationEntryPointFor(ApiProblems.unauthorized(), PathPatternRequestMatcher.pathPattern("/api/**"))
+				.defaultAccessDeniedHandlerFor(ApiProblems.forbidden(), PathPatternRequestMatcher.pathPattern("/api/**"))
 				.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), AnyRequestMatcher.INSTANCE))
 			.formLogin((login) -> login.loginPage("/login")
 				.failureUrl("/login?error")

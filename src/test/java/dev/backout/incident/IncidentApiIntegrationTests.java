@@ -199,6 +199,49 @@ class IncidentApiIntegrationTests {
 			.param("severity", "SEV2")).andExpect(status().isForbidden());
 	}
 
+	@Test
+	void everyErrorOfTheApiIsAProblemDetail() throws Exception {
+		String auditor = token("auditor", "ROLE_AUDITOR");
+		String problem = "application/problem+json";
+		// 401: no token, and a token the console does not know.
+		this.mvc.perform(get("/api/incidents"))
+			.andExpect(status().isUnauthorized())
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content().contentTypeCompatibleWith(problem))
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header().string("WWW-Authenticate", "Bearer"))
+			.andExpect(jsonPath("$.status").value(401))
+			.andExpect(jsonPath("$.title").value("Unauthorized"))
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.startsWith("Sign in: send Authorization: Bearer")))
+			.andExpect(jsonPath("$.instance").value("/api/incidents"));
+		this.mvc.perform(get("/api/runbooks").header("Authorization", "Bearer bo_not-a-token"))
+			.andExpect(status().isUnauthorized())
+			.andExpect(jsonPath("$.detail").value("Unknown, revoked or expired API token."));
+		// 403: signed in, the role may not.
+		this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + auditor).contentType(MediaType.APPLICATION_JSON)
+				.content("{}"))
+			.andExpect(status().isForbidden())
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content().contentTypeCompatibleWith(problem))
+			.andExpect(jsonPath("$.title").value("Forbidden"))
+			.andExpect(jsonPath("$.detail").value("Your roles do not allow POST /api/incidents."));
+		// 404: an incident that does not exist, and a path no endpoint serves.
+		this.mvc.perform(get("/api/incidents/{id}", 987_654_321L).header("Authorization", "Bearer " + auditor))
+			.andExpect(status().isNotFound())
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content().contentTypeCompatibleWith(problem))
+			.andExpect(jsonPath("$.detail").value("No incident 987654321"));
+		this.mvc.perform(get("/api/no-such-thing").header("Authorization", "Bearer " + auditor))
+			.andExpect(status().isNotFound())
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("/v3/api-docs")));
+		// 400: a body that is not JSON, a path variable that is not a number.
+		String commander = token("commander", "ROLE_COMMANDER");
+		this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + commander).contentType(MediaType.APPLICATION_JSON)
+				.content("{not json"))
+			.andExpect(status().isBadRequest())
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content().contentTypeCompatibleWith(problem))
+			.andExpect(jsonPath("$.status").value(400));
+		this.mvc.perform(get("/api/incidents/{id}", "seven").header("Authorization", "Bearer " + auditor))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.status").value(400));
+	}
+
 	private long open(String token) throws Exception {
 		JsonNode opened = call(token, post("/api/incidents"),
 				"{\"runbookId\": \"incident-test\", \"targetId\": %d, \"symptom\": \"API test\", \"severity\": \"SEV3\"}".formatted(this.target.id()));

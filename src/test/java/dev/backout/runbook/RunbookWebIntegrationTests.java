@@ -119,7 +119,12 @@ class RunbookWebIntegrationTests {
 		this.mvc.perform(get("/v3/api-docs"))
 			.andExpect(status().isOk())
 			.andExpect(jsonPath("$.paths['/api/runbooks'].get").exists())
-			.andExpect(jsonPath("$.paths['/api/runbooks/{id}'].get").exists());
+			.andExpect(jsonPath("$.paths['/api/runbooks/{id}'].get").exists())
+			.andExpect(jsonPath("$.components.securitySchemes.bearer.scheme").value("bearer"))
+			.andExpect(jsonPath("$.security[0].bearer").exists())
+			.andExpect(jsonPath("$.paths['/api/runbooks/{id}'].get.responses['404'].content['application/problem+json'].schema['$ref']")
+				.value("#/components/schemas/Problem"))
+			.andExpect(jsonPath("$.components.schemas.Problem.properties.detail").exists());
 	}
 
 	@Test
