@@ -23,6 +23,7 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -71,6 +72,8 @@ class SecurityConfiguration {
 			.exceptionHandling((exceptions) -> exceptions
 				.defaultAuthenticationEntryPointFor(ApiProblems.unauthorized(), PathPatternRequestMatcher.pathPattern("/api/**"))
 				.defaultAccessDeniedHandlerFor(ApiProblems.forbidden(), PathPatternRequestMatcher.pathPattern("/api/**"))
+				// Named for every other request too: with one mapping alone, Spring Security would use it everywhere.
+				.defaultAccessDeniedHandlerFor(new AccessDeniedHandlerImpl(), AnyRequestMatcher.INSTANCE)
 				.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), AnyRequestMatcher.INSTANCE))
 			.formLogin((login) -> login.loginPage("/login")
 				.failureUrl("/login?error")

@@ -48,6 +48,9 @@ class IncidentApiIntegrationTests {
 	ApiTokens tokens;
 
 	@Autowired
+	org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+	@Autowired
 	RunbookCatalog catalog;
 
 	@Autowired
@@ -197,6 +200,56 @@ class IncidentApiIntegrationTests {
 			.param("targetId", "1")
 			.param("symptom", "x")
 			.param("severity", "SEV2")).andExpect(status().isForbidden());
+	}
+
+	@Test
+	void aRetryWithTheSameIdempotencyKeyGetsTheFirstAnswerAndNotASecondIncidentOrApproval() throws Exception {
+		String commander = token("commander", "ROLE_COMMANDER");
+		String lead = token("lead", "ROLE_TEAM_LEAD");
+		String key = java.util.UUID.randomUUID().toString();
+		String opening = "{\"runbookId\": \"incident-test\", \"targetId\": %d, \"symptom\": \"Idempotent\", \"severity\": \"SEV3\"}"
+			.formatted(this.target.id());
+		long before = this.jdbc.sql("select count(*) from incident").query(Long.class).single();
+		MvcResult first = this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + commander).header("Idempotency-Key", key)
+				.contentType(MediaType.APPLICATION_JSON).content(opening))
+			.andReturn();
+		// The answer was lost on the way back: the client sends the same request again.
+		MvcResult retry = this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + commander).header("Idempotency-Key", key)
+				.contentType(MediaType.APPLICATION_JSON).content(opening))
+			.andReturn();
+		assertThat(retry.getResponse().getStatus()).isEqualTo(first.getResponse().getStatus()).isBetween(200, 201);
+		assertThat(retry.getResponse().getContentAsString()).isEqualTo(first.getResponse().getContentAsString());
+		assertThat(retry.getResponse().getHeader("Idempotency-Replayed")).isEqualTo("true");
+		assertThat(this.jdbc.sql("select count(*) from incident").query(Long.class).single()).as("incidents opened").isEqualTo(before + 1);
+		// The same key for another request is a mistake the client must hear about.
+		this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + commander).header("Idempotency-Key", key)
+				.contentType(MediaType.APPLICATION_JSON).content(opening.replace("Idempotent", "Something else")))
+			.andExpect(status().isUnprocessableContent())
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.startsWith("This Idempotency-Key was used for another request")));
+		this.mvc.perform(post("/api/incidents").header("Authorization", "Bearer " + commander).header("Idempotency-Key", "with spaces")
+				.contentType(MediaType.APPLICATION_JSON).content(opening))
+			.andExpect(status().isBadRequest());
+
+		// An approval retried with its key is the same approval, not "already decided".
+		long id = JSON.readTree(first.getResponse().getContentAsString()).get("id").asLong();
+		call(commander, post("/api/incidents/{id}/answers", id), "{\"version\": %d, \"questionId\": \"broken\", \"answer\": \"Yes\"}"
+			.formatted(version(id, commander)));
+		call(commander, post("/api/incidents/{id}/decision", id), "{\"version\": %d}".formatted(version(id, commander)));
+		call(commander, post("/api/incidents/{id}/prechecks", id), null);
+		call(commander, post("/api/incidents/{id}/steps/writes-frozen", id), "{}");
+		call(commander, post("/api/incidents/{id}/approval-request", id), "{\"version\": %d}".formatted(version(id, commander)));
+		JsonNode reviewed = call(lead, get("/api/incidents/{id}", id), null);
+		String approving = "{\"role\": \"TEAM_LEAD\", \"comment\": \"ok\", \"password\": \"demo-password-for-tests\", \"planHash\": \"%s\", "
+			.formatted(reviewed.get("planHash").asString()) + "\"runbookVersion\": \"%s\"}".formatted(reviewed.get("runbookVersion").asString());
+		String approvalKey = java.util.UUID.randomUUID().toString();
+		for (int attempt = 0; attempt < 2; attempt++) {
+			this.mvc.perform(post("/api/approvals/{id}/approve", id).header("Authorization", "Bearer " + lead)
+					.header("Idempotency-Key", approvalKey).contentType(MediaType.APPLICATION_JSON).content(approving))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$.approved").value(true));
+		}
+		assertThat(this.jdbc.sql("select count(*) from approval where incident_id = :id").param("id", id).query(Long.class).single())
+			.as("approvals recorded").isEqualTo(1);
 	}
 
 	@Test
