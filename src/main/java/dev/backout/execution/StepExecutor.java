@@ -19,6 +19,10 @@ import dev.backout.runbook.Step;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
 import org.springframework.dao.DataAccessException;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
@@ -40,6 +44,8 @@ import org.springframework.stereotype.Component;
 @Component
 class StepExecutor {
 
+	private static final Logger log = LoggerFactory.getLogger(StepExecutor.class);
+
 	private final Targets targets;
 
 	private final StepJournal journal;
@@ -59,6 +65,19 @@ class StepExecutor {
 	}
 
 	StepRun run(long incidentId, ExecutionPlan plan, PlannedStep step, Target target, Authentication actor,
+			String confirmation, Map<String, String> inputs, Admission admission) {
+		// Every log line about this step names it (structured logs carry these as fields).
+		try (MDC.MDCCloseable incident = MDC.putCloseable("incident", String.valueOf(incidentId));
+				MDC.MDCCloseable stepId = MDC.putCloseable("step", step.stepId());
+				MDC.MDCCloseable targetName = MDC.putCloseable("target", target.name())) {
+			StepRun run = attempt(incidentId, plan, step, target, actor, confirmation, inputs, admission);
+			log.info("Incident {} step {} on target {}: {}{}", incidentId, step.stepId(), target.name(),
+					run.state().name().toLowerCase(), (run.duration() != null) ? " in " + run.duration().toMillis() + " ms" : "");
+			return run;
+		}
+	}
+
+	private StepRun attempt(long incidentId, ExecutionPlan plan, PlannedStep step, Target target, Authentication actor,
 			String confirmation, Map<String, String> inputs, Admission admission) {
 		if (step.destructive() && (confirmation == null || !confirmation.equals(step.confirm()))) {
 			throw new ExecutionRefused("Step '" + step.stepId() + "' destroys data: type \"" + step.confirm()

@@ -62,6 +62,31 @@ class ExecutionIntegrationTests {
 	}
 
 	@Test
+	void everyStepIsLoggedWithItsIncidentStepAndTargetAsFields() throws SQLException {
+		Target target = this.scratch.create("logged", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP), target);
+		long incident = ScratchTargets.nextIncident();
+		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StepExecutor.class);
+		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+		lines.start();
+		logger.addAppender(lines);
+		try {
+			this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE);
+		}
+		finally {
+			logger.detachAppender(lines);
+		}
+		assertThat(lines.list).anySatisfy((line) -> {
+			assertThat(line.getFormattedMessage()).startsWith("Incident " + incident + " step insert-row on target " + target.name()
+					+ ": succeeded in ");
+			assertThat(line.getMDCPropertyMap()).containsEntry("incident", String.valueOf(incident))
+				.containsEntry("step", "insert-row")
+				.containsEntry("target", target.name());
+		});
+		assertThat(org.slf4j.MDC.get("incident")).as("nothing left behind on the thread").isNull();
+	}
+
+	@Test
 	void everyCrashPointIsRecoveredToTheTruthAndNoCommittedStepIsSentTwice() throws SQLException {
 		Target target = this.scratch.create("crash", "CREATE TABLE counter (n int)");
 		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP), target);

@@ -26,6 +26,21 @@ class ActuatorAndErrorPagesIntegrationTests {
 	}
 
 	@Test
+	void livenessAndReadinessProbesArePublicAndReadinessAsksTheDatabase() throws Exception {
+		this.mvc.perform(get("/actuator/health/liveness")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
+		this.mvc.perform(get("/actuator/health/readiness")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
+	}
+
+	@Test
+	@WithMockUser(username = "admin", roles = "ADMIN")
+	void adminsSeeThatReadinessIncludesTheDatabase() throws Exception {
+		this.mvc.perform(get("/actuator/health/readiness"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.components.db.status").value("UP"))
+			.andExpect(jsonPath("$.components.readinessState.status").value("UP"));
+	}
+
+	@Test
 	@WithMockUser(username = "admin", roles = "ADMIN")
 	void adminsSeeHealthDetailsAndPrometheusMetrics() throws Exception {
 		this.mvc.perform(get("/actuator/health"))
