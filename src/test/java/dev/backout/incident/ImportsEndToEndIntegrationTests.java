@@ -12,6 +12,7 @@ import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
 import dev.backout.approval.Approvals;
 import dev.backout.execution.Executions;
+import dev.backout.runbook.MarkdownImport;
 import dev.backout.runbook.MigrationToolImport;
 import dev.backout.runbook.SqitchImport;
 import dev.backout.runbook.RunbookCatalog;
@@ -27,14 +28,15 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Migration tools' own rollback scripts (issue 13, item 2) — a sqitch project whose last three
- * changes include a reworked one, Flyway undo migrations, alembic's offline downgrade SQL — each
- * written by the test as the tool writes it, imported, loaded without a hand edit and reverted end
- * to end through a whole incident on real PostgreSQL; afterwards the tool's own record agrees with
- * the database, as after {@code sqitch revert}, Flyway undo or {@code alembic downgrade}.
+ * Imports run end to end through a whole incident on real PostgreSQL (issue 13, items 1 and 2).
+ * Migration tools' own rollback scripts — a sqitch project whose last three changes include a
+ * reworked one, Flyway undo migrations, alembic's offline downgrade SQL, a Liquibase changelog —
+ * each written by the test as the tool writes it, loaded without a hand edit; afterwards the tool's
+ * own record agrees with the database. Seed documents, edited as docs/importing.md says, on a
+ * database built by the seed's forward migration.
  */
 @IntegrationTest
-class MigrationToolImportIntegrationTests {
+class ImportsEndToEndIntegrationTests {
 
 	@Autowired
 	Incidents incidents;
@@ -269,6 +271,91 @@ class MigrationToolImportIntegrationTests {
 			}
 		}
 		return rows;
+	}
+
+	@Test
+	void seed000ImportedAndEditedAsDocumentedRollsTheCoreSchemaBack() throws Exception {
+		MarkdownImport.Draft draft = MarkdownImport.of("core-schema-imported", resource("/seeds/000-core-schema.md"));
+		// The documented edit: the document verifies nothing, so the author adds a check.
+		String edited = draft.yaml().replace("phases:\n", """
+				phases:
+				  verify:
+				    steps:
+				      - id: core-tables-gone
+				        title: The core schema's tables are gone
+				        check: >-
+				          SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
+				          AND table_name IN ('vision', 'cycle', 'goal', 'weekly_plan', 'task', 'plan_item', 'audit_log', 'chat_session', 'chat_message')
+				        expect: { equals: 0 }
+				""");
+		ImportedRunbooks imported = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
+				this.executions, this.approvals);
+		imported.load("core-schema-imported", edited);
+		Target target = new ScratchTargets(this.demo, this.targets).create("seed000-" + System.nanoTime() % 1_000_000,
+				resource("/demo/000-core-schema.sql"));
+
+		imported.revertEndToEnd("core-schema-imported", "roll-back", target);
+
+		try (Connection connection = DriverManager.getConnection(target.jdbcUrl(), this.demo.username(), this.demo.password());
+				Statement statement = connection.createStatement();
+				ResultSet left = statement.executeQuery("""
+						SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = 'public'),
+						       (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+						        WHERE n.nspname = 'public' AND t.typtype = 'e'),
+						       (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public')""")) {
+			left.next();
+			assertThat(left.getLong(1)).as("tables left").isZero();
+			assertThat(left.getLong(2)).as("enum types left").isZero();
+			assertThat(left.getLong(3)).as("functions left").isZero();
+		}
+	}
+
+	@Test
+	void seed004ImportedAndEditedAsDocumentedRestoresTheOldEctoSchema() throws Exception {
+		MarkdownImport.Draft draft = MarkdownImport.of("ecto-alignment-imported", resource("/seeds/004-ecto-schema-alignment.md"));
+		// The documented edits: the console runs the manual SQL, not `mix ecto.rollback` (the document's other way),
+		// and the author adds the checks the document gives as \dt listings.
+		String quickRollback = """
+				    - id: run-cd-singularity
+				      manual: Run cd singularity
+				    - id: run-mix-ecto-rollback-step-1
+				      manual: Run mix ecto.rollback --step 1
+				""";
+		assertThat(draft.yaml()).contains(quickRollback);
+		// On the embedded server there is no pgvector: the embedding column is real[], as in the built-in runbook 004.
+		String edited = draft.yaml().replace(quickRollback, "").replace("embedding vector(768)", "embedding real[]").replace("  verify:\n    steps:\n", """
+				  verify:
+				    steps:
+				    - id: old-tables-back
+				      title: The old tables are back
+				      check: >-
+				        SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
+				        AND table_name IN ('detection_events', 'git_sessions', 'technology_knowledge')
+				      expect: { equals: 3 }
+				    - id: new-tables-gone
+				      title: The new tables are gone
+				      check: >-
+				        SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN
+				        ('codebase_snapshots', 'git_agent_sessions', 'git_pending_merges', 'git_merge_history', 'technology_templates', 'technology_patterns')
+				      expect: { equals: 0 }
+				    - id: migration-record-gone
+				      title: Ecto no longer lists the migration
+				      check: SELECT count(*) FROM schema_migrations WHERE version = 20250101000014
+				      expect: { equals: 0 }
+				""");
+		ImportedRunbooks imported = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
+				this.executions, this.approvals);
+		imported.load("ecto-alignment-imported", edited);
+		Target target = new ScratchTargets(this.demo, this.targets).create("seed004-" + System.nanoTime() % 1_000_000,
+				resource("/demo/004-ecto-schema-alignment.sql"));
+
+		imported.revertEndToEnd("ecto-alignment-imported", "roll-back", target);
+	}
+
+	private static String resource(String path) throws Exception {
+		try (java.io.InputStream in = ImportsEndToEndIntegrationTests.class.getResourceAsStream(path)) {
+			return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		}
 	}
 
 }
