@@ -192,19 +192,10 @@ public class Rehearser {
 	private static String backupSize(Connection connection, PlannedStep step) throws SQLException {
 		List<String> sizes = new ArrayList<>();
 		for (String table : step.backupTables()) {
-			try (PreparedStatement resolve = connection.prepareStatement("SELECT to_regclass(?)::text")) {
-				resolve.setString(1, table);
-				try (ResultSet rs = resolve.executeQuery()) {
-					rs.next();
-					String name = rs.getString(1);
-					if (name == null) {
-						throw new SQLException("table \"" + table + "\" does not exist, so it cannot be backed up", "42P01");
-					}
-					try (Statement count = connection.createStatement(); ResultSet n = count.executeQuery("SELECT count(*) FROM " + name)) {
-						n.next();
-						sizes.add(table + ": " + n.getLong(1) + " rows to copy");
-					}
-				}
+			String name = StepExecutor.qualifiedName(connection, table); // as the backup resolves it, or its plain error
+			try (Statement count = connection.createStatement(); ResultSet rows = count.executeQuery("SELECT count(*) FROM " + name)) {
+				rows.next();
+				sizes.add(table + ": " + rows.getLong(1) + " rows to copy");
 			}
 		}
 		return String.join("; ", sizes);

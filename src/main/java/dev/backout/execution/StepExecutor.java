@@ -392,7 +392,7 @@ class StepExecutor {
 	}
 
 	/** The table's name as PostgreSQL resolves and quotes it, or a plain error when it does not exist. */
-	private static String qualifiedName(Connection connection, String table) throws SQLException {
+	static String qualifiedName(Connection connection, String table) throws SQLException {
 		try (PreparedStatement query = connection.prepareStatement("SELECT to_regclass(?)::text")) {
 			query.setString(1, table);
 			try (ResultSet rs = query.executeQuery()) {

@@ -276,7 +276,7 @@ public class IncidentApprovals {
 		Optional<Rehearsal> passed = this.rehearsals.passed(incident.id(), plan.planHash(), this.clock.instant().minus(policy.within()));
 		String reason = (withoutRehearsal == null || withoutRehearsal.isBlank()) ? null : withoutRehearsal.trim();
 		if (policy.required() && passed.isEmpty() && reason == null) {
-			throw new IncidentRefused(policy.why() + " within " + Rehearsals.human(policy.within())
+			throw new IncidentRefused(policy.why() + " within " + dev.backout.runbook.Durations.words(policy.within())
 					+ ": rehearse it, or give a reason to request approval without one (the approvers read it).");
 		}
 		return new Review.Rehearsed(policy.required(), passed.map(Rehearsal::summary).orElse(null),

@@ -56,7 +56,7 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 		}
 
 		public String window() {
-			return Rehearsals.human(this.policy.within());
+			return dev.backout.runbook.Durations.words(this.policy.within());
 		}
 
 	}

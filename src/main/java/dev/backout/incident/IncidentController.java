@@ -245,10 +245,7 @@ class IncidentController {
 			}
 			// The pre-checks only read, and every commander runs them next: the page runs them at once.
 			try {
-				List<StepRun> runs = this.steps.runPrechecks(id, actor);
-				long failed = runs.stream().filter((r) -> !r.state().name().equals("SUCCEEDED")).count();
-				redirect.addFlashAttribute((failed == 0) ? "message" : "error", "Decision confirmed. " + ((failed == 0)
-						? "All " + runs.size() + " pre-checks passed." : failed + " of " + runs.size() + " pre-checks failed: see below."));
+				reportPrechecks("Decision confirmed. ", this.steps.runPrechecks(id, actor), redirect);
 			}
 			catch (ExecutionRefused ex) {
 				redirect.addFlashAttribute("error", "Decision confirmed, but the pre-checks could not run: " + ex.getMessage());
@@ -261,9 +258,7 @@ class IncidentController {
 	String prechecks(@PathVariable long id, Authentication actor, RedirectAttributes redirect) {
 		return act(id, redirect, null, () -> {
 			List<StepRun> runs = this.steps.runPrechecks(id, actor);
-			long failed = runs.stream().filter((r) -> !r.state().name().equals("SUCCEEDED")).count();
-			redirect.addFlashAttribute(failed == 0 ? "message" : "error", (failed == 0)
-					? "All " + runs.size() + " pre-checks passed." : failed + " of " + runs.size() + " pre-checks failed: see below.");
+			reportPrechecks("", runs, redirect);
 			return runs;
 		});
 	}
@@ -438,6 +433,12 @@ class IncidentController {
 	String close(@PathVariable long id, @RequestParam int version, @RequestParam String summary, Authentication actor,
 			RedirectAttributes redirect) {
 		return act(id, redirect, "Incident completed.", () -> this.incidents.close(id, version, summary, actor));
+	}
+
+	private static void reportPrechecks(String before, List<StepRun> runs, RedirectAttributes redirect) {
+		long failed = runs.stream().filter((run) -> run.state() != StepState.SUCCEEDED).count();
+		redirect.addFlashAttribute((failed == 0) ? "message" : "error", before + ((failed == 0)
+				? "All " + runs.size() + " pre-checks passed." : failed + " of " + runs.size() + " pre-checks failed: see below."));
 	}
 
 	private static void reportFollowing(StepRun first, List<StepRun> following, RedirectAttributes redirect) {

@@ -148,14 +148,6 @@ public class Rehearsals {
 		return this.targets.all().stream().filter((target) -> target.aliasGroup().equals(own.aliasGroup())).toList();
 	}
 
-	/** "24 hours", "90 minutes": the window in words. */
-	static String human(Duration duration) {
-		if (duration.toMinutes() % 60 == 0 && duration.toHours() > 0) {
-			return duration.toHours() + (duration.toHours() == 1 ? " hour" : " hours");
-		}
-		return Math.max(1, duration.toMinutes()) + " minutes";
-	}
-
 	static Rehearsal read(String json) {
 		return JSON.readValue(json, Rehearsal.class);
 	}

@@ -43,25 +43,15 @@ public record Authorization(List<Role> approvers, Integer approvals, Fallback fa
 			}
 		}
 		if (this.deadline != null) {
-			text.append("; decide within ").append(humanize(deadlineDuration()));
+			text.append("; decide within ").append(Durations.words(deadlineDuration()));
 		}
 		if (this.rehearsal != null && Boolean.TRUE.equals(this.rehearsal.required())) {
 			text.append("; a passing rehearsal of the plan")
-				.append((this.rehearsal.within() != null) ? " within " + humanize(this.rehearsal.withinDuration()) : "")
+				.append((this.rehearsal.within() != null) ? " within " + Durations.words(this.rehearsal.withinDuration()) : "")
 				.append(" comes first");
 		}
 		text.append(this.commanderMayApprove ? "; the commander may approve." : "; the commander cannot approve.");
 		return text.toString();
-	}
-
-	private static String humanize(Duration duration) {
-		if (duration.toHours() > 0 && duration.toMinutesPart() == 0) {
-			return duration.toHours() + (duration.toHours() == 1 ? " hour" : " hours");
-		}
-		if (duration.toMinutes() > 0 && duration.toSecondsPart() == 0) {
-			return duration.toMinutes() + " minutes";
-		}
-		return duration.toSeconds() + " seconds";
 	}
 
 	/**

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * Durations as runbooks write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}.
  */
-final class Durations {
+public final class Durations {
 
 	private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -30,6 +30,17 @@ final class Durations {
 			case "m" -> Duration.ofMinutes(amount);
 			default -> Duration.ofHours(amount);
 		};
+	}
+
+	/** In words, as people read it: "1 hour", "30 minutes", "45 seconds". */
+	public static String words(Duration duration) {
+		if (duration.toHours() > 0 && duration.toMinutesPart() == 0 && duration.toSecondsPart() == 0) {
+			return duration.toHours() + (duration.toHours() == 1 ? " hour" : " hours");
+		}
+		if (duration.toMinutes() > 0 && duration.toSecondsPart() == 0) {
+			return duration.toMinutes() + (duration.toMinutes() == 1 ? " minute" : " minutes");
+		}
+		return duration.toSeconds() + (duration.toSeconds() == 1 ? " second" : " seconds");
 	}
 
 }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -110,22 +109,14 @@ public final class LiquibaseImport {
 				todos.add("Changeset " + name + " has no rollback: write it by hand, or confirm that nothing needs undoing.");
 				continue;
 			}
-			Map<String, Object> step = DraftYaml.ordered("id", "rollback-" + slug(changeSet.getId()), "title", "Roll back changeset " + name
-					+ ((changeSet.getComments() != null && !changeSet.getComments().isBlank()) ? ": " + changeSet.getComments().strip() : ""),
-					"sql", String.join(";\n", sql) + ";");
-			List<dev.backout.runbook.SqlStatement> statements = SqlScript.statements(String.join(";\n", sql) + ";");
-			if (statements.stream().anyMatch((statement) -> statement.destruction().isPresent())) {
-				step.put("destructive", true);
-				step.put("confirm", "ROLLBACK " + changeSet.getId());
-				todos.add("\"Roll back changeset " + name + "\" destroys data: add a countBefore query so the commander sees what is at stake.");
-			}
-			if (statements.stream().anyMatch(dev.backout.runbook.SqlStatement::requiresNoTransaction)) {
-				step.put("transaction", false);
-			}
+			String title = "Roll back changeset " + name
+					+ ((changeSet.getComments() != null && !changeSet.getComments().isBlank()) ? ": " + changeSet.getComments().strip() : "");
+			Map<String, Object> step = DraftYaml.sqlStep("rollback-" + DraftYaml.slug(changeSet.getId()), title,
+					SqlScript.statements(String.join(";\n", sql) + ";"), "ROLLBACK " + changeSet.getId(), todos);
 			execute.add(step);
 		}
 		String rows = String.join(" OR ", reverted.stream()
-			.map((changeSet) -> "(id = " + literal(changeSet.getId()) + " AND author = " + literal(changeSet.getAuthor()) + ")")
+			.map((changeSet) -> "(id = " + DraftYaml.literal(changeSet.getId()) + " AND author = " + DraftYaml.literal(changeSet.getAuthor()) + ")")
 			.toList());
 		execute.add(DraftYaml.ordered("id", "databasechangelog", "title", "Remove the rolled-back changesets from " + table, "sql",
 				"DELETE FROM " + table + " WHERE " + rows + ";"));
@@ -137,19 +128,12 @@ public final class LiquibaseImport {
 		todos.add(0, "Add checks that prove each rollback worked (the tables, columns or indexes it removes are gone).");
 		todos.add(0, "Name the target alias group (target:) and the approvers this database needs.");
 		List<String> changes = reverted.stream().map((changeSet) -> changeSet.getId() + " (" + changeSet.getAuthor() + ")").toList();
-		Map<String, Object> runbook = new LinkedHashMap<>();
-		runbook.put("id", id);
-		runbook.put("title", "Roll back Liquibase changesets " + String.join(", ", reverted.stream().map(ChangeSet::getId).toList()));
-		runbook.put("migration", DraftYaml.ordered("id", reverted.get(0).getId(), "tool", "liquibase", "historyTable", table));
-		runbook.put("risk", "MEDIUM");
-		runbook.put("summary", "Rolls back the last " + last + " changeset(s) of " + changelog
-				+ " with the rollback SQL Liquibase generates for PostgreSQL, newest first, and removes them from " + table + ".");
-		runbook.put("decision", DraftYaml.ordered("start", "revert", "questions", List.of(DraftYaml.ordered("id", "revert", "ask",
-				"Roll back " + String.join(", ", changes) + "?", "answers", List.of(DraftYaml.ordered("answer", "Yes", "outcome", "ROLLBACK"),
-						DraftYaml.ordered("answer", "No", "outcome", "FIX_FORWARD"))))));
-		runbook.put("authorization", DraftYaml.ordered("approvers", List.of("TEAM_LEAD", "CTO"), "deadline", "30m"));
-		runbook.put("phases", DraftYaml.ordered("precheck", Map.of("steps", prechecks), "execute", Map.of("steps", execute), "verify",
-				Map.of("steps", verify)));
+		Map<String, Object> runbook = DraftYaml.revertRunbook(id,
+				"Roll back Liquibase changesets " + String.join(", ", reverted.stream().map(ChangeSet::getId).toList()),
+				DraftYaml.ordered("id", reverted.get(0).getId(), "tool", "liquibase", "historyTable", table),
+				"Rolls back the last " + last + " changeset(s) of " + changelog
+						+ " with the rollback SQL Liquibase generates for PostgreSQL, newest first, and removes them from " + table + ".",
+				"Roll back " + String.join(", ", changes) + "?", prechecks, execute, verify);
 		return new Draft(DraftYaml.write("Liquibase changelog " + changelog, runbook, todos), List.copyOf(todos), changes);
 	}
 
@@ -190,12 +174,6 @@ public final class LiquibaseImport {
 		}
 	}
 
-	private static String literal(String value) {
-		return "'" + value.replace("'", "''") + "'";
-	}
 
-	private static String slug(String text) {
-		return text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-	}
 
 }

@@ -280,25 +280,15 @@ public final class MarkdownImport {
 			if (kept.isEmpty()) {
 				return;
 			}
-			String text = String.join(";\n", kept.stream().map((statement) -> statement.text().strip()).toList()) + ";";
-			Map<String, Object> step = new LinkedHashMap<>();
-			step.put("id", id(name));
-			step.put("title", name);
+			String id = id(name);
 			boolean reads = kept.stream().allMatch(SqlStatement::isReadOnlyQuery);
+			Map<String, Object> step;
 			if (reads) {
-				step.put("check", text);
+				step = DraftYaml.ordered("id", id, "title", name, "check", DraftYaml.join(kept));
 				this.lastCheck = step;
 			}
 			else {
-				step.put("sql", text);
-				if (kept.stream().anyMatch((statement) -> statement.destruction().isPresent())) {
-					step.put("destructive", true);
-					step.put("confirm", "RUN " + step.get("id"));
-					this.todos.add("\"" + name + "\" destroys data: choose its confirmation phrase and a countBefore query.");
-				}
-				if (kept.stream().anyMatch(SqlStatement::requiresNoTransaction)) {
-					step.put("transaction", false);
-				}
+				step = DraftYaml.sqlStep(id, name, kept, "RUN " + id, this.todos);
 				this.lastCheck = null;
 			}
 			steps(reads && this.section == Section.EXECUTE ? PhaseName.VERIFY : this.section.phase()).add(step);

@@ -2,9 +2,7 @@ package dev.backout.runbook;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,13 +53,14 @@ public final class MigrationToolImport {
 		List<String> todos = new ArrayList<>();
 		List<Map<String, Object>> prechecks = new ArrayList<>();
 		List<Map<String, Object>> execute = new ArrayList<>();
-		String versions = String.join(", ", reverted.stream().map((undo) -> literal(undo.version())).toList());
+		String versions = String.join(", ", reverted.stream().map((undo) -> DraftYaml.literal(undo.version())).toList());
 		prechecks.add(DraftYaml.ordered("id", "versions-applied", "title", "Flyway's history lists versions " + names(reverted.stream()
 			.map(Undo::version)
 			.toList()) + " as applied", "check", "SELECT count(*) FROM " + table + " WHERE success AND version IN (" + versions + ")",
 				"expect", Map.of("equals", reverted.size())));
 		for (Undo undo : reverted) {
-			execute.add(step("undo-" + slug(undo.version()), "Undo " + undo.version() + ": " + undo.description(), undo.sql(), todos));
+			execute.add(DraftYaml.sqlStep("undo-" + DraftYaml.slug(undo.version()), "Undo " + undo.version() + ": " + undo.description(),
+					DraftYaml.withoutTransactionControl(undo.sql()), "RUN undo-" + DraftYaml.slug(undo.version()), todos));
 		}
 		execute.add(DraftYaml.ordered("id", "flyway-history", "title", "Remove the undone versions from Flyway's history", "sql",
 				"DELETE FROM " + table + " WHERE version IN (" + versions + ");"));
@@ -99,16 +98,17 @@ public final class MigrationToolImport {
 			String sql = offlineSql.substring(bounds.get(i)[1], end);
 			String from = revisions.get(i)[0];
 			String to = revisions.get(i)[1];
-			execute.add(step("downgrade-" + slug(from), "Downgrade " + from + " → " + (to.isEmpty() ? "base" : to), sql, todos));
+			execute.add(DraftYaml.sqlStep("downgrade-" + DraftYaml.slug(from), "Downgrade " + from + " → " + (to.isEmpty() ? "base" : to),
+					DraftYaml.withoutTransactionControl(sql), "RUN downgrade-" + DraftYaml.slug(from), todos));
 		}
 		String first = revisions.get(0)[0];
 		String lastTo = revisions.get(revisions.size() - 1)[1];
-		List<Map<String, Object>> prechecks = List.of(DraftYaml.ordered("id", "at-" + slug(first), "title",
+		List<Map<String, Object>> prechecks = List.of(DraftYaml.ordered("id", "at-" + DraftYaml.slug(first), "title",
 				"alembic_version is at " + first, "check", "SELECT version_num FROM alembic_version", "expect", Map.of("equals", first)));
 		List<Map<String, Object>> verify = List.of(lastTo.isEmpty()
 				? DraftYaml.ordered("id", "at-base", "title", "alembic_version holds no revision", "check",
 						"SELECT count(*) FROM alembic_version", "expect", Map.of("equals", 0))
-				: DraftYaml.ordered("id", "at-" + slug(lastTo), "title", "alembic_version is back at " + lastTo, "check",
+				: DraftYaml.ordered("id", "at-" + DraftYaml.slug(lastTo), "title", "alembic_version is back at " + lastTo, "check",
 						"SELECT version_num FROM alembic_version", "expect", Map.of("equals", lastTo)));
 		todos.add(0, "Add checks that prove each downgrade worked (the tables, columns or indexes it removes are gone).");
 		List<String> changes = revisions.stream().map((r) -> r[0]).toList();
@@ -118,40 +118,11 @@ public final class MigrationToolImport {
 				prechecks, execute, verify, todos, changes);
 	}
 
-	private static Map<String, Object> step(String id, String title, String script, List<String> todos) {
-		List<SqlStatement> statements = SqlScript.statements(script).stream().filter((s) -> !s.isTransactionControl()).toList();
-		Map<String, Object> step = DraftYaml.ordered("id", id, "title", title, "sql",
-				String.join(";\n", statements.stream().map((s) -> s.text().strip()).toList()) + ";");
-		if (statements.stream().anyMatch((s) -> s.destruction().isPresent())) {
-			step.put("destructive", true);
-			step.put("confirm", "RUN " + id);
-			todos.add("\"" + title + "\" destroys data: add a countBefore query so the commander sees what is at stake.");
-		}
-		if (statements.stream().anyMatch(SqlStatement::requiresNoTransaction)) {
-			step.put("transaction", false);
-		}
-		if (statements.stream().anyMatch(SqlStatement::isDynamic)) {
-			step.put("dynamicSql", true);
-			todos.add("\"" + title + "\" decides what it does when it runs (DO, EXECUTE): read it closely.");
-		}
-		return step;
-	}
-
 	private static Draft draft(String id, String from, String title, String tool, String historyTable, String summary,
 			List<Map<String, Object>> prechecks, List<Map<String, Object>> execute, List<Map<String, Object>> verify, List<String> todos,
 			List<String> changes) {
-		Map<String, Object> runbook = new LinkedHashMap<>();
-		runbook.put("id", id);
-		runbook.put("title", title);
-		runbook.put("migration", DraftYaml.ordered("id", changes.get(0), "tool", tool, "historyTable", historyTable));
-		runbook.put("risk", "MEDIUM");
-		runbook.put("summary", summary);
-		runbook.put("decision", DraftYaml.ordered("start", "revert", "questions", List.of(DraftYaml.ordered("id", "revert", "ask",
-				title + "?", "answers", List.of(DraftYaml.ordered("answer", "Yes", "outcome", "ROLLBACK"),
-						DraftYaml.ordered("answer", "No", "outcome", "FIX_FORWARD"))))));
-		runbook.put("authorization", DraftYaml.ordered("approvers", List.of("TEAM_LEAD", "CTO"), "deadline", "30m"));
-		runbook.put("phases", DraftYaml.ordered("precheck", Map.of("steps", prechecks), "execute", Map.of("steps", execute), "verify",
-				Map.of("steps", verify)));
+		Map<String, Object> runbook = DraftYaml.revertRunbook(id, title, DraftYaml.ordered("id", changes.get(0), "tool", tool,
+				"historyTable", historyTable), summary, title + "?", prechecks, execute, verify);
 		todos.add(0, "Name the target alias group (target:) and the approvers this database needs.");
 		return new Draft(DraftYaml.write(from, runbook, todos), List.copyOf(todos), changes);
 	}
@@ -174,12 +145,6 @@ public final class MigrationToolImport {
 		return String.join(", ", versions);
 	}
 
-	private static String literal(String value) {
-		return "'" + value.replace("'", "''") + "'";
-	}
 
-	private static String slug(String text) {
-		return text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-	}
 
 }

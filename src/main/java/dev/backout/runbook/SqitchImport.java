@@ -3,7 +3,6 @@ package dev.backout.runbook;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -69,18 +68,8 @@ public final class SqitchImport {
 				todos.add("No " + change.script("revert") + ": write the revert of \"" + change.name() + "\" by hand.");
 				continue;
 			}
-			Map<String, Object> step = DraftYaml.ordered("id", "revert-" + slug(change.name()), "title",
-					"Revert " + change.name() + (change.note().isEmpty() ? "" : ": " + change.note()));
-			List<SqlStatement> statements = withoutTransactionControl(revert);
-			step.put("sql", join(statements));
-			if (statements.stream().anyMatch((statement) -> statement.destruction().isPresent())) {
-				step.put("destructive", true);
-				step.put("confirm", "REVERT " + change.name());
-				todos.add("\"Revert " + change.name() + "\" destroys data: add a countBefore query so the commander sees what is at stake.");
-			}
-			if (statements.stream().anyMatch(SqlStatement::requiresNoTransaction)) {
-				step.put("transaction", false);
-			}
+			Map<String, Object> step = DraftYaml.sqlStep("revert-" + DraftYaml.slug(change.name()), "Revert " + change.name()
+					+ (change.note().isEmpty() ? "" : ": " + change.note()), DraftYaml.withoutTransactionControl(revert), "REVERT " + change.name(), todos);
 			execute.add(step);
 			// After the revert, a change that is gone fails its verify; a reworked one verifies as its earlier version.
 			Optional<Planned> earlier = planned.stream()
@@ -101,30 +90,17 @@ public final class SqitchImport {
 		int left = planned.size() - last;
 		verify.add((left > 0)
 				? DraftYaml.ordered("id", "registry-updated", "title", "sqitch's registry says \"" + planned.get(left - 1).name()
-						+ "\" is the last change deployed", "check", "SELECT change FROM sqitch.changes WHERE project = " + literal(project)
+						+ "\" is the last change deployed", "check", "SELECT change FROM sqitch.changes WHERE project = " + DraftYaml.literal(project)
 						+ " ORDER BY committed_at DESC LIMIT 1", "expect", Map.of("equals", planned.get(left - 1).name()))
 				: DraftYaml.ordered("id", "registry-updated", "title", "sqitch's registry lists no change deployed", "check",
-						"SELECT count(*) FROM sqitch.changes WHERE project = " + literal(project), "expect", Map.of("equals", 0)));
+						"SELECT count(*) FROM sqitch.changes WHERE project = " + DraftYaml.literal(project), "expect", Map.of("equals", 0)));
 
-		Map<String, Object> runbook = new LinkedHashMap<>();
-		runbook.put("id", id);
-		runbook.put("title", "Revert " + project + ": " + String.join(", ", reverted.stream().map(Planned::name).toList()));
-		runbook.put("migration", DraftYaml.ordered("id", project + ":" + reverted.get(0).name(), "tool", "sqitch", "historyTable",
-				"sqitch.changes"));
-		runbook.put("risk", "MEDIUM");
-		runbook.put("summary", "Reverts the last " + last + " change(s) of sqitch project " + project
-				+ " with the project's own revert scripts, newest first, and updates sqitch's registry as `sqitch revert` would.");
-		runbook.put("decision", DraftYaml.ordered("start", "revert", "questions", List.of(DraftYaml.ordered("id", "revert", "ask",
-				"Revert " + String.join(", ", reverted.stream().map(Planned::name).toList()) + "?", "answers",
-				List.of(DraftYaml.ordered("answer", "Yes", "outcome", "ROLLBACK"), DraftYaml.ordered("answer", "No", "outcome", "FIX_FORWARD"))))));
-		runbook.put("authorization", DraftYaml.ordered("approvers", List.of("TEAM_LEAD", "CTO"), "deadline", "30m"));
-		Map<String, Object> phases = new LinkedHashMap<>();
-		if (!prechecks.isEmpty()) {
-			phases.put("precheck", Map.of("steps", prechecks));
-		}
-		phases.put("execute", Map.of("steps", execute));
-		phases.put("verify", Map.of("steps", verify));
-		runbook.put("phases", phases);
+		String changes = String.join(", ", reverted.stream().map(Planned::name).toList());
+		Map<String, Object> runbook = DraftYaml.revertRunbook(id, "Revert " + project + ": " + changes,
+				DraftYaml.ordered("id", project + ":" + reverted.get(0).name(), "tool", "sqitch", "historyTable", "sqitch.changes"),
+				"Reverts the last " + last + " change(s) of sqitch project " + project
+						+ " with the project's own revert scripts, newest first, and updates sqitch's registry as `sqitch revert` would.",
+				"Revert " + changes + "?", prechecks, execute, verify);
 		todos.add(0, "Name the target alias group (target:) and the approvers this project needs.");
 		return new Draft(DraftYaml.write("sqitch project " + project, runbook, todos), List.copyOf(todos),
 				reverted.stream().map(Planned::name).toList());
@@ -163,12 +139,12 @@ public final class SqitchImport {
 	}
 
 	private static void check(List<Map<String, Object>> into, String id, String title, String script, String expect, List<String> todos) {
-		List<SqlStatement> statements = withoutTransactionControl(script);
+		List<SqlStatement> statements = DraftYaml.withoutTransactionControl(script);
 		if (statements.isEmpty() || !statements.stream().allMatch(SqlStatement::isReadOnlyQuery)) {
 			todos.add("\"" + title + "\": its verify script does more than read (DO blocks, functions): write it as a read-only check.");
 			return;
 		}
-		into.add(DraftYaml.ordered("id", slug(id), "title", title, "check", join(statements), "expect", Map.of(expect, true)));
+		into.add(DraftYaml.ordered("id", DraftYaml.slug(id), "title", title, "check", DraftYaml.join(statements), "expect", Map.of(expect, true)));
 	}
 
 	/**
@@ -195,27 +171,15 @@ public final class SqitchImport {
 		Map<String, Integer> counts = new LinkedHashMap<>();
 		reverted.forEach((change) -> counts.merge(change.name(), 1, Integer::sum));
 		String which = String.join(" OR ", counts.entrySet().stream()
-			.map((e) -> "(r.change = " + literal(e.getKey()) + " AND r.n <= " + e.getValue() + ")")
+			.map((e) -> "(r.change = " + DraftYaml.literal(e.getKey()) + " AND r.n <= " + e.getValue() + ")")
 			.toList());
 		return "SELECT r.change_id FROM (SELECT change_id, change, row_number() OVER (PARTITION BY change ORDER BY committed_at DESC) AS n "
-				+ "FROM sqitch.changes WHERE project = " + literal(project) + ") r WHERE " + which;
+				+ "FROM sqitch.changes WHERE project = " + DraftYaml.literal(project) + ") r WHERE " + which;
 	}
 
-	private static List<SqlStatement> withoutTransactionControl(String script) {
-		return SqlScript.statements(script).stream().filter((statement) -> !statement.isTransactionControl()).toList();
-	}
 
-	private static String join(List<SqlStatement> statements) {
-		return String.join(";\n", statements.stream().map((statement) -> statement.text().strip()).toList()) + ";";
-	}
 
-	private static String literal(String value) {
-		return "'" + value.replace("'", "''") + "'";
-	}
 
-	private static String slug(String text) {
-		return text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
-	}
 
 	private static String matchOr(Pattern pattern, String text, String what) {
 		Matcher matcher = pattern.matcher(text);
