@@ -41,7 +41,28 @@ public final class MarkdownImport {
 
 	private static final Pattern CHECKBOX = Pattern.compile("^(\\s*)(?:[-*]\\s+)?\\[[ xX]\\]\\s*(.+)$");
 
-	private static final Pattern EXPECTED = Pattern.compile("(?i)(?:expected|should (?:see|show|return))\\s*:?\\s*(.+)");
+	private static final Pattern EXPECTED = Pattern.compile("(?i)(?:expected(?: result)?|should (?:see|show|return)|returns)\\s*:?\\s*(.+)");
+
+	/** {@code psql … -f file}: the document runs a script kept beside it. */
+	private static final Pattern PSQL_FILE = Pattern.compile("psql\\b.*?\\s-f\\s+['\"]?([^\\s'\"]+)");
+
+	/** A script named in prose: "Run `rollback_coaching_tables.sql`". */
+	private static final Pattern SCRIPT_NAME = Pattern.compile("([\\w./-]+\\.sql)\\b");
+
+	private static final Pattern RUN_SCRIPT = Pattern.compile("(?i)\\b(?:run|execute|apply)\\b\\W+([\\w./-]+\\.sql)\\b");
+
+	/** {@code COUNT=$(psql …)} then {@code if [ "$COUNT" -eq 0 ]}: the script's own expectation. */
+	private static final Pattern ASSIGNED = Pattern.compile("(\\w+)=\\$\\(\\s*$");
+
+	/** A comma list the document expects ("Should show: active, handed_over, closed"): compared as one aggregated value. */
+	private static final Pattern LIST = Pattern.compile("[\\w.-]+(?:,\\s*[\\w.-]+)+");
+
+	private static final Pattern TRIGGERS_ROLLBACK = Pattern.compile("(?i)^(?:only\\s+)?(?:roll\\s?back|rollback)\\s+(?:only\\s+)?if\\b.*:$");
+
+	private static final Pattern TRIGGERS_STAY = Pattern.compile("(?i)^do\\s+not\\s+(?:roll\\s?back|rollback)\\s+if\\b.*:$");
+
+	private static final Map<String, String> TOOLS = Map.of("alembic downgrade", "alembic", "sqitch revert", "sqitch", "flyway undo",
+			"flyway", "mix ecto.rollback", "ecto", "liquibase rollback", "liquibase");
 
 	private static final Pattern BLANK = Pattern.compile("^(.*?):?\\s*_{3,}.*$");
 
@@ -58,13 +79,18 @@ public final class MarkdownImport {
 	 * @param sqlBlocks SQL found (fenced SQL blocks and psql commands), {@code sqlLanded} how many are steps or checks
 	 * @param checkboxes checklist items found, {@code checkboxesLanded} how many are checklist items
 	 */
-	public record Draft(String yaml, List<String> todos, int sqlBlocks, int sqlLanded, int checkboxes, int checkboxesLanded) {
+	public record Draft(String yaml, List<String> todos, int sqlBlocks, int sqlLanded, int checkboxes, int checkboxesLanded,
+			int scriptsRun, int scriptsLanded) {
 	}
 
 	/** Where the document is: a phase of the runbook, or a part with no steps of its own. */
 	private enum Section {
 
 		PRECHECK, BACKUP, EXECUTE, VERIFY, RESTORE, AFTER, TRIGGERS_ROLLBACK, TRIGGERS_STAY, TROUBLESHOOTING, ASIDE;
+
+		boolean isPhase() {
+			return ordinal() <= AFTER.ordinal();
+		}
 
 		PhaseName phase() {
 			return switch (this) {
@@ -78,6 +104,12 @@ public final class MarkdownImport {
 		}
 
 		static Section of(String heading, Section current) {
+			Section named = named(heading);
+			return (named != null) ? named : current;
+		}
+
+		/** @return the part a heading names, or null when it names none (the part goes on) */
+		static Section named(String heading) {
 			String h = heading.toLowerCase(Locale.ROOT);
 			if (h.contains("troubleshoot") || h.startsWith("issue")) {
 				return TROUBLESHOOTING;
@@ -90,7 +122,9 @@ public final class MarkdownImport {
 			}
 			if (h.contains("scenario") || h.contains("test") || h.contains("what the rollback does") || h.contains("analysis")
 					|| h.contains("lesson") || h.contains("recommendation") || h.contains("inventory") || h.contains("risk")
-					|| h.contains("contact") || h.contains("escalation") || h.contains("related") || h.contains(" vs")) {
+					|| h.contains("contact") || h.contains("escalation") || h.contains("related") || h.contains(" vs")
+					|| h.contains("accomplish") || h.contains("conclusion") || h.contains("readiness") || SCRIPT_NAME.matcher(h).find()) {
+				// A heading that names a script describes it; where the script runs is the procedure's business.
 				return ASIDE;
 			}
 			if (h.startsWith("pre") || h.contains("pre-rollback") || h.contains("precondition") || h.contains("prerequisite")
@@ -103,7 +137,7 @@ public final class MarkdownImport {
 			if (h.contains("verif") || h.contains("validation") || h.contains("check")) {
 				return VERIFY;
 			}
-			if (h.contains("restore") && (h.contains("backup") || h.contains("database") || h.contains("full"))) {
+			if (h.contains("recovery") || h.contains("restore") && (h.contains("backup") || h.contains("database") || h.contains("full"))) {
 				return RESTORE;
 			}
 			if (h.contains("post") || h.contains("after") || h.contains("follow") || h.contains("restart") || h.contains("monitor")) {
@@ -113,7 +147,7 @@ public final class MarkdownImport {
 					|| h.contains("procedure") || h.contains("script") || h.contains("restore") || h.contains("option")) {
 				return EXECUTE;
 			}
-			return current;
+			return null;
 		}
 
 	}
@@ -124,9 +158,17 @@ public final class MarkdownImport {
 	}
 
 	public static Draft of(String id, String markdown) {
-		Builder builder = new Builder();
-		Node document = MARKDOWN.parse(markdown);
-		document.accept(builder);
+		return of(id, markdown, Map.of());
+	}
+
+	/**
+	 * @param scripts the files the document runs ({@code psql -f file}, "Run `file.sql`"), by path:
+	 * each becomes a step where the document's procedure runs it
+	 */
+	public static Draft of(String id, String markdown, Map<String, String> scripts) {
+		Builder builder = new Builder(scripts);
+		MARKDOWN.parse(markdown).accept(builder);
+		builder.migration(markdown);
 		return builder.draft(id);
 	}
 
@@ -144,7 +186,20 @@ public final class MarkdownImport {
 
 		private final Map<String, Integer> ids = new LinkedHashMap<>();
 
+		private final Map<String, String> scripts;
+
+		private final java.util.Set<String> scriptsLanded = new java.util.HashSet<>();
+
+		private int scriptsRun;
+
 		private String title;
+
+		private String tool = "sql";
+
+		private String revision;
+
+		/** Whether the last heading named a phase: its numbered lists are the procedure. */
+		private boolean procedure;
 
 		private String label = "Step";
 
@@ -163,6 +218,10 @@ public final class MarkdownImport {
 
 		private int checkboxesLanded;
 
+		Builder(Map<String, String> scripts) {
+			this.scripts = scripts;
+		}
+
 		@Override
 		public void visit(Heading heading) {
 			String text = text(heading);
@@ -172,13 +231,15 @@ public final class MarkdownImport {
 			}
 			// Under an aside (tested scenarios, what a script does), sub-headings stay asides.
 			if (this.asideLevel == 0 || heading.getLevel() <= this.asideLevel) {
-				this.section = Section.of(text, this.section);
+				Section named = Section.named(text);
+				this.section = (named != null) ? named : this.section;
+				this.procedure = (named != null) ? named.isPhase() : this.procedure;
 				this.asideLevel = (this.section == Section.ASIDE) ? heading.getLevel() : 0;
 			}
 			this.label = text;
 			this.lastCheck = null;
 			if (this.section == Section.TROUBLESHOOTING && heading.getLevel() >= 3) {
-				this.troubleshooting.add(new LinkedHashMap<>(Map.of("problem", text, "solution", "")));
+				this.troubleshooting.add(DraftYaml.ordered("problem", text, "solution", ""));
 			}
 		}
 
@@ -192,10 +253,14 @@ public final class MarkdownImport {
 					checkbox(box.group(2).trim());
 				}
 				else if (this.section == Section.TRIGGERS_ROLLBACK) {
-					this.rollbackIf.add(text);
+					this.rollbackIf.add(withoutMarks(text));
 				}
 				else if (this.section == Section.TRIGGERS_STAY) {
-					this.stayIf.add(text);
+					this.stayIf.add(withoutMarks(text));
+				}
+				else if (this.procedure && this.section.isPhase() && item.getParent() instanceof org.commonmark.node.OrderedList
+						&& !holdsCode(item)) {
+					procedureItem(text.replaceAll("[:.]\\s*$", ""));
 				}
 				else {
 					this.label = text.replaceAll("[:.]\\s*$", "");
@@ -207,6 +272,15 @@ public final class MarkdownImport {
 		@Override
 		public void visit(Paragraph paragraph) {
 			String text = text(paragraph);
+			// "Only rollback if:" / "Do NOT rollback if:" open a list of triggers without a heading of their own.
+			if (TRIGGERS_STAY.matcher(text).matches()) {
+				this.section = Section.TRIGGERS_STAY;
+				this.procedure = false;
+			}
+			else if (TRIGGERS_ROLLBACK.matcher(text).matches()) {
+				this.section = Section.TRIGGERS_ROLLBACK;
+				this.procedure = false;
+			}
 			Matcher expected = EXPECTED.matcher(text);
 			if (this.lastCheck != null && expected.find()) {
 				expect(expected.group(1));
@@ -236,7 +310,7 @@ public final class MarkdownImport {
 			if (language.matches("sql|postgres(ql)?|pgsql|plpgsql|psql")
 					|| (language.isEmpty() && SQL_STARTS.stream().anyMatch((start) -> body.toUpperCase(Locale.ROOT).startsWith(start)))) {
 				this.sqlBlocks++;
-				sql(body, this.label);
+				landed(sql(body, this.label));
 			}
 			else if (language.matches("bash|sh|shell|console|zsh") || body.contains("psql ")) {
 				shell(body);
@@ -250,20 +324,23 @@ public final class MarkdownImport {
 			}
 		}
 
-		/** SQL: a check when it only reads, else a step; in an aside or troubleshooting, kept where it belongs. */
-		private void sql(String sql, String name) {
+		/**
+		 * SQL: a check when it only reads, else a step, and the queries that end a changing block a check
+		 * after it; in an aside or troubleshooting, kept where it belongs.
+		 * @return whether it landed in the draft
+		 */
+		private boolean sql(String sql, String name) {
 			if (this.section == Section.TROUBLESHOOTING && !this.troubleshooting.isEmpty()) {
 				appendSolution(sql);
-				this.sqlLanded++;
-				return;
+				return true;
 			}
 			if (this.section == Section.ASIDE || this.section == Section.TRIGGERS_ROLLBACK || this.section == Section.TRIGGERS_STAY) {
 				this.todos.add("SQL under \"" + this.label + "\" (an example or description, not a step?): " + firstLine(sql));
-				return;
+				return false;
 			}
 			if (sql.lines().anyMatch((line) -> line.strip().startsWith("\\"))) {
 				this.todos.add("psql meta-command under \"" + name + "\" (write it as a query): " + firstLine(sql));
-				return;
+				return false;
 			}
 			List<SqlStatement> statements;
 			try {
@@ -271,28 +348,90 @@ public final class MarkdownImport {
 			}
 			catch (RuntimeException unreadable) {
 				this.todos.add("SQL under \"" + name + "\" that the console cannot split: " + firstLine(sql));
-				return;
+				return false;
 			}
 			List<SqlStatement> kept = statements.stream().filter((statement) -> !statement.isTransactionControl()).toList();
 			if (kept.size() < statements.size()) {
 				this.todos.add("\"" + name + "\": BEGIN/COMMIT removed; the console runs each step in a transaction of its own.");
 			}
 			if (kept.isEmpty()) {
-				return;
+				return false;
 			}
-			String id = id(name);
-			boolean reads = kept.stream().allMatch(SqlStatement::isReadOnlyQuery);
-			Map<String, Object> step;
-			if (reads) {
-				step = DraftYaml.ordered("id", id, "title", name, "check", DraftYaml.join(kept));
-				this.lastCheck = step;
+			int changes = kept.size();
+			// SELECT setval(…) reads like a query and acts: a step, never a check.
+			while (changes > 0 && kept.get(changes - 1).isReadOnlyQuery() && kept.get(changes - 1).sideEffectFunction().isEmpty()) {
+				changes--;
 			}
-			else {
-				step = DraftYaml.sqlStep(id, name, kept, "RUN " + id, this.todos);
+			PhaseName phase = this.section.phase();
+			if (changes > 0) {
+				String id = id(name);
+				steps(phase).add(DraftYaml.sqlStep(id, name, kept.subList(0, changes), "RUN " + id, this.todos));
 				this.lastCheck = null;
 			}
-			steps(reads && this.section == Section.EXECUTE ? PhaseName.VERIFY : this.section.phase()).add(step);
-			this.sqlLanded++;
+			if (changes < kept.size()) {
+				String title = (changes > 0) ? name + ": check" : name;
+				this.lastCheck = DraftYaml.ordered("id", id(title), "title", title, "check", DraftYaml.join(kept.subList(changes, kept.size())));
+				// Right after the step it closes (its script read the result there), or a read-only block of a procedure: verify.
+				steps(phase == PhaseName.EXECUTE && changes == 0 ? PhaseName.VERIFY : phase).add(this.lastCheck);
+				// "-- Expected result: 0" closing the block is the check's expectation.
+				String last = sql.strip().lines().reduce((a, b) -> b).orElse("").strip();
+				Matcher expected = EXPECTED.matcher(last.replaceFirst("^--\\s*", ""));
+				if (last.startsWith("--") && expected.lookingAt()) {
+					expect(expected.group(1));
+				}
+			}
+			return true;
+		}
+
+		/** The document runs a script: its SQL is a step when the script came with the document, else a to-do. */
+		private void runScript(String reference, String title) {
+			this.scriptsRun++;
+			String name = reference.substring(reference.lastIndexOf('/') + 1);
+			Optional<String> path = this.scripts.keySet().stream()
+				.filter((p) -> p.equals(reference) || p.endsWith("/" + reference) || p.equals(name) || p.endsWith("/" + name))
+				.findFirst();
+			if (path.isEmpty()) {
+				this.todos.add("Under \"" + this.label + "\", the document runs " + reference
+						+ ": import the script with the document, or paste its SQL as a step.");
+			}
+			else if (!this.scriptsLanded.add(path.get())) {
+				this.todos.add("Under \"" + this.label + "\", the document runs " + name
+						+ " again (already a step): if this is another way, write it as a decision answer with its steps.");
+			}
+			else if (!sql(this.scripts.get(path.get()), title.contains(name) ? title : title + " (" + name + ")")) {
+				this.scriptsLanded.remove(path.get());
+			}
+		}
+
+		/** A numbered step of a procedure: the script it runs ("Run `x.sql`"), or a checklist item. */
+		private void procedureItem(String text) {
+			Matcher script = RUN_SCRIPT.matcher(text);
+			if (script.find()) {
+				runScript(script.group(1), text);
+				return;
+			}
+			this.label = text;
+			steps(this.section.phase()).add(DraftYaml.ordered("id", id(text), "manual", text));
+		}
+
+		/** A numbered item that holds its SQL or commands names them; the code is the step. */
+		private static boolean holdsCode(ListItem item) {
+			for (Node child = item.getFirstChild(); child != null; child = child.getNext()) {
+				if (child instanceof FencedCodeBlock || child instanceof IndentedCodeBlock) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		private void landed(boolean landed) {
+			if (landed) {
+				this.sqlLanded++;
+			}
+		}
+
+		private static String withoutMarks(String text) {
+			return text.replaceFirst("^[\\p{So}\\p{Sk}\\uFE0F\\s]+", "");
 		}
 
 		/** Shell: each {@code psql -c} is SQL; every other command a checklist item saying to run it. */
@@ -309,7 +448,7 @@ public final class MarkdownImport {
 			if (heredoc.find()) {
 				// psql … <<'EOF' … EOF: the lines between are SQL; the commands around it are read as usual.
 				this.sqlBlocks++;
-				sql(heredoc.group(2).strip(), Optional.ofNullable(lastComment(body.substring(0, heredoc.start()))).orElse(this.label));
+				landed(sql(heredoc.group(2).strip(), Optional.ofNullable(lastComment(body.substring(0, heredoc.start()))).orElse(this.label)));
 				body = body.substring(0, heredoc.start()) + body.substring(heredoc.end());
 			}
 			String joined = body.replace("\\\n", " ");
@@ -318,19 +457,25 @@ public final class MarkdownImport {
 			int consumed = 0;
 			List<String> commands = new ArrayList<>();
 			while (psql.find()) {
-				commands.add(joined.substring(consumed, psql.start()));
-				String sql = (psql.group(2) != null) ? psql.group(2).replace("\\\"", "\"") : psql.group(3);
 				String before = joined.substring(0, psql.start());
+				// COUNT=$(psql …): the assignment is part of the query, not a command of its own.
+				Matcher assigned = ASSIGNED.matcher(before);
+				boolean isAssigned = assigned.find();
+				commands.add(joined.substring(consumed, isAssigned ? assigned.start() : psql.start()));
+				String sql = (psql.group(2) != null) ? psql.group(2).replace("\\\"", "\"") : psql.group(3);
 				comment = lastComment(before);
 				this.sqlBlocks++;
-				sql(sql.strip(), (comment != null) ? comment : this.label);
+				landed(sql(sql.strip(), (comment != null) ? comment : this.label));
 				String after = joined.substring(psql.end());
+				if (isAssigned && this.lastCheck != null) {
+					compared(assigned.group(1), after);
+				}
 				String nextLine = after.lines().skip(1).findFirst().orElse("");
 				Matcher expected = EXPECTED.matcher(nextLine.replaceFirst("^\\s*#\\s*", ""));
 				if (this.lastCheck != null && expected.matches()) {
 					expect(expected.group(1));
 				}
-				consumed = psql.end();
+				consumed = psql.end() + (after.startsWith(")") ? 1 : 0);
 			}
 			commands.add(joined.substring(consumed));
 			for (String chunk : commands) {
@@ -341,7 +486,7 @@ public final class MarkdownImport {
 						lastTitle = trimmed.replaceFirst("^#+\\s*(\\d+\\.\\s*)?", "");
 						continue;
 					}
-					if (trimmed.isEmpty() || trimmed.startsWith("echo") || trimmed.matches("(fi|then|else|done|set -e.*|exit.*)")
+					if (trimmed.isEmpty() || trimmed.startsWith("echo") || trimmed.matches("(fi|then|else|done|set -e.*|exit.*|(el)?if .*|\\)+;?)")
 							|| trimmed.startsWith("\"") || trimmed.startsWith("|") || trimmed.startsWith("||")) {
 						continue;
 					}
@@ -349,7 +494,13 @@ public final class MarkdownImport {
 						.startsWith(start + " ")) && trimmed.endsWith(";")) {
 						// SQL typed at a psql prompt, written into the shell block.
 						this.sqlBlocks++;
-						sql(trimmed, (lastTitle != null) ? lastTitle : this.label);
+						landed(sql(trimmed, (lastTitle != null) ? lastTitle : this.label));
+						lastTitle = null;
+						continue;
+					}
+					Matcher file = PSQL_FILE.matcher(trimmed);
+					if (file.find() && !file.group(1).equals("-")) {
+						runScript(file.group(1), (lastTitle != null) ? lastTitle : "Run " + file.group(1));
 						lastTitle = null;
 						continue;
 					}
@@ -430,6 +581,12 @@ public final class MarkdownImport {
 			else if (value.toLowerCase(Locale.ROOT).startsWith("no ")) {
 				this.lastCheck.put("expect", Map.of("empty", true));
 			}
+			else if (LIST.matcher(value).matches() && SqlScript.statements((String) this.lastCheck.get("check")).size() == 1) {
+				// One value per row, as the document lists them: the rows joined in their order, compared as one value.
+				String query = ((String) this.lastCheck.get("check")).strip().replaceAll(";\\s*$", "");
+				this.lastCheck.put("check", "SELECT string_agg(value::text, ', ') FROM (" + query + ") AS result(value)");
+				this.lastCheck.put("expect", Map.of("equals", String.join(", ", value.split(",\\s*"))));
+			}
 			else {
 				this.todos.add("\"" + this.lastCheck.get("title") + "\": the document expects \"" + value
 						+ "\"; write it as an expectation.");
@@ -463,12 +620,33 @@ public final class MarkdownImport {
 			return name.toString().matches("[a-z].*") ? name.toString() : "value" + name;
 		}
 
+		/** {@code if [ "$COUNT" -eq 0 ]} after {@code COUNT=$(psql …)}: the script's test is the check's expectation. */
+		private void compared(String variable, String after) {
+			Matcher test = Pattern.compile("if \\[\\s*\"?\\$\\{?" + variable + "}?\"?\\s+-(eq|ge|gt|le|lt)\\s+(-?\\d+)\\s*]").matcher(after);
+			if (!test.find()) {
+				return;
+			}
+			long n = Long.parseLong(test.group(2));
+			this.lastCheck.put("expect", switch (test.group(1)) {
+				case "eq" -> Map.of("equals", n);
+				case "ge" -> Map.of("atLeast", n);
+				case "gt" -> Map.of("atLeast", n + 1);
+				case "le" -> Map.of("atMost", n);
+				default -> Map.of("atMost", n - 1);
+			});
+			this.lastCheck = null;
+		}
+
 		private static String lastComment(String before) {
 			List<String> lines = before.lines().toList();
 			for (int i = lines.size() - 1; i >= 0 && i >= lines.size() - 3; i--) {
 				String line = lines.get(i).strip();
 				if (line.startsWith("#") && !line.startsWith("#!")) {
-					return line.replaceFirst("^#+\\s*(\\d+\\.\\s*)?", "");
+					String comment = line.replaceFirst("^#+\\s*(\\d+\\.\\s*)?", "");
+					if (EXPECTED.matcher(comment).lookingAt()) {
+						continue; // "Should show: …" belongs to the command above
+					}
+					return comment;
 				}
 			}
 			return null;
@@ -509,13 +687,34 @@ public final class MarkdownImport {
 			return text.toString().strip();
 		}
 
+		/**
+		 * The migration tool the document reverts with ({@code alembic downgrade -1}) and the revision it
+		 * names: the console runs the SQL instead, so the tool's own record needs a step of its own.
+		 */
+		void migration(String markdown) {
+			String text = markdown.toLowerCase(Locale.ROOT);
+			TOOLS.entrySet().stream().filter((tool) -> text.contains(tool.getKey()))
+				.min(java.util.Comparator.comparingInt((tool) -> text.indexOf(tool.getKey())))
+				.ifPresent((tool) -> {
+					this.tool = tool.getValue();
+					this.todos.add("The document reverts with `" + tool.getKey() + "`; the console runs SQL, so add a step that updates "
+							+ tool.getValue() + "'s own record of the migration (or import the tool's scripts instead).");
+				});
+			Matcher revision = Pattern.compile("(?m)^\\s*(?:export\\s+)?(?:REVISION|VERSION|MIGRATION)\\w*=[\"']?([\\w.-]+)").matcher(markdown);
+			if (revision.find()) {
+				this.revision = revision.group(1);
+			}
+			this.scripts.keySet().stream().filter((path) -> !this.scriptsLanded.contains(path))
+				.forEach((path) -> this.todos.add("The script " + path + " came with the document, but no step of the document runs it."));
+		}
+
 		Draft draft(String id) {
 			Map<String, Object> runbook = new LinkedHashMap<>();
 			runbook.put("id", id);
 			runbook.put("title", (this.title != null) ? this.title : id);
 			Map<String, Object> migration = new LinkedHashMap<>();
-			migration.put("id", "TODO");
-			migration.put("tool", "sql");
+			migration.put("id", (this.revision != null) ? this.revision : "TODO");
+			migration.put("tool", this.tool);
 			runbook.put("migration", migration);
 			runbook.put("risk", "MEDIUM");
 			runbook.put("summary", "Imported from a rollback document; review every step before use.");
@@ -529,11 +728,19 @@ public final class MarkdownImport {
 			if (!triggers.isEmpty()) {
 				runbook.put("triggers", triggers);
 			}
+			List<Map<String, Object>> answers = new ArrayList<>();
+			answers.add(DraftYaml.ordered("answer", "Yes", "outcome", "ROLLBACK"));
+			if (this.phases.containsKey(PhaseName.RESTORE)) {
+				answers.add(DraftYaml.ordered("answer", "Yes, and restore from the backup", "outcome", "ROLLBACK_AND_RESTORE"));
+			}
+			answers.add(DraftYaml.ordered("answer", "No", "outcome", "FIX_FORWARD"));
 			runbook.put("decision", DraftYaml.ordered("start", "roll-back", "questions", List.of(DraftYaml.ordered("id", "roll-back", "ask",
-					"Roll back now?", "answers", List.of(DraftYaml.ordered("answer", "Yes", "outcome", "ROLLBACK"),
-							DraftYaml.ordered("answer", "No", "outcome", "FIX_FORWARD"))))));
+					"Roll back now?", "answers", answers))));
 			this.todos.add(0, "The decision is a draft with one question: write the document's criteria as questions.");
-			this.todos.add(1, "migration.id and migration.tool are placeholders: name the migration this runbook reverts.");
+			if (this.revision == null) {
+				this.todos.add(1, "migration.id is a placeholder" + (this.tool.equals("sql") ? " and migration.tool a guess" : "")
+						+ ": name the migration this runbook reverts.");
+			}
 			runbook.put("authorization", DraftYaml.ordered("approvers", List.of("TEAM_LEAD", "CTO"), "deadline", "30m"));
 			Map<String, Object> phases = new LinkedHashMap<>();
 			for (PhaseName phase : PhaseName.values()) {
@@ -552,8 +759,8 @@ public final class MarkdownImport {
 			if (!entries.isEmpty()) {
 				runbook.put("troubleshooting", entries);
 			}
-			return new Draft(DraftYaml.write("a Markdown rollback document", runbook, this.todos), List.copyOf(this.todos), this.sqlBlocks, this.sqlLanded, this.checkboxes,
-					this.checkboxesLanded);
+			return new Draft(DraftYaml.write("a Markdown rollback document", runbook, this.todos), List.copyOf(this.todos), this.sqlBlocks,
+					this.sqlLanded, this.checkboxes, this.checkboxesLanded, this.scriptsRun, this.scriptsLanded.size());
 		}
 
 	}

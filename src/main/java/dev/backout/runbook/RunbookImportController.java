@@ -39,14 +39,57 @@ class RunbookImportController {
 		return "runbook/import";
 	}
 
+	/** A document, and the scripts it runs by name ({@code psql -f}): .sql files, or a zip of them. */
 	@PostMapping("/runbooks/import")
-	String importMarkdown(@RequestParam String id, @RequestParam String markdown, Model model) {
+	String importMarkdown(@RequestParam String id, @RequestParam String markdown,
+			@RequestParam(required = false) MultipartFile[] scripts, Model model) throws IOException {
 		InputTooLong.atMost(markdown, LARGEST_DOCUMENT, "document");
 		InputTooLong.atMost(id, InputTooLong.SHORT, "id");
 		String runbookId = runbookId(id);
-		MarkdownImport.Draft draft = MarkdownImport.of(runbookId, markdown);
+		Map<String, String> files;
+		try {
+			files = scripts(scripts);
+		}
+		catch (IllegalArgumentException | java.util.zip.ZipException ex) {
+			model.addAttribute("error", "The scripts cannot be read: " + ex.getMessage());
+			return "runbook/import";
+		}
+		MarkdownImport.Draft draft = MarkdownImport.of(runbookId, markdown, files);
 		model.addAttribute("draft", draft);
 		return this.page.show(draft.yaml(), null, model);
+	}
+
+	/** Bounded as a project archive is: at most 2,000 files, 1 MB each, 20 MB in all. */
+	private static Map<String, String> scripts(MultipartFile[] uploads) throws IOException {
+		Map<String, String> files = new LinkedHashMap<>();
+		if (uploads == null) {
+			return files;
+		}
+		long total = 0;
+		for (MultipartFile upload : uploads) {
+			String name = (upload.getOriginalFilename() != null) ? upload.getOriginalFilename() : "";
+			if (upload.isEmpty()) {
+				continue;
+			}
+			if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+				Map<String, String> archived = ProjectArchive.read(upload.getInputStream());
+				if (archived.isEmpty()) {
+					throw new IllegalArgumentException(name + " holds no files: is it a zip?");
+				}
+				files.putAll(archived);
+			}
+			else if (upload.getSize() > ProjectArchive.LARGEST_FILE) {
+				throw new IllegalArgumentException(name + " is larger than 1 MB.");
+			}
+			else {
+				files.put(name.substring(name.lastIndexOf('/') + 1), new String(upload.getBytes(), java.nio.charset.StandardCharsets.UTF_8));
+			}
+			total += upload.getSize();
+			if (files.size() > ProjectArchive.MOST_FILES || total > ProjectArchive.LARGEST_TOTAL) {
+				throw new IllegalArgumentException("more than " + ProjectArchive.MOST_FILES + " files or 20 MB in all.");
+			}
+		}
+		return files;
 	}
 
 	/** A sqitch project, zipped: its plan, revert and verify scripts; the last {@code last} changes are reverted. */

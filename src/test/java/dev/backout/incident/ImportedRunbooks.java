@@ -50,6 +50,12 @@ record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApp
 		List<StepRun> prechecks = this.incidentSteps.runPrechecks(incident.id(), commander);
 		assertThat(prechecks).as("pre-checks")
 			.allSatisfy((run) -> assertThat(run.state()).as(run.stepId() + ": " + run.error()).isEqualTo(StepState.SUCCEEDED));
+		long id = incident.id();
+		ExecutionPlan before = this.incidents.plan(this.incidents.get(id)).orElseThrow();
+		before.steps().stream().filter((step) -> step.phase() == dev.backout.runbook.PhaseName.PRECHECK
+				&& step.kind() == dev.backout.runbook.Step.Kind.MANUAL)
+			.forEach((item) -> assertThat(this.incidentSteps.runStep(id, item.stepId(), null, filled(item), commander).state())
+				.as(item.stepId()).isEqualTo(StepState.SUCCEEDED));
 		this.incidentApprovals.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
 		this.approvals.decide(incident.id(), SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
 				"Imported plan reviewed", "demo-password-for-tests", ReviewedPlans.current(this.approvals, incident.id()));
@@ -64,9 +70,7 @@ record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApp
 			StepRun run;
 			if (step.kind() == dev.backout.runbook.Step.Kind.MANUAL) {
 				// A checklist item: ticked, every input filled as a person would.
-				Map<String, String> inputs = new java.util.LinkedHashMap<>();
-				step.inputs().forEach((input) -> inputs.put(input.name(), input.options().isEmpty() ? "recorded in the test" : input.options().get(0)));
-				run = this.incidentSteps.runStep(incident.id(), step.stepId(), null, inputs, commander);
+				run = this.incidentSteps.runStep(incident.id(), step.stepId(), null, filled(step), commander);
 			}
 			else if (step.destructive()) {
 				run = this.incidentSteps.runStep(incident.id(), step.stepId(), step.confirm(), Map.of(), commander);
@@ -79,6 +83,13 @@ record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApp
 		Incident verified = this.incidents.get(incident.id());
 		assertThat(verified.state()).isEqualTo(IncidentState.VERIFYING);
 		return verified;
+	}
+
+	/** A checklist item's inputs, filled as a person would. */
+	private static Map<String, String> filled(PlannedStep item) {
+		Map<String, String> inputs = new java.util.LinkedHashMap<>();
+		item.inputs().forEach((input) -> inputs.put(input.name(), input.options().isEmpty() ? "recorded in the test" : input.options().get(0)));
+		return inputs;
 	}
 
 }

@@ -10,8 +10,11 @@ import java.util.Map;
 
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
+import dev.backout.SeedDocuments;
 import dev.backout.approval.Approvals;
 import dev.backout.execution.Executions;
+import dev.backout.execution.StepRun;
+import dev.backout.execution.StepState;
 import dev.backout.runbook.MarkdownImport;
 import dev.backout.runbook.MigrationToolImport;
 import dev.backout.runbook.SqitchImport;
@@ -350,6 +353,166 @@ class ImportsEndToEndIntegrationTests {
 				resource("/demo/004-ecto-schema-alignment.sql"));
 
 		imported.revertEndToEnd("ecto-alignment-imported", "roll-back", target);
+	}
+
+	@Test
+	void seed001ImportedAndEditedAsDocumentedDropsTheMemorySchemaAndMovesAlembicBack() throws Exception {
+		MarkdownImport.Draft draft = MarkdownImport.of("memory-schema-imported", SeedDocuments.document("001-memory-schema-rls"));
+		// The documented edits: the console runs the document's manual SQL, not `alembic downgrade -1` (its other way), so
+		// the draft loses the CLI items and gains the update alembic would make; the document asks alembic_version for a
+		// `version` column that alembic names version_num, and pg_policies for pg_policy's column names (polname, poltype).
+		String edited = withoutSteps(draft.yaml(), "identify-the-migration-revision-id-revis", "rollback-via-alembic-cli-alembic-downgra",
+				"set-environment-export-database-url-post", "execute-downgrade-cd-path-to-project", "run-alembic-downgrade-1",
+				"alembic-downgrade-1-executed", "exit-code-0-success")
+			.replace("SELECT version FROM alembic_version;", "SELECT version_num FROM alembic_version;")
+			.replace("polname, poltype FROM pg_policies", "policyname, cmd FROM pg_policies")
+			.replace("polname FROM pg_policies", "policyname FROM pg_policies")
+			.replace("      confirm: RUN appendix-manual-rollback-sql\n", """
+				      confirm: RUN appendix-manual-rollback-sql
+				    - id: move-alembic-version-back
+				      title: Move alembic_version back to the previous revision
+				      sql: UPDATE alembic_version SET version_num = '20251012_conversation_index' WHERE version_num = '20251019_memory_schema_rls'
+				""")
+			.replace("""
+				      title: Verify migration history updated
+				      check: SELECT version_num FROM alembic_version;
+				""", """
+				      title: Verify migration history updated
+				      check: SELECT version_num FROM alembic_version;
+				      expect: { equals: "20251012_conversation_index" }
+				""");
+		ImportedRunbooks imported = imported();
+		imported.load("memory-schema-imported", edited);
+		Target target = new ScratchTargets(this.demo, this.targets).create("seed001-" + System.nanoTime() % 1_000_000,
+				resource("/demo/001-memory-schema-rls.sql"));
+
+		imported.revertEndToEnd("memory-schema-imported", "roll-back", target);
+
+		assertThat(query(target, """
+				SELECT 'table', coalesce(to_regclass('memory_chunks')::text, 'gone')
+				UNION ALL SELECT 'policies', count(*)::text FROM pg_policies WHERE tablename = 'memory_chunks'
+				UNION ALL SELECT 'indexes', count(*)::text FROM pg_indexes WHERE indexname LIKE 'idx_memory_chunks%'
+				UNION ALL SELECT 'alembic', version_num FROM alembic_version"""))
+			.containsEntry("table", "gone")
+			.containsEntry("policies", "0")
+			.containsEntry("indexes", "0")
+			.containsEntry("alembic", "20251012_conversation_index");
+	}
+
+	@Test
+	void seed002ImportedWithTheScriptsItRunsRevertsTheTransformationInReverseOrder() throws Exception {
+		String seed = "002-knowledge-base-transformation";
+		MarkdownImport.Draft draft = MarkdownImport.of("kb-transformation-imported", SeedDocuments.document(seed),
+				SeedDocuments.scripts(seed));
+		assertThat(draft.scriptsLanded()).isEqualTo(3);
+		// The documented edits: of the document's ways to handle OAuth users, option 1 (temporary passwords) runs before
+		// 012 as the document says, option 2 (delete them) goes; the tables the document lists with \dt become a check.
+		String option1 = """
+				    - id: option-1-set-temporary-passwords
+				      title: "Option 1: Set Temporary Passwords"
+				      sql: |-
+				        UPDATE users
+				        SET password_hash = '$2b$10$TEMPORARY_HASH_INVALID_FOR_LOGIN'
+				        WHERE password_hash IS NULL;
+				""";
+		assertThat(draft.yaml()).contains(option1);
+		String edited = withoutSteps(draft.yaml().replace(option1, ""), "option-2-delete-oauth-users")
+			.replace("    - id: rollback-oauth-012-012-rollback-oauth-sq\n", option1 + "    - id: rollback-oauth-012-012-rollback-oauth-sq\n")
+			.replace("  verify:\n    steps:\n", """
+				  verify:
+				    steps:
+				    - id: tables-as-before
+				      title: digital_twins and handover_notifications are back, knowledge_bases is gone
+				      check: >-
+				        SELECT string_agg(table_name, ', ' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'
+				        AND table_name IN ('digital_twins', 'handover_notifications', 'knowledge_bases')
+				      expect: { equals: "digital_twins, handover_notifications" }
+				""");
+		ImportedRunbooks imported = imported();
+		imported.load("kb-transformation-imported", edited);
+		Target target = new ScratchTargets(this.demo, this.targets).create("seed002-" + System.nanoTime() % 1_000_000,
+				resource("/demo/002-knowledge-base-transformation.sql"));
+
+		imported.revertEndToEnd("kb-transformation-imported", "roll-back", target);
+
+		assertThat(query(target, """
+				SELECT 'users columns', string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+				  WHERE table_schema = 'public' AND table_name = 'users'
+				UNION ALL SELECT 'users', count(*)::text FROM users
+				UNION ALL SELECT 'without password', count(*)::text FROM users WHERE password_hash IS NULL
+				UNION ALL SELECT 'conversations of twins', count(*)::text FROM conversations c JOIN digital_twins d ON d.id = c.twin_id"""))
+			.containsEntry("users columns", "id,email,role,password_hash,created_at")
+			.as("no user deleted").containsEntry("users", "2000")
+			.containsEntry("without password", "0")
+			.containsEntry("conversations of twins", "3000");
+	}
+
+	@Test
+	void seed003ImportedWithItsScriptsResetsTheSequenceAndRemovesTheCoachingTables() throws Exception {
+		String seed = "003-sponsor-coaching";
+		Map<String, String> scripts = SeedDocuments.scripts(seed);
+		MarkdownImport.Draft draft = MarkdownImport.of("sponsor-coaching-imported", SeedDocuments.document(seed), scripts);
+		assertThat(draft.todos()).contains("The script rollback_coaching_tables.sql came with the document, but no step of the document runs it.");
+		// The documented edits: the completion summary's acceptance criteria are a record, not steps; the coaching script
+		// runs where the document says "Uncomment DROP statements, execute rollback", its DROP statements uncommented;
+		// the document verifies nothing itself, so the checks are added.
+		String coaching = scripts.get("rollback_coaching_tables.sql");
+		String drops = coaching.lines().filter((line) -> line.startsWith("-- DROP")).map((line) -> "        " + line.substring(3))
+			.collect(java.util.stream.Collectors.joining("\n"));
+		String edited = withoutSteps(draft.yaml(), "create-rollback-script-for-sequence-fix", "create-rollback-script-for-coaching-tabl",
+				"test-rollback-scripts-sequence-tested-co", "document-rollback-procedures", "uncomment-drop-statements")
+			.replace("""
+				    - id: execute-rollback
+				      manual: Execute rollback
+				""", """
+				    - id: execute-rollback
+				      title: Execute rollback (rollback_coaching_tables.sql, DROP statements uncommented)
+				      destructive: true
+				      confirm: DROP COACHING TABLES
+				      countBefore: SELECT count(*) FROM sponsor_connections
+				      sql: |-
+				%s
+				""".formatted(drops))
+			.replace("  restore:\n", """
+				  verify:
+				    steps:
+				    - id: coaching-tables-gone
+				      title: The coaching tables and functions are gone
+				      check: >-
+				        SELECT (SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'sponsor_%')
+				        + (SELECT count(*) FROM pg_proc WHERE proname IN ('create_coach_connection', 'get_unread_memo_count'))
+				      expect: { equals: 0 }
+				  restore:
+				""");
+		ImportedRunbooks imported = imported();
+		imported.load("sponsor-coaching-imported", edited);
+		Target target = new ScratchTargets(this.demo, this.targets).create("seed003-" + System.nanoTime() % 1_000_000,
+				resource("/demo/003-sponsor-coaching.sql"));
+
+		Incident incident = imported.revertEndToEnd("sponsor-coaching-imported", "roll-back", target);
+
+		assertThat(query(target, """
+				SELECT 'tables', count(*)::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'sponsor_%'
+				UNION ALL SELECT 'functions', count(*)::text FROM pg_proc WHERE proname IN ('create_coach_connection', 'get_unread_memo_count')"""))
+			.containsEntry("tables", "0")
+			.containsEntry("functions", "0");
+		// The sequence script ran before the tables went, and its closing query, a check of its own, read the sequence
+		// set past every id (2,000 rows).
+		assertThat(this.executions.journal(incident.id())).filteredOn((run) -> run.stepId().startsWith("run-rollback-sponsor-connections"))
+			.extracting(StepRun::kind, StepRun::state, StepRun::checkValue)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("SQL", StepState.SUCCEEDED, null),
+					org.assertj.core.groups.Tuple.tuple("CHECK", StepState.SUCCEEDED, "2001"));
+	}
+
+	/** A hand edit: the draft without these steps (an item is its "- id:" line and the lines indented under it). */
+	private static String withoutSteps(String yaml, String... ids) {
+		String edited = yaml;
+		for (String id : ids) {
+			String without = edited.replaceAll("(?m)^    - id: " + java.util.regex.Pattern.quote(id) + "\n(?:      .*\n)*", "");
+			assertThat(without).as("step " + id + " in the draft").isNotEqualTo(edited);
+			edited = without;
+		}
+		return edited;
 	}
 
 	private static String resource(String path) throws Exception {

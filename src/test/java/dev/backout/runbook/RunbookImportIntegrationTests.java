@@ -65,6 +65,41 @@ class RunbookImportIntegrationTests {
 	}
 
 	@Test
+	void aDocumentImportedWithTheScriptsItRunsHasThemAsSteps() throws Exception {
+		String seed = "002-knowledge-base-transformation";
+		java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+		try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+			for (java.util.Map.Entry<String, String> script : dev.backout.SeedDocuments.scripts(seed).entrySet()) {
+				out.putNextEntry(new java.util.zip.ZipEntry(script.getKey()));
+				out.write(script.getValue().getBytes(StandardCharsets.UTF_8));
+			}
+		}
+		var multipart = org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/runbooks/import");
+		this.mvc.perform(multipart.file(new org.springframework.mock.web.MockMultipartFile("scripts", "rollback.zip", "application/zip",
+					zip.toByteArray()))
+				.param("id", "kb").param("markdown", dev.backout.SeedDocuments.document(seed))
+				.with(user("author").roles("RUNBOOK_AUTHOR")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("3 of 5</strong>")))
+			.andExpect(content().string(containsString("ALTER TYPE user_role RENAME VALUE &#39;kb_owner&#39; TO &#39;professional&#39;;")));
+		// One .sql file on its own works too; a broken zip is a message, not a 500.
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/runbooks/import")
+				.file(new org.springframework.mock.web.MockMultipartFile("scripts", "012_rollback_oauth.sql", "application/sql",
+						"ALTER TABLE users DROP COLUMN IF EXISTS oauth_id;".getBytes(StandardCharsets.UTF_8)))
+				.param("id", "kb").param("markdown", dev.backout.SeedDocuments.document(seed))
+				.with(user("author").roles("RUNBOOK_AUTHOR")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("1 of 5</strong>")));
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart("/runbooks/import")
+				.file(new org.springframework.mock.web.MockMultipartFile("scripts", "x.zip", "application/zip", "not a zip".getBytes()))
+				.param("id", "kb").param("markdown", "# x")
+				.with(user("author").roles("RUNBOOK_AUTHOR")).with(csrf()))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("The scripts cannot be read")))
+			.andExpect(content().string(not(containsString("Exception"))));
+	}
+
+	@Test
 	void onlyAdminsImportAndEveryInputIsBounded() throws Exception {
 		this.mvc.perform(get("/runbooks/import").with(user("commander").roles("COMMANDER"))).andExpect(status().isForbidden());
 		this.mvc.perform(post("/runbooks/import").param("id", "x").param("markdown", "# x")
