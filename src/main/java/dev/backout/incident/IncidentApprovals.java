@@ -194,6 +194,7 @@ public class IncidentApprovals {
 		}
 		this.trail.record(AuditEntry.bySystem("INCIDENT_APPROVED", Map.of("approvalKey", approved.approvalKey(), "state", next.name()))
 			.forIncident(incident.id()));
+		this.incidents.publish("APPROVED", this.incidents.get(incident.id()), "approval key " + approved.approvalKey());
 	}
 
 	@EventListener
@@ -203,6 +204,7 @@ public class IncidentApprovals {
 			this.repository.update(transition.incident());
 			this.trail.record(AuditEntry.bySystem(transition.event(), Map.of("by", rejected.approver(), "comment", rejected.comment()))
 				.forIncident(incident.id()));
+			this.incidents.publish("REJECTED", transition.incident(), rejected.approver() + ": " + rejected.comment());
 		});
 	}
 

@@ -306,9 +306,13 @@ public class Incidents {
 		return completed;
 	}
 
+	/**
+	 * Announces a change in a transaction of its own when the caller has none, so the notifications
+	 * it causes are stored (and retried) with certainty; inside a caller's transaction, they commit with it.
+	 */
 	void publish(String type, Incident incident, String detail) {
-		this.events.publishEvent(new IncidentEvent(type, incident.id(), incident.runbookId(), incident.state().name(), detail,
-				this.clock.instant()));
+		this.transactions.executeWithoutResult(
+				(status) -> this.events.publishEvent(IncidentEvent.of(type, incident, detail, this.clock.instant())));
 	}
 
 	/** EXECUTING while backup or execute steps remain, VERIFYING after. */

@@ -1,6 +1,5 @@
 package dev.backout.incident;
 
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +13,6 @@ import dev.backout.execution.StepState;
 import dev.backout.target.TargetChanged;
 import dev.backout.target.TargetException;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -43,19 +41,12 @@ class TargetMoves {
 
 	private final AuditTrail trail;
 
-	private final ApplicationEventPublisher events;
-
-	private final Clock clock;
-
-	TargetMoves(IncidentRepository incidents, Incidents workflow, Approvals approvals, Executions executions, AuditTrail trail,
-			ApplicationEventPublisher events, Clock clock) {
+	TargetMoves(IncidentRepository incidents, Incidents workflow, Approvals approvals, Executions executions, AuditTrail trail) {
 		this.incidents = incidents;
 		this.workflow = workflow;
 		this.approvals = approvals;
 		this.executions = executions;
 		this.trail = trail;
-		this.events = events;
-		this.clock = clock;
 	}
 
 	@EventListener
@@ -81,8 +72,7 @@ class TargetMoves {
 				details.put("planHash", incident.planHash() + " → " + moved.get());
 				details.put("state", incident.state().name() + " → " + replanned.state().name());
 				if (replanned.state() == IncidentState.HALTED) {
-					this.events.publishEvent(new IncidentEvent("HALTED", saved.id(), saved.runbookId(), saved.state().name(),
-							"the target " + changed.targetName() + " changed since approval", this.clock.instant()));
+					this.workflow.publish("HALTED", saved, "the target " + changed.targetName() + " changed since approval");
 				}
 			}
 			this.trail.record(AuditEntry.bySystem("TARGET_CHANGED", details).forIncident(incident.id()));

@@ -124,7 +124,12 @@ class RunbookWebIntegrationTests {
 			.andExpect(jsonPath("$.security[0].bearer").exists())
 			.andExpect(jsonPath("$.paths['/api/runbooks/{id}'].get.responses['404'].content['application/problem+json'].schema['$ref']")
 				.value("#/components/schemas/Problem"))
-			.andExpect(jsonPath("$.components.schemas.Problem.properties.detail").exists());
+			.andExpect(jsonPath("$.components.schemas.Problem.properties.detail").exists())
+			.andExpect(jsonPath("$.webhooks['incident-event'].post.requestBody.content['application/json'].schema['$ref']")
+				.value("#/components/schemas/IncidentWebhook"))
+			.andExpect(jsonPath("$.webhooks['incident-event'].post.parameters[*].name",
+					hasItems("webhook-id", "webhook-timestamp", "webhook-signature")))
+			.andExpect(jsonPath("$.components.schemas.IncidentWebhook.properties.link").exists());
 	}
 
 	@Test
