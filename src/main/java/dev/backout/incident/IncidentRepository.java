@@ -230,6 +230,16 @@ class IncidentRepository {
 				""").param("now", Timestamp.from(now)).query(Long.class).list();
 	}
 
+	/** Marks, once, incidents whose decision deadline comes within {@code warning} and has not passed. */
+	List<Long> newlyNearingDeadline(Instant now, java.time.Duration warning) {
+		return this.jdbc.sql("""
+				update incident set deadline_warned = true
+				where not deadline_warned and not overdue and deadline_at >= :now and deadline_at < :soon
+				  and state in ('TRIAGE', 'PRECHECK', 'AWAITING_APPROVAL')
+				returning id
+				""").param("now", Timestamp.from(now)).param("soon", Timestamp.from(now.plus(warning))).query(Long.class).list();
+	}
+
 	private Incident map(ResultSet rs, int row) throws SQLException {
 		String outcome = rs.getString("outcome");
 		return new Incident(rs.getLong("id"), rs.getString("runbook_id"), rs.getString("runbook_hash"),

@@ -22,9 +22,14 @@ final class IncidentMessages {
 		this.consoleUrl = consoleUrl;
 	}
 
-	/** The review page when an approval is asked for, the incident page otherwise. */
+	/** The review page while an approval is asked for, the incident page otherwise. */
 	String link(IncidentEvent event) {
-		return this.consoleUrl + (event.type().equals("APPROVAL_REQUESTED") ? "/approvals/" : "/incidents/") + event.incidentId();
+		return this.consoleUrl + (asksForApproval(event) ? "/approvals/" : "/incidents/") + event.incidentId();
+	}
+
+	static boolean asksForApproval(IncidentEvent event) {
+		return event.type().equals("APPROVAL_REQUESTED")
+				|| (event.type().equals("DEADLINE_NEAR") || event.type().equals("OVERDUE")) && event.state().equals("AWAITING_APPROVAL");
 	}
 
 	String body(WebhookDelivery.Format format, IncidentEvent event) {
@@ -51,6 +56,8 @@ final class IncidentMessages {
 	String sentence(IncidentEvent event) {
 		String what = switch (event.type()) {
 			case "APPROVAL_REQUESTED" -> "needs approval";
+			case "DEADLINE_NEAR" -> "needs a decision soon";
+			case "OVERDUE" -> "passed its decision deadline";
 			case "APPROVED" -> "was approved";
 			case "REJECTED" -> "was rejected";
 			case "HALTED" -> "halted";
@@ -63,7 +70,7 @@ final class IncidentMessages {
 
 	private String slack(IncidentEvent event) {
 		String text = slackEscaped(sentence(event)) + " <" + link(event) + "|"
-				+ (event.type().equals("APPROVAL_REQUESTED") ? "Review it in Backout" : "Open in Backout") + ">";
+				+ (asksForApproval(event) ? "Review it in Backout" : "Open in Backout") + ">";
 		return JSON.writeValueAsString(Map.of("text", text));
 	}
 
@@ -74,7 +81,7 @@ final class IncidentMessages {
 		card.put("version", "1.4");
 		card.put("body", List.of(Map.of("type", "TextBlock", "text", sentence(event), "wrap", true)));
 		card.put("actions", List.of(Map.of("type", "Action.OpenUrl", "title",
-				event.type().equals("APPROVAL_REQUESTED") ? "Review it in Backout" : "Open in Backout", "url", link(event))));
+				asksForApproval(event) ? "Review it in Backout" : "Open in Backout", "url", link(event))));
 		return JSON.writeValueAsString(Map.of("type", "message", "attachments",
 				List.of(Map.of("contentType", "application/vnd.microsoft.card.adaptive", "content", card))));
 	}

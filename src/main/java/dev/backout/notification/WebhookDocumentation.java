@@ -28,8 +28,8 @@ class WebhookDocumentation {
 		Schema<?> payload = new ObjectSchema().description("An incident event, POSTed to each backout.webhooks.urls endpoint")
 			.addProperty("id", new StringSchema().description("Unique; the same on every try (also the webhook-id header)")
 				.example("evt_0b7c…"))
-			.addProperty("type", new StringSchema()._enum(java.util.List.of("APPROVAL_REQUESTED", "APPROVED", "REJECTED", "HALTED",
-					"COMPLETED")))
+			.addProperty("type", new StringSchema()._enum(java.util.List.of("APPROVAL_REQUESTED", "DEADLINE_NEAR", "OVERDUE", "APPROVED",
+					"REJECTED", "HALTED", "COMPLETED")))
 			.addProperty("incidentId", new IntegerSchema().format("int64"))
 			.addProperty("runbookId", new StringSchema())
 			.addProperty("state", new StringSchema().description("The incident's state after the event"))

@@ -13,12 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param teams Microsoft Teams incoming-webhook (Workflows) URLs
  * @param consoleUrl the console's address as people reach it, for the links in messages
  * @param timeout connect and read timeout of each POST
- * @param retry when a failed delivery is tried again
  */
 @ConfigurationProperties("backout.webhooks")
 record WebhookProperties(List<String> urls, String secret, List<String> slack, List<String> teams,
-		@DefaultValue("http://localhost:8080") String consoleUrl, @DefaultValue("5s") Duration timeout,
-		@DefaultValue Retry retry) {
+		@DefaultValue("http://localhost:8080") String consoleUrl, @DefaultValue("5s") Duration timeout) {
 
 	WebhookProperties {
 		urls = (urls != null) ? List.copyOf(urls) : List.of();
@@ -29,22 +27,6 @@ record WebhookProperties(List<String> urls, String secret, List<String> slack, L
 		if (secret != null) {
 			WebhookSignature.key(secret); // refuse a malformed secret at start, not at the first delivery
 		}
-	}
-
-	/**
-	 * @param first the wait before the first retry, doubled for each one after it
-	 * @param longest the longest wait between two tries
-	 * @param attempts how many tries before a delivery is given up (it stays in the registry as failed)
-	 * @param every how often failed deliveries are looked at
-	 */
-	record Retry(@DefaultValue("10s") Duration first, @DefaultValue("1h") Duration longest, @DefaultValue("20") int attempts,
-			@DefaultValue("5s") Duration every) {
-
-		Duration after(int tries) {
-			Duration wait = this.first.multipliedBy(1L << Math.min(Math.max(tries - 1, 0), 20));
-			return (wait.compareTo(this.longest) > 0) ? this.longest : wait;
-		}
-
 	}
 
 }

@@ -17,7 +17,7 @@ import org.springframework.web.client.RestClientException;
 
 /**
  * POSTs one stored delivery. An answer other than 2xx, a timeout or a refused connection throws:
- * the registry keeps the delivery as failed and {@link WebhookRetries} tries it again later.
+ * the registry keeps the delivery as failed and {@link DeliveryRetries} tries it again later.
  * Standard webhooks carry the {@code webhook-id}, {@code webhook-timestamp} and, with a secret,
  * {@code webhook-signature} headers; the timestamp and signature are made for each try.
  */

@@ -22,16 +22,33 @@ class ProfileController {
 
 	private final Clock clock;
 
-	ProfileController(ApiTokens tokens, Clock clock) {
+	private final Contacts contacts;
+
+	ProfileController(ApiTokens tokens, Clock clock, Contacts contacts) {
 		this.tokens = tokens;
 		this.clock = clock;
+		this.contacts = contacts;
 	}
 
 	@GetMapping("/profile")
 	String profile(Authentication user, Model model) {
 		model.addAttribute("tokens", this.tokens.of(user.getName()));
 		model.addAttribute("now", this.clock.instant());
+		model.addAttribute("email", this.contacts.addressOf(user.getName()).orElse(""));
 		return "security/profile";
+	}
+
+	@PostMapping("/profile/email")
+	String email(@RequestParam String email, Authentication user, RedirectAttributes redirect) {
+		try {
+			this.contacts.change(user, email);
+			redirect.addFlashAttribute("message", email.isBlank() ? "No e-mail: the console will not write to you."
+					: "The console writes to " + email.strip() + " when an approval waits for you, or an incident you command is decided.");
+		}
+		catch (UserAccountException ex) {
+			redirect.addFlashAttribute("error", ex.getMessage());
+		}
+		return "redirect:/profile";
 	}
 
 	@PostMapping("/profile/tokens")

@@ -72,8 +72,8 @@ class WebhookDeliveryIntegrationTests {
 		registry.add("backout.webhooks.teams", () -> base + "/teams/workflow");
 		registry.add("backout.webhooks.secret", () -> SECRET);
 		registry.add("backout.webhooks.console-url", () -> "https://backout.example.com/");
-		registry.add("backout.webhooks.retry.first", () -> "300ms");
-		registry.add("backout.webhooks.retry.every", () -> "100ms");
+		registry.add("backout.notifications.retry.first", () -> "300ms");
+		registry.add("backout.notifications.retry.every", () -> "100ms");
 	}
 
 	static HttpServer start() {
@@ -137,7 +137,7 @@ class WebhookDeliveryIntegrationTests {
 
 	@Test
 	void aChangeThatRollsBackAnnouncesNothing() throws Exception {
-		IncidentEvent event = new IncidentEvent("evt_" + java.util.UUID.randomUUID(), "COMPLETED", 990_002, "rb", "COMPLETED", "",
+		IncidentEvent event = new IncidentEvent("evt_" + java.util.UUID.randomUUID(), "COMPLETED", 990_002, "rb", "COMPLETED", "commander", "",
 				Instant.now());
 		this.transactions.executeWithoutResult((status) -> {
 			this.events.publishEvent(event);
@@ -179,7 +179,7 @@ class WebhookDeliveryIntegrationTests {
 				dev.backout.BackoutApplication.class).profiles("test").properties(instance(console, base))
 			.run()) {
 			event = new IncidentEvent("evt_" + java.util.UUID.randomUUID(), "APPROVED", 990_777, "memory-schema-rls", "APPROVED",
-					"approval key k", Instant.now());
+					"commander", "approval key k", Instant.now());
 			IncidentEvent published = event;
 			other.getBean(TransactionTemplate.class)
 				.executeWithoutResult((status) -> other.publishEvent(published));
@@ -220,7 +220,7 @@ class WebhookDeliveryIntegrationTests {
 	private IncidentEvent announce(String type, String detail) {
 		long incidentId = 990_000 + (System.nanoTime() % 1_000);
 		IncidentEvent event = new IncidentEvent("evt_" + java.util.UUID.randomUUID(), type, incidentId, "memory-schema-rls", "AWAITING_APPROVAL",
-				detail, Instant.now());
+				"commander", detail, Instant.now());
 		this.transactions.executeWithoutResult((status) -> this.events.publishEvent(event));
 		return event;
 	}
