@@ -60,7 +60,10 @@ class ApprovalController {
 		model.addAttribute("status", this.approvals.status(incidentId).orElseThrow());
 		model.addAttribute("decisions", this.approvals.decisions(incidentId));
 		model.addAttribute("eligibleRoles", this.approvals.eligibleRoles(request, user));
-		model.addAttribute("needsPassword", this.approvals.needsPassword(user));
+		boolean stale = this.approvals.needsPassword(user);
+		java.util.Optional<String> provider = this.approvals.signInAgainAt(user);
+		model.addAttribute("needsPassword", stale && provider.isEmpty());
+		model.addAttribute("signInAgainAt", stale ? provider.orElse(null) : null);
 		return "approval/review";
 	}
 

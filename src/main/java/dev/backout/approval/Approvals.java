@@ -223,6 +223,11 @@ public class Approvals {
 		return !this.reauthentication.signedInRecently(user);
 	}
 
+	/** For a person signed in by the company's provider: where to sign in again before deciding. */
+	public java.util.Optional<String> signInAgainAt(Authentication user) {
+		return this.reauthentication.signInAgainAt(user);
+	}
+
 	/** What changed in the plan since the previous request, as unified lines ("- …", "+ …"). */
 	public List<String> changesSincePreviousRequest(ApprovalRequest request) {
 		if (request.previousReview() == null) {
@@ -326,6 +331,8 @@ public class Approvals {
 					+ Reauthentication.FRESH_SIGN_IN.toMinutes() + " minutes ago.");
 			case WRONG_PASSWORD -> throw new ApprovalRefused("Wrong password: nothing was recorded. Five wrong passwords in a "
 					+ "row lock the account for 15 minutes.");
+			case SIGN_IN_AGAIN -> throw new ApprovalRefused("Sign in again with your company account: you signed in there more than "
+					+ Reauthentication.FRESH_SIGN_IN.toMinutes() + " minutes ago. Nothing was recorded.");
 			case CONFIRMED -> {
 			}
 		}

@@ -11,7 +11,11 @@ import org.springframework.boot.security.autoconfigure.actuate.web.servlet.Endpo
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.authentication.AuthenticationEventPublisher;
 import org.springframework.security.authentication.DefaultAuthenticationEventPublisher;
@@ -43,7 +47,20 @@ class SecurityConfiguration {
 
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, ApiTokens tokens, UserDetailsService users, Clock clock,
-			SignInThrottle throttle) throws Exception {
+			SignInThrottle throttle, ObjectProvider<ClientRegistrationRepository> providers, OidcProperties oidc,
+			ConsoleUserRepository localAccounts) throws Exception {
+		ClientRegistrationRepository registrations = providers.getIfAvailable();
+		if (registrations != null) {
+			// The company's provider signs people in; local accounts stay for the break-glass admin.
+			DefaultOAuth2AuthorizationRequestResolver resolver = new DefaultOAuth2AuthorizationRequestResolver(registrations,
+					OAuth2AuthorizationRequestRedirectFilter.DEFAULT_AUTHORIZATION_REQUEST_BASE_URI);
+			resolver.setAuthorizationRequestCustomizer(Reauthentication.promptingForLogin());
+			http.oauth2Login((login) -> login.loginPage("/login")
+				.authorizationEndpoint((endpoint) -> endpoint.authorizationRequestResolver(resolver))
+				.userInfoEndpoint((info) -> info.oidcUserService(new OidcRoles(oidc, localAccounts)))
+				.failureUrl("/login?provider")
+				.defaultSuccessUrl("/", false));
+		}
 		http.addFilterBefore(new ApiTokenAuthenticationFilter(tokens, users), UsernamePasswordAuthenticationFilter.class)
 			// After the session's sign-in is loaded, before anything is authorised: revocations apply at once.
 			.addFilterAfter(new LiveAccounts(users), SecurityContextHolderFilter.class)
