@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -36,14 +39,22 @@ public class AuditTrail {
 
 	private final TrailKey key;
 
-	AuditTrail(JdbcClient jdbc, Clock clock, TrailKey key) {
+	/** How long an append takes, waiting for the chain's lock included: every action of the console pays it. */
+	private final Timer appends;
+
+	AuditTrail(JdbcClient jdbc, Clock clock, TrailKey key, MeterRegistry meters) {
 		this.jdbc = jdbc;
 		this.clock = clock;
 		this.key = key;
+		this.appends = Timer.builder("backout.trail.append").description("Appending one event to the trail").register(meters);
 	}
 
 	@Transactional
 	public AuditEvent record(AuditEntry entry) {
+		return this.appends.record(() -> append(entry));
+	}
+
+	private AuditEvent append(AuditEntry entry) {
 		// Appends are short; waiting longer than this means a bug (e.g. a nested transaction waiting on its own
 		// outer one), which must fail loudly rather than hang.
 		this.jdbc.sql("set local lock_timeout = '10s'").update();

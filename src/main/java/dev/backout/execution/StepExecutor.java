@@ -57,8 +57,11 @@ class StepExecutor {
 
 	private final StepWaits waits;
 
-	StepExecutor(Targets targets, StepJournal journal, ExecutorLeases leases, StepWaits waits) {
+	private final StepMetrics metrics;
+
+	StepExecutor(Targets targets, StepJournal journal, ExecutorLeases leases, StepWaits waits, StepMetrics metrics) {
 		this.waits = waits;
+		this.metrics = metrics;
 		this.targets = targets;
 		this.journal = journal;
 		this.leases = leases;
@@ -73,6 +76,7 @@ class StepExecutor {
 			StepRun run = attempt(incidentId, plan, step, target, actor, confirmation, inputs, admission);
 			log.info("Incident {} step {} on target {}: {}{}", incidentId, step.stepId(), target.name(),
 					run.state().name().toLowerCase(), (run.duration() != null) ? " in " + run.duration().toMillis() + " ms" : "");
+			this.metrics.record(step, run);
 			return run;
 		}
 	}

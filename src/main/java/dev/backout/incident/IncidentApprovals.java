@@ -1,6 +1,7 @@
 package dev.backout.incident;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +60,11 @@ public class IncidentApprovals {
 
 	private final Clock clock;
 
+	private final IncidentMetrics metrics;
+
 	IncidentApprovals(Incidents incidents, IncidentRepository repository, Executions executions, Approvals approvals,
-			Targets targets, AuditTrail trail, Rehearsals rehearsals, Clock clock) {
+			Targets targets, AuditTrail trail, Rehearsals rehearsals, Clock clock, IncidentMetrics metrics) {
+		this.metrics = metrics;
 		this.rehearsals = rehearsals;
 		this.clock = clock;
 		this.incidents = incidents;
@@ -194,6 +198,8 @@ public class IncidentApprovals {
 		}
 		this.trail.record(AuditEntry.bySystem("INCIDENT_APPROVED", Map.of("approvalKey", approved.approvalKey(), "state", next.name()))
 			.forIncident(incident.id()));
+		this.approvals.find(incident.id())
+			.ifPresent((request) -> this.metrics.approvedAfter(Duration.between(request.requestedAt(), this.clock.instant())));
 		this.incidents.publish("APPROVED", this.incidents.get(incident.id()), "approval key " + approved.approvalKey());
 	}
 

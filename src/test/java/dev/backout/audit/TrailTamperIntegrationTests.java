@@ -66,7 +66,7 @@ class TrailTamperIntegrationTests {
 		execute(new ClassPathResource("db/changelog/audit/001-audit-event.sql").getContentAsString(StandardCharsets.UTF_8));
 		execute(new ClassPathResource("db/changelog/audit/005-event-mac.sql").getContentAsString(StandardCharsets.UTF_8));
 		JdbcClient jdbc = JdbcClient.create(this.trailDatabase);
-		this.trail = new AuditTrail(jdbc, Clock.systemUTC(), TrailKey.of(KEY));
+		this.trail = new AuditTrail(jdbc, Clock.systemUTC(), TrailKey.of(KEY), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 		for (int i = 1; i <= EVENTS; i++) {
 			this.trail.record(new AuditEntry("user" + (i % 3), "COMMANDER", "ACTION_" + i, (long) (i % 4), Map.of("n", i, "note", "event " + i)));
 		}
