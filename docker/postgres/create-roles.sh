@@ -5,6 +5,13 @@
 #   backout        the console's own login: it may read and append the trail, never change it.
 # The image's superuser (POSTGRES_USER) is used for nothing else.
 set -eu
+# Passwords come from files (Docker secrets: BACKOUT_DB_OWNER_PASSWORD_FILE …) or, failing that, the environment.
+from_file() {
+  eval "file=\${${1}_FILE:-}"
+  if [ -n "$file" ]; then cat "$file"; else eval "printf '%s' \"\${${1}}\""; fi
+}
+BACKOUT_DB_OWNER_PASSWORD=$(from_file BACKOUT_DB_OWNER_PASSWORD)
+BACKOUT_DB_PASSWORD=$(from_file BACKOUT_DB_PASSWORD)
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
      -v owner_password="$BACKOUT_DB_OWNER_PASSWORD" -v console_password="$BACKOUT_DB_PASSWORD" <<'SQL'
 create role backout_owner login nosuperuser nocreatedb nocreaterole password :'owner_password';
