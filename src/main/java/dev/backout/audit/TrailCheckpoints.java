@@ -87,7 +87,11 @@ public class TrailCheckpoints {
 	/** The last checkpoint this process wrote: a removed line shows even if its trail event went too. */
 	private Checkpoint lastWritten;
 
-	TrailCheckpoints(JdbcClient jdbc, AuditTrail trail, Clock clock, AuditProperties properties, TrailKey key) {
+	private final CheckpointWriter writer;
+
+	TrailCheckpoints(JdbcClient jdbc, AuditTrail trail, Clock clock, AuditProperties properties, TrailKey key,
+			CheckpointWriter writer) {
+		this.writer = writer;
 		this.jdbc = jdbc;
 		this.trail = trail;
 		this.clock = clock;
@@ -95,8 +99,16 @@ public class TrailCheckpoints {
 		this.key = key;
 	}
 
-	/** Signs the current head and appends it to the checkpoint file; {@code actor} null for the console itself. */
+	/**
+	 * Signs the current head and appends it to the checkpoint file; {@code actor} null for the
+	 * console itself. Only the instance that holds the writer's lock writes.
+	 *
+	 * @throws NotTheWriter on another instance
+	 */
 	public synchronized Checkpoint write(String reason, Authentication actor) {
+		if (!this.writer.isThisInstance()) {
+			throw new NotTheWriter();
+		}
 		Checkpoint before = Stream.of(read(this.file).last(), Optional.ofNullable(this.lastWritten), lastRecordedInTrail())
 			.flatMap(Optional::stream)
 			.max(Comparator.comparingLong(Checkpoint::number))
@@ -162,9 +174,21 @@ public class TrailCheckpoints {
 		writeQuietly("periodic");
 	}
 
+	/** Another instance of the console writes the checkpoints (into the file they share). */
+	public static class NotTheWriter extends IllegalStateException {
+
+		NotTheWriter() {
+			super("Another instance of the console writes the checkpoints, into the file the instances share.");
+		}
+
+	}
+
 	private void writeQuietly(String reason) {
 		try {
 			write(reason, null);
+		}
+		catch (NotTheWriter other) {
+			log.debug("Checkpoint ({}) left to the writing instance", reason);
 		}
 		catch (RuntimeException ex) {
 			log.error("Could not write the trail checkpoint ({}): {}", reason, ex.getMessage());

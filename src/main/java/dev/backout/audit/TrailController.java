@@ -60,8 +60,13 @@ class TrailController {
 	@PostMapping("/trail/checkpoint")
 	@PreAuthorize("hasRole('ADMIN')")
 	String checkpoint(Authentication admin, RedirectAttributes redirect) {
-		TrailCheckpoints.Checkpoint checkpoint = this.checkpoints.write("by an admin", admin);
-		redirect.addFlashAttribute("message", "Checkpoint " + checkpoint.number() + " written at sequence " + checkpoint.seq() + ".");
+		try {
+			TrailCheckpoints.Checkpoint checkpoint = this.checkpoints.write("by an admin", admin);
+			redirect.addFlashAttribute("message", "Checkpoint " + checkpoint.number() + " written at sequence " + checkpoint.seq() + ".");
+		}
+		catch (TrailCheckpoints.NotTheWriter other) {
+			redirect.addFlashAttribute("error", other.getMessage() + " Ask there, or wait for its next checkpoint.");
+		}
 		return "redirect:/history/trail";
 	}
 

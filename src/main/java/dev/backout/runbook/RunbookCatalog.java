@@ -26,6 +26,7 @@ import org.springframework.core.io.support.ResourcePatternResolver;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.server.ResponseStatusException;
 
@@ -55,6 +56,9 @@ public class RunbookCatalog implements SmartInitializingSingleton {
 
 	private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of(), null);
 
+	/** The catalog generation this instance has loaded (see {@link #followOtherInstances()}). */
+	private volatile long generation = -1;
+
 	RunbookCatalog(RunbookProperties properties, ResourcePatternResolver resources, RunbookVersions versions,
 			AuditTrail trail, Clock clock) {
 		this.properties = properties;
@@ -76,9 +80,32 @@ public class RunbookCatalog implements SmartInitializingSingleton {
 		reload(null);
 	}
 
-	/** Reads every runbook file again; {@code actor} is null for the console itself. */
+	/**
+	 * Reads every runbook file again, and tells the other instances to (they follow within
+	 * {@code backout.runbooks.follow-interval}); {@code actor} is null for the console itself.
+	 */
 	@Transactional
 	public synchronized ReloadResult reload(Authentication actor) {
+		ReloadResult result = load(actor, true);
+		this.generation = this.versions.nextGeneration();
+		return result;
+	}
+
+	/**
+	 * Another instance reloaded (or saved a runbook): this one reads the same files again. Its
+	 * reload is not announced again, neither to the others nor in the trail (the first one was).
+	 */
+	@Scheduled(fixedDelayString = "${backout.runbooks.follow-interval:5s}", initialDelayString = "${backout.runbooks.follow-interval:5s}")
+	@Transactional
+	public synchronized void followOtherInstances() {
+		long current = this.versions.generation();
+		if (current != this.generation) {
+			load(null, false);
+			this.generation = current;
+		}
+	}
+
+	private ReloadResult load(Authentication actor, boolean announce) {
 		Map<String, LoadedRunbook> previousByFile = new LinkedHashMap<>();
 		this.snapshot.runbooks().values().forEach((loaded) -> previousByFile.put(loaded.file(), loaded));
 		Map<String, LoadedRunbook> next = new LinkedHashMap<>();
@@ -111,8 +138,10 @@ public class RunbookCatalog implements SmartInitializingSingleton {
 		List<RunbookProblem> errors = problems.stream().filter(RunbookProblem::isError).toList();
 		errors.forEach((error) -> log.warn("Runbook not loaded: {}", error));
 		this.snapshot = new Snapshot(sorted(next), List.copyOf(problems), this.clock.instant());
-		this.trail.record(entry(actor, "RUNBOOKS_RELOADED",
-				Map.of("files", sources.size(), "loaded", next.size(), "newVersions", newVersions, "errors", errors.size())));
+		if (announce) {
+			this.trail.record(entry(actor, "RUNBOOKS_RELOADED",
+					Map.of("files", sources.size(), "loaded", next.size(), "newVersions", newVersions, "errors", errors.size())));
+		}
 		return new ReloadResult(sources.size(), next.size(), newVersions, errors);
 	}
 

@@ -20,6 +20,16 @@ class RunbookVersions {
 	}
 
 	/** @return true when this version was not known before */
+	/** Moves the catalog's generation on, in the reload's transaction: @return the new generation */
+	long nextGeneration() {
+		return this.jdbc.sql("update runbook_catalog set generation = generation + 1 where id = 1 returning generation")
+			.query(Long.class).single();
+	}
+
+	long generation() {
+		return this.jdbc.sql("select generation from runbook_catalog where id = 1").query(Long.class).single();
+	}
+
 	boolean remember(LoadedRunbook loaded) {
 		return this.jdbc.sql("""
 				insert into runbook_version (runbook_id, hash, title, source, file)

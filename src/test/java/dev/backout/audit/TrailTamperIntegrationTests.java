@@ -50,6 +50,9 @@ class TrailTamperIntegrationTests {
 
 	DataSource trailDatabase;
 
+	/** The writer's lock on this test's database, shared by the console "processes" the test starts. */
+	CheckpointWriter writer;
+
 	AuditTrail trail;
 
 	TrailCheckpoints checkpoints;
@@ -63,6 +66,7 @@ class TrailTamperIntegrationTests {
 		}
 		this.database = database;
 		this.trailDatabase = new DriverManagerDataSource(url(database), this.demo.username(), this.demo.password());
+		this.writer = new CheckpointWriter(this.trailDatabase);
 		execute(new ClassPathResource("db/changelog/audit/001-audit-event.sql").getContentAsString(StandardCharsets.UTF_8));
 		execute(new ClassPathResource("db/changelog/audit/005-event-mac.sql").getContentAsString(StandardCharsets.UTF_8));
 		JdbcClient jdbc = JdbcClient.create(this.trailDatabase);
@@ -74,10 +78,16 @@ class TrailTamperIntegrationTests {
 		this.checkpoints.write("test", null);
 	}
 
+	@org.junit.jupiter.api.AfterEach
+	void releaseTheWriter() {
+		this.writer.destroy();
+	}
+
 	/** A console process's view of the checkpoints: a new one knows only the file and the trail. */
 	private TrailCheckpoints consoleProcess() {
 		return new TrailCheckpoints(JdbcClient.create(this.trailDatabase), this.trail, Clock.systemUTC(),
-				new AuditProperties(KEY, this.temp.resolve("key"), this.temp.resolve("checkpoints.jsonl")), TrailKey.of(KEY));
+				new AuditProperties(KEY, this.temp.resolve("key"), this.temp.resolve("checkpoints.jsonl")), TrailKey.of(KEY),
+				this.writer);
 	}
 
 	@Test
