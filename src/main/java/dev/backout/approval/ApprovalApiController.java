@@ -14,6 +14,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -47,6 +48,28 @@ class ApprovalApiController {
 	}
 
 	record Result(boolean approved, int counted, int needed) {
+	}
+
+	/**
+	 * A request waiting for you: what the approvers' queue shows.
+	 *
+	 * @param yourRoles the roles in which you may decide it now
+	 */
+	record Waiting(long incidentId, String runbookId, String runbookTitle, String targetName, String commander,
+			java.time.Instant requestedAt, java.time.Instant deadlineAt, List<Role> approvers, int approvalsNeeded,
+			List<Role> yourRoles, String review) {
+	}
+
+	@GetMapping
+	@PreAuthorize("hasAnyRole('TEAM_LEAD', 'CTO', 'ON_CALL', 'COMMANDER', 'ADMIN')")
+	@Operation(summary = "The approval requests waiting for you, oldest deadline first",
+			description = "review is the page to read before deciding; GET /api/incidents/{id} names the plan to approve.")
+	List<Waiting> queue(Authentication user) {
+		return this.approvals.queueFor(user).stream()
+			.map((request) -> new Waiting(request.incidentId(), request.runbookId(), request.runbookTitle(), request.targetName(),
+					request.commander(), request.requestedAt(), request.deadlineAt(), request.approvers(), request.approvalsNeeded(),
+					this.approvals.eligibleRoles(request, user), "/approvals/" + request.incidentId()))
+			.toList();
 	}
 
 	@PostMapping("/{incidentId}/approve")

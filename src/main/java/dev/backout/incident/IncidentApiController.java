@@ -97,6 +97,33 @@ class IncidentApiController {
 			List<StepRun> journal) {
 	}
 
+	/** One incident in a list: what the history page shows per row. */
+	record Summary(long id, String runbookId, String runbookTitle, long targetId, String state, String severity,
+			String commander, Instant openedAt, Instant deadlineAt, boolean overdue, String outcome) {
+
+		static Summary of(Incident incident) {
+			return new Summary(incident.id(), incident.runbookId(), incident.runbookTitle(), incident.targetId(),
+					incident.state().name(), incident.severity().name(), incident.commander(), incident.openedAt(),
+					incident.deadlineAt(), incident.overdue(), (incident.outcome() != null) ? incident.outcome().name() : null);
+		}
+
+	}
+
+	/** @param nextBefore pass as {@code before} for the next page; null on the last one */
+	record Listing(List<Summary> incidents, Long nextBefore) {
+	}
+
+	static final int PAGE = 50;
+
+	@GetMapping
+	@Operation(summary = "List and search incidents, newest first, 50 a page",
+			description = "Filters as on the history page: from, to (dates), runbook, target (id), state, person, before (an id).")
+	Listing list(@org.springdoc.core.annotations.ParameterObject HistoryFilter filter) {
+		List<Incident> page = this.incidents.search(filter, PAGE + 1);
+		List<Summary> shown = page.stream().limit(PAGE).map(Summary::of).toList();
+		return new Listing(shown, (page.size() > PAGE) ? shown.get(PAGE - 1).id() : null);
+	}
+
 	@PostMapping
 	@Operation(summary = "Start an incident (COMMANDER)")
 	ResponseEntity<Status> open(@RequestBody OpenRequest request, Authentication user) {

@@ -128,6 +128,11 @@ public class Incidents {
 		return this.incidents.get(id);
 	}
 
+	/** Incidents matching the history filters, newest first. */
+	List<Incident> search(HistoryFilter filter, int limit) {
+		return this.incidents.search(filter, limit);
+	}
+
 	public List<Incident> recent(int limit) {
 		return this.incidents.recent(limit);
 	}

@@ -31,6 +31,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
@@ -108,6 +109,76 @@ class IncidentApiIntegrationTests {
 		JsonNode closed = call(commander, post("/api/incidents/{id}/close", id),
 				"{\"version\": %d, \"summary\": \"Rolled back through the API\"}".formatted(version(id, commander)));
 		assertThat(closed.get("state").asString()).isEqualTo("COMPLETED");
+	}
+
+	@Test
+	void theApproversQueueTheIncidentListAndTheTargetsAreInTheApiToo() throws Exception {
+		String commander = token("commander", "ROLE_COMMANDER");
+		String lead = token("lead", "ROLE_TEAM_LEAD");
+		String admin = token("admin", "ROLE_ADMIN");
+		String auditor = token("auditor", "ROLE_AUDITOR");
+		long id = open(commander);
+		call(commander, post("/api/incidents/{id}/answers", id),
+				"{\"version\": %d, \"questionId\": \"broken\", \"answer\": \"Yes\"}".formatted(version(id, commander)));
+		call(commander, post("/api/incidents/{id}/decision", id), "{\"version\": %d}".formatted(version(id, commander)));
+		call(commander, post("/api/incidents/{id}/prechecks", id), null);
+		call(commander, post("/api/incidents/{id}/steps/writes-frozen", id), "{}");
+		call(commander, post("/api/incidents/{id}/approval-request", id), "{\"version\": %d}".formatted(version(id, commander)));
+
+		// The lead's queue holds it, with the role to decide in; the commander's does not offer it to them.
+		JsonNode queue = call(lead, get("/api/approvals"), null);
+		JsonNode waiting = null;
+		for (JsonNode entry : queue) {
+			if (entry.get("incidentId").asLong() == id) {
+				waiting = entry;
+			}
+		}
+		assertThat(waiting).as("in the lead's queue").isNotNull();
+		assertThat(waiting.get("yourRoles").get(0).asString()).isEqualTo("TEAM_LEAD");
+		assertThat(waiting.get("review").asString()).isEqualTo("/approvals/" + id);
+		this.mvc.perform(get("/api/approvals").header("Authorization", "Bearer " + auditor)).andExpect(status().isForbidden());
+
+		// Listed and searched as on the history page.
+		JsonNode awaiting = call(auditor, get("/api/incidents").param("state", "AWAITING_APPROVAL").param("target", String.valueOf(this.target.id())), null);
+		assertThat(awaiting.get("incidents")).hasSize(1);
+		assertThat(awaiting.get("incidents").get(0).get("id").asLong()).isEqualTo(id);
+		assertThat(awaiting.get("incidents").get(0).get("commander").asString()).isEqualTo("commander");
+		assertThat(call(auditor, get("/api/incidents").param("state", "COMPLETED").param("target", String.valueOf(this.target.id())), null)
+			.get("incidents")).isEmpty();
+		this.mvc.perform(get("/api/incidents").param("state", "NO_SUCH_STATE").header("Authorization", "Bearer " + auditor))
+			.andExpect(status().isBadRequest());
+		// Exports take a token as the pages take a session: an auditor's script fetches one incident's trail.
+		MvcResult streaming = this.mvc.perform(get("/history/trail.jsonl").param("incident", String.valueOf(id))
+				.header("Authorization", "Bearer " + auditor))
+			.andExpect(status().isOk()).andReturn();
+		String export = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(streaming))
+			.andReturn().getResponse().getContentAsString();
+		assertThat(export).contains("\"APPROVAL_REQUESTED\"");
+		this.mvc.perform(get("/history/trail.jsonl").header("Authorization", "Bearer " + commander)).andExpect(status().isForbidden());
+
+		// Targets: registered, edited and tested by an admin; passwords never come back; a commander may only read.
+		String password = (this.demo.password() != null) ? this.demo.password() : "a-password-the-server-trusts-anyway";
+		String spec = """
+				{"name": "api-registered-%d", "aliasGroup": "scratch", "environment": "STAGING",
+				 "jdbcUrl": "%s", "username": "%s", "password": "%s"}""".formatted(System.nanoTime() % 1_000_000, this.target.jdbcUrl(),
+				this.demo.username(), password);
+		MvcResult created = this.mvc.perform(post("/api/targets").header("Authorization", "Bearer " + admin)
+				.contentType(MediaType.APPLICATION_JSON).content(spec))
+			.andExpect(status().isCreated()).andReturn();
+		assertThat(created.getResponse().getContentAsString()).doesNotContain(password).doesNotContainIgnoringCase("password\"");
+		long targetId = JSON.readTree(created.getResponse().getContentAsString()).get("id").asLong();
+		JsonNode edited = call(admin, org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put("/api/targets/{id}", targetId),
+				spec.replace("\"STAGING\"", "\"PRODUCTION\"").replace("\"password\": \"%s\"".formatted(password), "\"password\": \"\""));
+		assertThat(edited.get("environment").asString()).isEqualTo("PRODUCTION");
+		JsonNode check = call(admin, post("/api/targets/{id}/test", targetId), null);
+		assertThat(check.get("reachable").asBoolean()).as("the stored password was kept").isTrue();
+		assertThat(call(commander, get("/api/targets/{id}", targetId), null).get("name").asString()).startsWith("api-registered-");
+		this.mvc.perform(post("/api/targets").header("Authorization", "Bearer " + commander).contentType(MediaType.APPLICATION_JSON).content(spec))
+			.andExpect(status().isForbidden());
+		this.mvc.perform(post("/api/targets").header("Authorization", "Bearer " + admin).contentType(MediaType.APPLICATION_JSON)
+				.content("{\"name\": \"Bad Name\", \"jdbcUrl\": \"mysql://x\"}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
 	}
 
 	@Test
