@@ -315,8 +315,11 @@ public class Executions {
 		}
 	}
 
-	/** What one verification check shows right now, read-only, as evidence for settling a step by hand. */
-	public record Evidence(String stepId, String title, String expected, String value, Boolean passed) {
+	/**
+	 * What one verification check shows right now, read-only, as evidence for settling a step by hand.
+	 * Serializable: it is shown once through a flash attribute, and sessions live in the database.
+	 */
+	public record Evidence(String stepId, String title, String expected, String value, Boolean passed) implements java.io.Serializable {
 	}
 
 	/**

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.mock.web.MockHttpSession;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
@@ -90,9 +89,10 @@ class ReauthenticationIntegrationTests {
 	void aFreshSignInElsewhereDoesNotLetATokenApproveWithoutThePassword() throws Exception {
 		Incident incident = this.steps.awaitingApproval(this.target);
 		SecurityContextHolder.clearContext();
-		MockHttpSession fresh = (MockHttpSession) this.mvc.perform(formLogin().user("lead").password(InterruptedSteps.PASSWORD))
-			.andReturn().getRequest().getSession(false);
-		MvcResult created = this.mvc.perform(post("/profile/tokens").param("name", "reauth test").session(fresh).with(csrf()))
+		// Sessions live in the console database and are found by their cookie, as a browser's are.
+		jakarta.servlet.http.Cookie fresh = this.mvc.perform(formLogin().user("lead").password(InterruptedSteps.PASSWORD))
+			.andReturn().getResponse().getCookie("SESSION");
+		MvcResult created = this.mvc.perform(post("/profile/tokens").param("name", "reauth test").cookie(fresh).with(csrf()))
 			.andReturn();
 		String token = (String) created.getFlashMap().get("newToken");
 		Reviewed seen = ReviewedPlans.current(this.approvals, incident.id());
@@ -105,7 +105,7 @@ class ReauthenticationIntegrationTests {
 			.andExpect(jsonPath("$.detail").value(containsString("Enter your password")));
 
 		// The session that just signed in approves without it.
-		this.mvc.perform(post("/approvals/{id}", incident.id()).session(fresh).with(csrf()).param("decision", "APPROVED")
+		this.mvc.perform(post("/approvals/{id}", incident.id()).cookie(fresh).with(csrf()).param("decision", "APPROVED")
 			.param("role", "TEAM_LEAD").param("comment", "ok").param("planHash", seen.planHash())
 			.param("runbookVersion", seen.runbookVersion()))
 			.andExpect(flash().attribute("message", "Approved: the incident may execute."));

@@ -6,7 +6,6 @@ import dev.backout.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.mock.web.MockHttpSession;
 import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.test.web.servlet.MockMvc;
 
@@ -37,45 +36,46 @@ class LiveSessionIntegrationTests {
 	@Test
 	void aRevokedApproverRoleNoLongerApprovesFromASessionOpenedBefore() throws Exception {
 		ConsoleUser lead = this.accounts.create("live-lead-" + System.nanoTime() % 100_000, PASSWORD, Set.of(Role.TEAM_LEAD), ADMIN);
-		MockHttpSession session = signIn(lead.username());
-		this.mvc.perform(post("/approvals/999999").session(session).with(csrf()).param("decision", "APPROVED").param("role", "TEAM_LEAD")
+		jakarta.servlet.http.Cookie session = signIn(lead.username());
+		this.mvc.perform(post("/approvals/999999").cookie(session).with(csrf()).param("decision", "APPROVED").param("role", "TEAM_LEAD")
 			.param("comment", "ok")).andExpect(status().is3xxRedirection());
 
 		this.accounts.revoke(lead.id(), Role.TEAM_LEAD, ADMIN);
 
-		this.mvc.perform(post("/approvals/999999").session(session).with(csrf()).param("decision", "APPROVED").param("role", "TEAM_LEAD")
+		this.mvc.perform(post("/approvals/999999").cookie(session).with(csrf()).param("decision", "APPROVED").param("role", "TEAM_LEAD")
 			.param("comment", "ok")).andExpect(status().isForbidden());
 	}
 
 	@Test
 	void aDisabledAccountsSessionEndsOnItsNextRequest() throws Exception {
 		ConsoleUser user = this.accounts.create("live-off-" + System.nanoTime() % 100_000, PASSWORD, Set.of(Role.AUDITOR), ADMIN);
-		MockHttpSession session = signIn(user.username());
-		this.mvc.perform(get("/").session(session)).andExpect(status().isOk());
+		jakarta.servlet.http.Cookie session = signIn(user.username());
+		this.mvc.perform(get("/").cookie(session)).andExpect(status().isOk());
 
 		this.accounts.setEnabled(user.id(), false, ADMIN);
 
-		this.mvc.perform(get("/").session(session)).andExpect(redirectedUrl("/login?ended"));
-		this.mvc.perform(get("/api/incidents/1").session(session)).andExpect(status().isUnauthorized());
+		this.mvc.perform(get("/").cookie(session)).andExpect(redirectedUrl("/login?ended"));
+		this.mvc.perform(get("/api/incidents/1").cookie(session)).andExpect(status().isUnauthorized());
 	}
 
 	@Test
 	void aLockedOutAccountsSessionEndsOnItsNextRequest() throws Exception {
 		ConsoleUser user = this.accounts.create("live-lock-" + System.nanoTime() % 100_000, PASSWORD, Set.of(Role.AUDITOR), ADMIN);
-		MockHttpSession session = signIn(user.username());
+		jakarta.servlet.http.Cookie session = signIn(user.username());
 		for (int i = 0; i < 5; i++) {
 			this.mvc.perform(formLogin().user(user.username()).password("wrong-password-" + i));
 		}
 
-		this.mvc.perform(get("/").session(session)).andExpect(redirectedUrl("/login?ended"));
+		this.mvc.perform(get("/").cookie(session)).andExpect(redirectedUrl("/login?ended"));
 	}
 
-	private MockHttpSession signIn(String username) throws Exception {
-		return (MockHttpSession) this.mvc.perform(formLogin().user(username).password(PASSWORD))
+	/** The session's cookie: sessions live in the console database, found by it, as a browser's are. */
+	private jakarta.servlet.http.Cookie signIn(String username) throws Exception {
+		return this.mvc.perform(formLogin().user(username).password(PASSWORD))
 			.andExpect(redirectedUrl("/"))
 			.andReturn()
-			.getRequest()
-			.getSession(false);
+			.getResponse()
+			.getCookie("SESSION");
 	}
 
 }
