@@ -25,6 +25,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
@@ -66,6 +67,8 @@ class SecurityConfiguration {
 			.addFilterAfter(new LiveAccounts(users), SecurityContextHolderFilter.class)
 			// Before the password is checked: a throttled guess costs no bcrypt and writes no event.
 			.addFilterBefore(throttle.gate(), UsernamePasswordAuthenticationFilter.class)
+			// After the CSRF filter: the token is in the session before a long page is flushed.
+			.addFilterAfter(new CsrfTokenEarly(), CsrfFilter.class)
 			// API calls with a personal token carry no cookie, so there is nothing for CSRF to protect.
 			.csrf((csrf) -> csrf.ignoringRequestMatchers(ApiTokenAuthenticationFilter::carriesToken))
 			.authorizeHttpRequests((requests) -> requests

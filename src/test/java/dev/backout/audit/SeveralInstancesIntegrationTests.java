@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Two consoles on one console database, as behind a load balancer, sharing the runbook files and
- * the checkpoint file: exactly one writes the checkpoints (and the other takes over when it goes),
- * and a runbook reload on one reaches the other.
+ * the checkpoint file: a session started on one is signed in on the other, exactly one writes the
+ * checkpoints (and the other takes over when it goes), and a runbook reload on one reaches the other.
  */
 @IntegrationTest
 class SeveralInstancesIntegrationTests {
@@ -39,13 +39,34 @@ class SeveralInstancesIntegrationTests {
 	@Autowired
 	RunbookCatalog catalog;
 
+	@Autowired
+	org.springframework.test.web.servlet.MockMvc mvc;
+
 	@Test
-	void oneInstanceWritesTheCheckpointsAndAReloadReachesTheOther() throws Exception {
+	void aSessionAndAReloadCarryAcrossAndOneInstanceWritesTheCheckpoints() throws Exception {
 		Path runbooks = Path.of("target", "test-runbooks");
 		Files.createDirectories(runbooks);
 		Files.deleteIfExists(runbooks.resolve("second-instance.yaml"));
 		this.checkpoints.write("before the second instance", null);
 		try (ConfigurableApplicationContext other = secondInstance()) {
+			// Signed in here: signed in there, with the session's cookie; an unknown cookie is sent to sign in.
+			jakarta.servlet.http.Cookie session = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+					.post("/login").param("username", "lead").param("password", "demo-password-for-tests")
+					.with(org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf()))
+				.andReturn().getResponse().getCookie("SESSION");
+			assertThat(session).as("the session cookie").isNotNull();
+			int port = ((org.springframework.boot.web.server.context.WebServerApplicationContext) other).getWebServer().getPort();
+			java.net.http.HttpClient browser = java.net.http.HttpClient.newHttpClient();
+			java.net.http.HttpResponse<String> profile = browser.send(java.net.http.HttpRequest
+				.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/profile")).header("Cookie", "SESSION=" + session.getValue())
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			assertThat(profile.statusCode()).as("signed in on the other instance").isEqualTo(200);
+			assertThat(profile.body()).contains("<h1>lead</h1>", "Team lead");
+			java.net.http.HttpResponse<String> stranger = browser.send(java.net.http.HttpRequest
+				.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/profile")).header("Cookie", "SESSION=not-a-session")
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			assertThat(stranger.statusCode()).isEqualTo(302);
+
 			TrailCheckpoints otherCheckpoints = other.getBean(TrailCheckpoints.class);
 			RunbookCatalog otherCatalog = other.getBean(RunbookCatalog.class);
 			assertThat(otherCheckpoints.file()).isEqualTo(this.checkpoints.file());

@@ -105,11 +105,15 @@ class IncidentPageBudgetIntegrationTests {
 
 	private void assertWithinBudget(long id, FaultyLink link, String when) throws Exception {
 		SecurityContextHolder.clearContext();
-		List<String> page = ConsoleStatements.during(() -> perform(get("/incidents/{id}", id)));
+		List<String> pageAndSession = ConsoleStatements.during(() -> perform(get("/incidents/{id}", id)));
 		int connections = link.connections();
-		List<String> fragment = ConsoleStatements.during(() -> perform(get("/incidents/{id}", id).header("HX-Request", "true")));
-		System.out.printf("Incident page, %s: %d statements for the page, %d for the live fragment%n", when, page.size(),
-				fragment.size());
+		List<String> fragmentAndSession = ConsoleStatements.during(() -> perform(get("/incidents/{id}", id).header("HX-Request", "true")));
+		// The session store's own statements (Spring Session JDBC: read the session, note the access) are
+		// the same for every page; they are counted apart, and printed.
+		List<String> page = pageAndSession.stream().filter((sql) -> !sql.toUpperCase().contains("SPRING_SESSION")).toList();
+		List<String> fragment = fragmentAndSession.stream().filter((sql) -> !sql.toUpperCase().contains("SPRING_SESSION")).toList();
+		System.out.printf("Incident page, %s: %d statements for the page, %d for the live fragment (plus %d and %d for the session)%n",
+				when, page.size(), fragment.size(), pageAndSession.size() - page.size(), fragmentAndSession.size() - fragment.size());
 		assertThat(page).as("statements for the page, %s", when).hasSizeLessThanOrEqualTo(BUDGET);
 		assertThat(fragment).as("statements for the live fragment, %s", when).hasSizeLessThanOrEqualTo(BUDGET);
 		assertThat(link.connections()).as("connections to the target from the live fragment, %s", when).isEqualTo(connections);
