@@ -57,8 +57,10 @@ public class AuditTrail {
 	private AuditEvent append(AuditEntry entry) {
 		// Appends are short; waiting longer than this means a bug (e.g. a nested transaction waiting on its own
 		// outer one), which must fail loudly rather than hang.
-		this.jdbc.sql("set local lock_timeout = '10s'").update();
-		this.jdbc.sql("select pg_advisory_xact_lock(?)").param(CHAIN_LOCK).query().listOfRows();
+		// The timeout is set before the lock is asked for: a select list is evaluated left to right.
+		this.jdbc.sql("select set_config('lock_timeout', '10s', true), pg_advisory_xact_lock(?)").param(CHAIN_LOCK)
+			.query()
+			.listOfRows();
 		Head head = this.jdbc.sql("select seq, hash from audit_event order by seq desc limit 1")
 			.query((rs, row) -> new Head(rs.getLong("seq"), rs.getString("hash")))
 			.optional()

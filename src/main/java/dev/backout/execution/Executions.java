@@ -111,8 +111,7 @@ public class Executions {
 		try {
 			PlannedStep step = plan.step(stepId)
 				.orElseThrow(() -> new ExecutionRefused("Step '" + stepId + "' is not part of this incident's plan."));
-			settle(incidentId, actor);
-			Map<String, StepState> latest = latestStates(incidentId);
+			Map<String, StepState> latest = settledLatestStates(incidentId, actor);
 			Optional<PlannedStep> next = next(plan, latest);
 			if (next.isEmpty()) {
 				throw new ExecutionRefused("Every step of this plan has run.");
@@ -213,6 +212,21 @@ public class Executions {
 	}
 
 	/** Each step's latest state, from one read of the journal. */
+	/**
+	 * {@link #latestStates}, after settling an attempt left in flight: one read of the journal
+	 * when nothing is in flight, which is nearly always.
+	 */
+	private Map<String, StepState> settledLatestStates(long incidentId, Authentication actor) {
+		List<StepRun> runs = this.journal.runs(incidentId);
+		if (runs.stream().anyMatch((run) -> run.state() == StepState.STARTED)
+				&& !this.recovery.recover(incidentId, actor).settled().isEmpty()) {
+			runs = this.journal.runs(incidentId);
+		}
+		Map<String, StepState> latest = new java.util.HashMap<>();
+		runs.forEach((run) -> latest.put(run.stepId(), run.state()));
+		return latest;
+	}
+
 	private Map<String, StepState> latestStates(long incidentId) {
 		Map<String, StepState> latest = new java.util.HashMap<>();
 		this.journal.runs(incidentId).forEach((run) -> latest.put(run.stepId(), run.state()));

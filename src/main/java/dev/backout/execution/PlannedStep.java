@@ -26,6 +26,17 @@ public record PlannedStep(PhaseName phase, String stepId, String title, Step.Kin
 		inputs = List.copyOf(inputs);
 	}
 
+	/**
+	 * Whether losing the journal's record of this step to a crash of the console's database would
+	 * be harmless, so the record need not wait for the disk: the target's marker proves whether a
+	 * transactional step or a backup committed, and a check only reads and may run again. A step
+	 * outside a transaction and a checklist tick have nothing else that remembers them.
+	 */
+	boolean recoverableWithoutJournal() {
+		return (this.kind == Step.Kind.SQL && this.transactional) || this.kind == Step.Kind.BACKUP
+				|| this.kind == Step.Kind.CHECK;
+	}
+
 	/** The same step with a lock timeout no longer than {@code millis} (a rehearsal waits less). */
 	PlannedStep withLockTimeoutAtMost(long millis) {
 		return new PlannedStep(phase, stepId, title, kind, statements, transactional, destructive, confirm, countBefore,

@@ -59,7 +59,11 @@ class StepExecutor {
 
 	private final StepMetrics metrics;
 
-	StepExecutor(Targets targets, StepJournal journal, ExecutorLeases leases, StepWaits waits, StepMetrics metrics) {
+	private final TargetConnections connections;
+
+	StepExecutor(Targets targets, StepJournal journal, ExecutorLeases leases, StepWaits waits, StepMetrics metrics,
+			TargetConnections connections) {
+		this.connections = connections;
 		this.waits = waits;
 		this.metrics = metrics;
 		this.targets = targets;
@@ -95,7 +99,7 @@ class StepExecutor {
 		}
 		TargetSession session;
 		try {
-			session = TargetSession.open(this.targets, target, TargetSession.applicationName(incidentId));
+			session = TargetSession.open(this.connections, target, TargetSession.applicationName(incidentId));
 		}
 		catch (SQLException ex) {
 			throw new TargetUnreachable(target.name(), ex);
@@ -119,7 +123,7 @@ class StepExecutor {
 			}
 			CrashPoint.reach(CrashPoint.BEFORE_OUTCOME_RECORDED);
 			try {
-				return this.journal.finish(run.id(), outcome, actor);
+				return this.journal.finish(run.id(), step, outcome, actor);
 			}
 			catch (DataAccessException ex) {
 				throw new OutcomeNotRecorded(step, outcome.state(), ex);
@@ -356,16 +360,16 @@ class StepExecutor {
 				recorded.add(input.label() + ": " + value.trim());
 			}
 		});
-		return this.journal.finish(run.id(),
+		return this.journal.finish(run.id(), step,
 				new Outcome(StepState.SUCCEEDED, null, null, recorded.length() > 0 ? recorded.toString() : null, null, null,
 						null, null),
 				actor);
 	}
 
+	/** Both timeouts in one round trip; {@code local} ends them with the transaction. */
 	private static void limits(Statement statement, PlannedStep step, boolean local) throws SQLException {
-		String scope = local ? "SET LOCAL " : "SET ";
-		statement.execute(scope + "statement_timeout = " + step.timeoutMillis());
-		statement.execute(scope + "lock_timeout = " + step.lockTimeoutMillis());
+		statement.execute("SELECT set_config('statement_timeout', '" + step.timeoutMillis() + "', " + local
+				+ "), set_config('lock_timeout', '" + step.lockTimeoutMillis() + "', " + local + ")");
 	}
 
 	private static void countBefore(Connection connection, PlannedStep step, Attempt attempt) throws SQLException {

@@ -29,13 +29,20 @@ final class TargetSession implements AutoCloseable {
 	/** How long the console waits for a backend it terminated to be gone. */
 	static final Duration BACKEND_EXIT_WAIT = Duration.ofSeconds(5);
 
+	private final TargetConnections connections;
+
+	private final Target target;
+
 	private final Connection connection;
 
 	private final int backendPid;
 
 	private final String databaseKey;
 
-	private TargetSession(Connection connection, int backendPid, String databaseKey) {
+	private TargetSession(TargetConnections connections, Target target, Connection connection, int backendPid,
+			String databaseKey) {
+		this.connections = connections;
+		this.target = target;
 		this.connection = connection;
 		this.backendPid = backendPid;
 		this.databaseKey = databaseKey;
@@ -45,43 +52,58 @@ final class TargetSession implements AutoCloseable {
 		return APPLICATION_PREFIX + incidentId;
 	}
 
-	/** @throws TargetBusy when another execution holds the target */
-	static TargetSession open(Targets targets, Target target, String applicationName) throws SQLException {
-		Connection connection = targets.connect(target, applicationName);
+	/**
+	 * Takes the target's execution lock on a kept connection when there is one (a broken one is
+	 * replaced before anything is sent), else on a new one.
+	 * @throws TargetBusy when another execution holds the target
+	 */
+	static TargetSession open(TargetConnections connections, Target target, String applicationName) throws SQLException {
+		Connection kept = connections.kept(target);
+		if (kept != null) {
+			try {
+				kept.setNetworkTimeout(Runnable::run, (int) Targets.CONNECT_TIMEOUT.toMillis());
+				return claim(connections, target, kept, applicationName);
+			}
+			catch (SQLException ex) {
+				if (!lost(ex, kept)) {
+					throw ex;
+				}
+				// Broken while it waited (the target restarted, a proxy dropped it): nothing was sent on it.
+			}
+		}
+		return claim(connections, target, connections.open(target), applicationName);
+	}
+
+	/** Names the session for the incident, then try-locks: who holds the lock can be told by its name. */
+	private static TargetSession claim(TargetConnections connections, Target target, Connection connection,
+			String applicationName) throws SQLException {
 		try {
 			int pid;
 			String databaseKey;
 			boolean locked;
 			try (PreparedStatement statement = connection.prepareStatement("""
-					SELECT pg_backend_pid(), pg_try_advisory_lock(?, ?), %s
+					SELECT pg_backend_pid(), set_config('application_name', ?, false), pg_try_advisory_lock(?, ?), %s
 					""".formatted(Targets.DATABASE_KEY))) {
-				statement.setInt(1, LOCK_CLASS);
-				statement.setInt(2, LOCK_OBJECT);
+				statement.setString(1, applicationName);
+				statement.setInt(2, LOCK_CLASS);
+				statement.setInt(3, LOCK_OBJECT);
 				try (ResultSet rs = statement.executeQuery()) {
 					rs.next();
 					pid = rs.getInt(1);
-					locked = rs.getBoolean(2);
-					databaseKey = rs.getString(3);
+					locked = rs.getBoolean(3);
+					databaseKey = rs.getString(4);
 				}
 			}
 			if (!locked) {
 				Optional<Holder> holder = holder(connection);
 				throw new TargetBusy(target.name(), holder.orElse(null), applicationName);
 			}
-			try (Statement statement = connection.createStatement()) {
-				statement.execute("""
-						CREATE SCHEMA IF NOT EXISTS backout;
-						CREATE TABLE IF NOT EXISTS backout.applied_step (
-						  incident_id bigint NOT NULL,
-						  step_id text NOT NULL,
-						  attempt integer NOT NULL,
-						  applied_at timestamptz NOT NULL DEFAULT now(),
-						  PRIMARY KEY (incident_id, step_id, attempt))""");
-			}
-			return new TargetSession(connection, pid, databaseKey);
+			TargetSession session = new TargetSession(connections, target, connection, pid, databaseKey);
+			session.limitWaitingToDefault();
+			return session;
 		}
 		catch (SQLException | RuntimeException ex) {
-			connection.close();
+			TargetConnections.close(connection);
 			throw ex;
 		}
 	}
@@ -98,7 +120,10 @@ final class TargetSession implements AutoCloseable {
 		return this.databaseKey;
 	}
 
-	/** The attempt whose marker the target holds for this step, if any attempt committed. */
+	/**
+	 * The attempt whose marker the target holds for this step, if any attempt committed. Creates
+	 * the marker table on the first step a database sees, rather than asking for it on every step.
+	 */
 	Optional<Integer> committedAttempt(long incidentId, String stepId) throws SQLException {
 		try (PreparedStatement query = this.connection.prepareStatement("""
 				SELECT attempt FROM backout.applied_step WHERE incident_id = ? AND step_id = ? ORDER BY attempt LIMIT 1""")) {
@@ -110,9 +135,23 @@ final class TargetSession implements AutoCloseable {
 		}
 		catch (SQLException ex) {
 			if ("42P01".equals(ex.getSQLState()) || "3F000".equals(ex.getSQLState())) {
-				return Optional.empty(); // no marker table: nothing was ever committed here
+				createMarkerTable(); // no marker table: nothing was ever committed here
+				return Optional.empty();
 			}
 			throw ex;
+		}
+	}
+
+	private void createMarkerTable() throws SQLException {
+		try (Statement statement = this.connection.createStatement()) {
+			statement.execute("""
+					CREATE SCHEMA IF NOT EXISTS backout;
+					CREATE TABLE IF NOT EXISTS backout.applied_step (
+					  incident_id bigint NOT NULL,
+					  step_id text NOT NULL,
+					  attempt integer NOT NULL,
+					  applied_at timestamptz NOT NULL DEFAULT now(),
+					  PRIMARY KEY (incident_id, step_id, attempt))""");
 		}
 	}
 
@@ -273,12 +312,16 @@ final class TargetSession implements AutoCloseable {
 	}
 
 	/**
-	 * Releases the lock explicitly, then closes: closing alone returns before the server backend
-	 * exits, and the next step's try-lock could still see this lock. An open transaction (a
-	 * step that died half-way) is rolled back by the server when the connection closes.
+	 * Gives the connection back when the step ended cleanly ({@code DISCARD ALL} releases the
+	 * lock). Otherwise releases the lock explicitly, then closes: closing alone returns before the
+	 * server backend exits, and the next step's try-lock could still see this lock. An open
+	 * transaction (a step that died half-way) is rolled back by the server when the connection closes.
 	 */
 	@Override
 	public void close() {
+		if (this.connections.giveBack(this.target, this.connection)) {
+			return;
+		}
 		try (Statement statement = this.connection.createStatement()) {
 			statement.execute("SELECT pg_advisory_unlock(" + LOCK_CLASS + ", " + LOCK_OBJECT + ")");
 		}

@@ -51,6 +51,9 @@ class ExecutionIntegrationTests {
 	@Autowired
 	Targets targets;
 
+	@Autowired
+	TargetConnections connections;
+
 	@AfterEach
 	void disarm() {
 		CrashPoint.arm(null);
@@ -328,7 +331,7 @@ class ExecutionIntegrationTests {
 	void anotherExecutionOnTheSameTargetIsRefusedWithItsIncident() throws SQLException {
 		Target target = this.scratch.create("busy", "CREATE TABLE counter (n int)");
 		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP), target);
-		try (TargetSession other = TargetSession.open(this.targets, target, TargetSession.applicationName(424242))) {
+		try (TargetSession other = TargetSession.open(this.connections, target, TargetSession.applicationName(424242))) {
 			assertThat(other.backendPid()).isPositive();
 			assertThatExceptionOfType(ExecutionRefused.class)
 				.isThrownBy(() -> this.executions.runStep(ScratchTargets.nextIncident(), plan, "insert-row", COMMANDER, null,
