@@ -83,7 +83,8 @@ class TargetConnections {
 				return false;
 			}
 			try (Statement statement = connection.createStatement()) {
-				statement.execute("DISCARD ALL");
+				// DISCARD ALL empties application_name too: name it idle again, in the same round trip.
+				statement.execute("DISCARD ALL; SET application_name = '" + IDLE_NAME + "'");
 			}
 			return true;
 		}

@@ -387,6 +387,59 @@ class ExecutionIntegrationTests {
 				null, null, runbook.decision(), runbook.authorization(), phases, null);
 	}
 
+	@Test
+	void aKeptConnectionCarriesNothingFromOneStepToTheNext() throws SQLException {
+		Target target = this.scratch.create("kept", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps("""
+				      - id: wander
+				        title: Leave the session pointing elsewhere
+				        sql: SET search_path TO nowhere;
+				        transaction: false
+				""" + INSERT_STEP), target);
+		long incident = ScratchTargets.nextIncident();
+		assertThat(this.executions.runStep(incident, plan, "wander", COMMANDER, null, Map.of(), Admission.NONE).state())
+			.isEqualTo(StepState.SUCCEEDED);
+		assertThat(keptSessions(target)).as("the step's connection is kept, named as idle").isEqualTo(1);
+
+		// On the same connection: an unqualified name resolves as if the session were new.
+		assertThat(this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE).state())
+			.isEqualTo(StepState.SUCCEEDED);
+		assertThat(rows(target)).isEqualTo(1);
+		try (TargetSession other = TargetSession.open(this.connections, target, TargetSession.applicationName(1))) {
+			assertThat(other.backendPid()).as("the execution lock was released with the step").isPositive();
+		}
+	}
+
+	@Test
+	void aKeptConnectionThatDiedWhileIdleIsReplacedAndTheStepRunsOnce() throws SQLException {
+		Target target = this.scratch.create("dropped", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP + """
+				      - id: insert-again
+				        title: Insert another row
+				        sql: INSERT INTO counter (n) VALUES (2);
+				"""), target);
+		long incident = ScratchTargets.nextIncident();
+		this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE);
+		try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
+			statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+					+ TargetConnections.IDLE_NAME + "' AND datname = current_database()");
+		}
+
+		StepRun run = this.executions.runStep(incident, plan, "insert-again", COMMANDER, null, Map.of(), Admission.NONE);
+		assertThat(run.state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(run.attempt()).isEqualTo(1);
+		assertThat(rows(target)).isEqualTo(2);
+	}
+
+	private long keptSessions(Target target) throws SQLException {
+		try (Connection connection = this.scratch.connect(target); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+						+ TargetConnections.IDLE_NAME + "' AND datname = current_database()")) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
 	private StepRun latest(long incident, String stepId) {
 		List<StepRun> runs = this.executions.journal(incident).stream().filter((r) -> r.stepId().equals(stepId)).toList();
 		return runs.get(runs.size() - 1);
