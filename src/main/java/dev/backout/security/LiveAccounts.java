@@ -74,8 +74,7 @@ class LiveAccounts extends OncePerRequestFilter {
 
 	private static boolean staticResource(HttpServletRequest request) {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
-		return path.startsWith("/css/") || path.startsWith("/js/") || path.startsWith("/webjars/")
-				|| path.equals("/favicon.svg");
+		return path.startsWith("/assets/") || path.startsWith("/webjars/");
 	}
 
 	private UserDetails load(String username) {

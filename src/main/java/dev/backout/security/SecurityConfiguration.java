@@ -73,7 +73,7 @@ class SecurityConfiguration {
 			.csrf((csrf) -> csrf.ignoringRequestMatchers(ApiTokenAuthenticationFilter::carriesToken))
 			.authorizeHttpRequests((requests) -> requests
 			.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.FORWARD).permitAll()
-			.requestMatchers("/login", "/error", "/webjars/**", "/css/**", "/js/**", "/favicon.svg", "/runbooks/schema.json")
+			.requestMatchers("/login", "/error", "/webjars/**", "/assets/**", "/runbooks/schema.json")
 			.permitAll()
 			.requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
 			.requestMatchers(EndpointRequest.toAnyEndpoint()).hasRole(Role.ADMIN.name())
