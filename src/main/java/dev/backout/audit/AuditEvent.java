@@ -17,6 +17,12 @@ public record AuditEvent(long seq, Instant occurredAt, String actor, String acto
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/** This event with its details in the canonical form its hash covers (keys sorted, compact). */
+	AuditEvent withCanonicalDetails() {
+		return (this.details == null) ? this : new AuditEvent(this.seq, this.occurredAt, this.actor, this.actorRoles,
+				this.incidentId, this.action, AuditHashing.canonicalDetailsJson(this.details), this.prevHash, this.hash, this.mac);
+	}
+
 	/** A link of an incident export that stands for another incident's event: position and hashes, no content. */
 	public boolean contentLeftOut() {
 		return this.action == null;

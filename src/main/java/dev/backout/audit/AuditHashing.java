@@ -67,13 +67,17 @@ final class AuditHashing {
 	}
 
 	static String sha256(String text) {
+		return HexFormat.of().formatHex(DIGESTS.get().digest(text.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	/** One digest per thread (verification hashes on several): looking one up costs more than a hash. */
+	private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
 		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+			return MessageDigest.getInstance("SHA-256");
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("SHA-256 is part of every JRE", ex);
 		}
-	}
+	});
 
 }

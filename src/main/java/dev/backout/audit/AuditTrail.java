@@ -138,11 +138,18 @@ public class AuditTrail {
 		return events.stream().filter((event) -> !this.key.proves(event)).map(AuditEvent::seq).collect(Collectors.toSet());
 	}
 
-	static AuditEvent mapEvent(ResultSet rs, int row) throws SQLException {
+	/**
+	 * An event with its details as the database prints them, not yet canonical: verification puts
+	 * them in canonical form on other threads ({@link CheckedEvents}).
+	 */
+	static AuditEvent mapStoredEvent(ResultSet rs) throws SQLException {
 		return new AuditEvent(rs.getLong("seq"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"),
 				rs.getString("actor_roles"), rs.getObject("incident_id", Long.class), rs.getString("action"),
-				AuditHashing.canonicalDetailsJson(rs.getString("details")), rs.getString("prev_hash"),
-				rs.getString("hash"), rs.getString("mac"));
+				rs.getString("details"), rs.getString("prev_hash"), rs.getString("hash"), rs.getString("mac"));
+	}
+
+	static AuditEvent mapEvent(ResultSet rs, int row) throws SQLException {
+		return mapStoredEvent(rs).withCanonicalDetails();
 	}
 
 	private record Head(long seq, String hash) {

@@ -36,6 +36,8 @@ public class TrailKey {
 
 	private final byte[] key;
 
+	private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+
 	@Autowired
 	TrailKey(AuditProperties properties) {
 		this(load(properties));
@@ -73,10 +75,15 @@ public class TrailKey {
 	}
 
 	private String mac(String message) {
+		return HexFormat.of().formatHex(this.macs.get().doFinal(message.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	/** One keyed HMAC per thread: looking up the provider and keying it cost more than a MAC itself. */
+	private Mac newMac() {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(new SecretKeySpec(this.key, "HmacSHA256"));
-			return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+			return mac;
 		}
 		catch (NoSuchAlgorithmException | InvalidKeyException ex) {
 			throw new IllegalStateException("HMAC-SHA256 is part of every JRE", ex);

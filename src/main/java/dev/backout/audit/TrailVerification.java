@@ -69,9 +69,11 @@ public final class TrailVerification {
 		checkpoints.forEach((checkpoint) -> bySeq.putIfAbsent(checkpoint.seq(), checkpoint));
 		long lastNumber = checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).number();
 		Chain chain = new Chain(1, AuditHashing.GENESIS, key);
-		while (events.hasNext()) {
-			AuditEvent event = events.next();
-			Optional<String> problem = chain.next(event);
+		Iterator<CheckedEvents.Checked> checked = new CheckedEvents(events, key);
+		while (checked.hasNext()) {
+			CheckedEvents.Checked next = checked.next();
+			AuditEvent event = next.event();
+			Optional<String> problem = chain.next(next);
 			if (problem.isEmpty()) {
 				TrailCheckpoints.Checkpoint checkpoint = bySeq.get(event.seq());
 				if (checkpoint != null && !checkpoint.hash().equals(event.hash())) {
@@ -123,7 +125,7 @@ public final class TrailVerification {
 		long ofIncident = 0;
 		AuditEvent event = first;
 		while (true) {
-			Optional<String> problem = chain.next(event);
+			Optional<String> problem = chain.next(CheckedEvents.Checked.of(event, key));
 			if (problem.isEmpty() && !event.contentLeftOut() && !Long.valueOf(incidentId).equals(event.incidentId())) {
 				problem = Optional.of("it belongs to " + ((event.incidentId() != null) ? "incident " + event.incidentId() : "no incident")
 						+ ", not to incident " + incidentId + ".");
@@ -227,7 +229,8 @@ public final class TrailVerification {
 			this.key = key;
 		}
 
-		Optional<String> next(AuditEvent event) {
+		Optional<String> next(CheckedEvents.Checked checked) {
+			AuditEvent event = checked.event();
 			if (event.seq() != this.expected) {
 				return Optional.of((event.seq() > this.expected)
 						? ((event.seq() - this.expected == 1) ? "event " + this.expected + " is missing"
@@ -238,8 +241,7 @@ public final class TrailVerification {
 				return Optional.of("it does not link to the event before it (its previous-hash differs): events were reordered, "
 						+ "replaced or removed.");
 			}
-			if (!event.contentLeftOut() && !AuditHashing.hash(event.seq(), event.occurredAt(), event.actor(), event.actorRoles(),
-					event.incidentId(), event.action(), event.details(), event.prevHash()).equals(event.hash())) {
+			if (!checked.contentMatches()) {
 				return Optional.of("its content does not match its hash: the event was altered.");
 			}
 			if (this.key != null) {
@@ -250,7 +252,7 @@ public final class TrailVerification {
 				if (event.mac() == null) {
 					this.withoutProof++;
 				}
-				else if (!this.key.proves(event)) {
+				else if (!checked.proven()) {
 					return Optional.of("its proof of authorship is wrong: the console did not write it (forged with access to "
 							+ "its database), or this is not the trail's key.");
 				}

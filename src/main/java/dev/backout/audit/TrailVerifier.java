@@ -157,7 +157,7 @@ public class TrailVerifier {
 		}
 		return new AuditEvent(node.get("seq").asLong(), Instant.parse(node.get("occurredAt").asString()),
 				node.get("actor").asString(), node.get("actorRoles").asString(), incidentId, node.get("action").asString(),
-				AuditHashing.canonicalDetailsJson(node.get("details").toString()), node.get("prevHash").asString(),
+				node.get("details").toString(), node.get("prevHash").asString(),
 				node.get("hash").asString(), proof);
 	}
 
@@ -192,7 +192,7 @@ public class TrailVerifier {
 			}
 			this.hasNext = null;
 			try {
-				return AuditTrail.mapEvent(this.rs, 0);
+				return AuditTrail.mapStoredEvent(this.rs);
 			}
 			catch (SQLException ex) {
 				throw new IllegalStateException("Cannot read the trail: " + ex.getMessage(), ex);

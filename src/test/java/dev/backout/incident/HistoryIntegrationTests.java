@@ -123,9 +123,17 @@ class HistoryIntegrationTests {
 		assertThat(bytes.length).isGreaterThan(2000);
 	}
 
+	/**
+	 * The auditor's session, made by a page before an export: an export streams on a second thread,
+	 * and a session both threads see as new would be inserted twice (a signed-in person's is not new).
+	 */
+	private jakarta.servlet.http.Cookie session() throws Exception {
+		return this.mvc.perform(get("/history").with(user("auditor").roles("AUDITOR"))).andReturn().getResponse().getCookie("SESSION");
+	}
+
 	@Test
 	void exportsCarryEveryEventAndTheJsonLinesVerifyOffline() throws Exception {
-		MvcResult started = this.mvc.perform(get("/history/trail.jsonl").with(user("auditor").roles("AUDITOR")))
+		MvcResult started = this.mvc.perform(get("/history/trail.jsonl").with(user("auditor").roles("AUDITOR")).cookie(session()))
 			.andExpect(request().asyncStarted())
 			.andReturn();
 		String jsonl = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(started))
@@ -139,7 +147,7 @@ class HistoryIntegrationTests {
 		assertThat(withKey.describe()).contains("each carries the console's proof of authorship");
 
 		MvcResult csv = this.mvc.perform(get("/history/trail.csv").param("incident", String.valueOf(this.completed.id()))
-			.with(user("auditor").roles("AUDITOR"))).andExpect(request().asyncStarted()).andReturn();
+			.with(user("auditor").roles("AUDITOR")).cookie(session())).andExpect(request().asyncStarted()).andReturn();
 		String text = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(csv))
 			.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
 		assertThat(text.lines().findFirst()).hasValue("seq,occurred_at,actor,actor_roles,incident_id,action,details,hash");
@@ -154,7 +162,7 @@ class HistoryIntegrationTests {
 	@Test
 	void anIncidentsExportVerifiesAloneOffline() throws Exception {
 		MvcResult started = this.mvc.perform(get("/history/trail.jsonl").param("incident", String.valueOf(this.completed.id()))
-			.with(user("auditor").roles("AUDITOR"))).andExpect(request().asyncStarted()).andReturn();
+			.with(user("auditor").roles("AUDITOR")).cookie(session())).andExpect(request().asyncStarted()).andReturn();
 		String jsonl = this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(started))
 			.andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
 		Path export = Files.writeString(this.temp.resolve("incident.jsonl"), jsonl);
