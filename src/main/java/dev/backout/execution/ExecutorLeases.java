@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -27,6 +28,28 @@ class ExecutorLeases {
 
 	ExecutorLeases(DataSource dataSource) {
 		this.dataSource = dataSource;
+	}
+
+	/**
+	 * Takes the lease of {@code incidentId}, trying again for up to {@code patience}: a settlement
+	 * pass that found the incident's previous step STARTED just before it ended holds the lease for
+	 * a statement or two, and must not turn the next step away. A step that really runs holds it longer.
+	 */
+	Optional<Lease> take(long incidentId, Duration patience) {
+		long deadline = System.nanoTime() + patience.toNanos();
+		while (true) {
+			Optional<Lease> lease = take(incidentId);
+			if (lease.isPresent() || System.nanoTime() > deadline) {
+				return lease;
+			}
+			try {
+				Thread.sleep(25);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return Optional.empty();
+			}
+		}
 	}
 
 	/** Takes the lease of {@code incidentId}, or empty when a live console holds it. */

@@ -46,6 +46,9 @@ class StepExecutor {
 
 	private static final Logger log = LoggerFactory.getLogger(StepExecutor.class);
 
+	/** How long a step waits for its incident's lease, which a settlement pass may hold for a moment. */
+	static final java.time.Duration LEASE_PATIENCE = java.time.Duration.ofMillis(500);
+
 	private final Targets targets;
 
 	private final StepJournal journal;
@@ -132,7 +135,7 @@ class StepExecutor {
 	}
 
 	private ExecutorLeases.Lease lease(long incidentId) {
-		return this.leases.take(incidentId)
+		return this.leases.take(incidentId, LEASE_PATIENCE)
 			.orElseThrow(() -> new ExecutionRefused("A step of incident " + incidentId + " is running in another tab "
 					+ "or console, or is being settled: nothing was sent twice. Try again in a moment."));
 	}
