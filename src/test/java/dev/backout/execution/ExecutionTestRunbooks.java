@@ -8,7 +8,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Small runbooks written inline for execution tests (the seed runbooks are tested on the demo target).
  */
-final class ExecutionTestRunbooks {
+public final class ExecutionTestRunbooks {
 
 	private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
@@ -16,7 +16,7 @@ final class ExecutionTestRunbooks {
 	}
 
 	/** A runbook whose execute phase is {@code executeSteps} (YAML list items, indented by 6). */
-	static Runbook withSteps(String executeSteps) {
+	public static Runbook withSteps(String executeSteps) {
 		String yaml = """
 				id: execution-test
 				title: Execution test

@@ -1,0 +1,79 @@
+package dev.backout.incident;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
+
+import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.css;
+import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.header;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+/**
+ * What a console sees during a live incident: commanders' browsers polling the incident's live
+ * fragment, auditors paging history and reading timelines and a person's activity, each signed in
+ * through the sign-in form with its own session, none pausing. Run by
+ * {@link PagesUnderLoadBenchmark}, which passes the console's address and data as system properties.
+ */
+public class ConsoleUnderLoad extends Simulation {
+
+	static final String PASSWORD = "demo-password-for-tests";
+
+	private static final String URL = System.getProperty("backout.load.url");
+
+	private static final long LIVE_INCIDENT = Long.getLong("backout.load.incident", 1);
+
+	private static final long FIRST_INCIDENT = Long.getLong("backout.load.first-incident", 1);
+
+	private static final int INCIDENTS = Integer.getInteger("backout.load.incidents", 1);
+
+	private static final int USERS = Integer.getInteger("backout.load.users", 32);
+
+	private static final Duration DURATION = Duration.ofSeconds(Long.getLong("backout.load.seconds", 60));
+
+	private final HttpProtocolBuilder protocol = http.baseUrl(URL).acceptHeader("text/html").userAgentHeader("Gatling");
+
+	private static ChainBuilder signIn(String user) {
+		return exec(http("sign-in page").get("/login").check(css("input[name='_csrf']", "value").saveAs("csrf")))
+			.exec(http("sign in").post("/login")
+				.formParam("username", user)
+				.formParam("password", PASSWORD)
+				.formParam("_csrf", "#{csrf}")
+				.disableFollowRedirect()
+				.check(status().is(302), header("Location").transform((location) -> location.contains("error")).is(false)));
+	}
+
+	private final ScenarioBuilder commanders = scenario("commanders polling a live incident").exec(signIn("commander"))
+		.during(DURATION)
+		.on(exec(http("incident, live fragment").get("/incidents/" + LIVE_INCIDENT).header("HX-Request", "true")
+			.check(status().is(200))));
+
+	private final ScenarioBuilder historyReaders = scenario("auditors paging history").exec(signIn("auditor"))
+		.during(DURATION)
+		.on(exec((session) -> session.set("before", FIRST_INCIDENT + 51 + ThreadLocalRandom.current().nextInt(INCIDENTS - 51)))
+			.exec(http("history, first page").get("/history").check(status().is(200)))
+			.exec(http("history, an older page").get("/history?before=#{before}").check(status().is(200))));
+
+	private final ScenarioBuilder timelineReaders = scenario("auditors reading timelines").exec(signIn("auditor"))
+		.during(DURATION)
+		.on(exec((session) -> session.set("incident", FIRST_INCIDENT + ThreadLocalRandom.current().nextInt(INCIDENTS)))
+			.exec(http("incident timeline").get("/history/incidents/#{incident}").check(status().is(200)))
+			.exec(http("person activity").get("/history/people/lead").check(status().is(200))));
+
+	{
+		int commanderUsers = USERS / 2;
+		int historyUsers = USERS / 4;
+		setUp(this.commanders.injectOpen(atOnceUsers(commanderUsers)),
+				this.historyReaders.injectOpen(atOnceUsers(historyUsers)),
+				this.timelineReaders.injectOpen(atOnceUsers(USERS - commanderUsers - historyUsers)))
+			.protocols(this.protocol);
+	}
+
+}

@@ -1,0 +1,242 @@
+package dev.backout.incident;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import dev.backout.ScratchTargets;
+import dev.backout.SignedIn;
+import dev.backout.TestcontainersConfiguration;
+import dev.backout.audit.MillionEventTrail;
+import dev.backout.audit.TrailKey;
+import dev.backout.execution.Admission;
+import dev.backout.execution.ExecutionPlan;
+import dev.backout.execution.ExecutionTestRunbooks;
+import dev.backout.execution.Executions;
+import dev.backout.execution.StepRun;
+import dev.backout.execution.StepState;
+import dev.backout.runbook.Outcome;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.security.Role;
+import dev.backout.system.DemoTarget;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+import io.gatling.app.Gatling$;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.Authentication;
+import org.springframework.test.context.ActiveProfiles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console over real HTTP with the trail at 1,000,000 events: 32 clients that never pause
+ * (16 commanders polling a live incident, 8 auditors paging history, 8 reading timelines and a
+ * person's activity), driven by Gatling ({@link ConsoleUnderLoad}), while one incident executes
+ * one-row steps. Prints requests/s, p50/p95/p99 and errors per page, and the steps' times under
+ * load beside an idle run. The load tool runs in the console's JVM, on the same machine: both
+ * share its cores. Run with {@code ./mvnw -Pbench verify}; figures are printed, not asserted.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(TestcontainersConfiguration.class)
+@ActiveProfiles("test")
+class PagesUnderLoadBenchmark {
+
+	static final int SECONDS = 60;
+
+	static final int STEPS_IDLE = 100;
+
+	static final String INSERT_STEP = """
+			      - id: insert-row
+			        title: Insert a row
+			        sql: INSERT INTO counter (n) VALUES (1);
+			""";
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	DataSource dataSource;
+
+	@Autowired
+	TrailKey key;
+
+	@Autowired
+	Executions executions;
+
+	@Autowired
+	Incidents incidents;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	RunbookCatalog catalog;
+
+	@Autowired
+	DemoTarget demo;
+
+	@Autowired
+	Targets targets;
+
+	@Test
+	void pagesUnderConcurrentClientsWhileAnIncidentExecutes() throws Exception {
+		long firstIncident = MillionEventTrail.load(this.jdbc, this.dataSource, this.key);
+		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
+		long live = liveIncident(scratch);
+		Steps steps = new Steps(scratch.create("under-load", "CREATE TABLE counter (n int)"));
+		steps.run(20, new ArrayList<>());
+		List<Long> idle = new ArrayList<>();
+		steps.run(STEPS_IDLE, idle);
+
+		System.setProperty("backout.load.url", "http://localhost:" + this.port);
+		System.setProperty("backout.load.incident", String.valueOf(live));
+		System.setProperty("backout.load.first-incident", String.valueOf(firstIncident));
+		System.setProperty("backout.load.incidents", String.valueOf(MillionEventTrail.INCIDENTS));
+		System.setProperty("backout.load.seconds", String.valueOf(SECONDS));
+		Path results = Path.of("target", "gatling");
+		List<Long> underLoad = new ArrayList<>();
+		Thread executing = new Thread(() -> steps.runUntilStopped(underLoad), "executing incident");
+		executing.start();
+		int status;
+		try {
+			status = Gatling$.MODULE$.fromArgs(new String[] { "--simulation", ConsoleUnderLoad.class.getName(), "--results-folder",
+					results.toAbsolutePath().toString() });
+		}
+		finally {
+			steps.stop();
+			executing.join();
+		}
+		System.out.printf("%nPages under load: %d clients for %d s over real HTTP, trail of 1,000,000 events (Gatling exit %d)%n",
+				Integer.getInteger("backout.load.users", 32), SECONDS, status);
+		printRequests(newestStats(results));
+		System.out.printf("  executing incident, one-row step: idle median %.2f ms p95 %.2f ms; under load median %.2f ms "
+				+ "p95 %.2f ms (%d steps)%n", percentile(idle, 50), percentile(idle, 95), percentile(underLoad, 50),
+				percentile(underLoad, 95), underLoad.size());
+		assertThat(underLoad).as("the incident kept executing under load").isNotEmpty();
+	}
+
+	/** An incident awaiting approval: its page polls, as commanders' browsers do. */
+	private long liveIncident(ScratchTargets scratch) throws Exception {
+		Files.createDirectories(IncidentWorkflowIntegrationTests.RUNBOOKS);
+		Files.writeString(IncidentWorkflowIntegrationTests.RUNBOOKS.resolve("incident-test.yaml"), IncidentWorkflowIntegrationTests.RUNBOOK);
+		this.catalog.reload(null);
+		Target target = scratch.create("load-live", "CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 3)");
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		long id = this.incidents.open(new Incidents.Opening("incident-test", target.id(), "Under load", Severity.SEV2, null), commander).id();
+		this.incidents.answer(id, this.incidents.get(id).version(), "broken", "Yes", commander);
+		this.incidents.confirmDecision(id, this.incidents.get(id).version(), null, commander);
+		this.incidentSteps.runPrechecks(id, commander);
+		this.incidentSteps.runStep(id, "writes-frozen", null, Map.of(), commander);
+		this.incidentApprovals.requestApproval(id, this.incidents.get(id).version(), commander);
+		return id;
+	}
+
+	/** The statistics table of the newest Gatling report (its index.html): one row per request name. */
+	private static List<List<String>> newestStats(Path results) throws IOException {
+		Path newest;
+		try (Stream<Path> runs = Files.list(results)) {
+			newest = runs.filter(Files::isDirectory).max(Comparator.comparing(Path::getFileName)).orElseThrow();
+		}
+		String html = Files.readString(newest.resolve("index.html"));
+		List<List<String>> rows = new ArrayList<>();
+		Matcher row = STATS_ROW.matcher(html);
+		while (row.find()) {
+			List<String> cells = new ArrayList<>(List.of(row.group(1).replace("&amp;", "&")));
+			Matcher cell = STATS_CELL.matcher(row.group(2));
+			while (cell.find()) {
+				cells.add(cell.group(1));
+			}
+			rows.add(cells);
+		}
+		System.out.println("  report: " + newest.resolve("index.html").toAbsolutePath());
+		return rows;
+	}
+
+	private static final Pattern STATS_ROW = Pattern.compile(
+			"class=\"ellipsed-name\">([^<]+)</span>(.*?)</tr>", Pattern.DOTALL);
+
+	private static final Pattern STATS_CELL = Pattern.compile("<td class=\"value [a-z]+ col-\\d+\">([^<]*)</td>");
+
+	/** Columns of Gatling's table: total, OK, KO, % KO, req/s, min, p50, p75, p95, p99, max, mean, std dev. */
+	private static void printRequests(List<List<String>> rows) {
+		System.out.printf("  %-28s %9s %9s %8s %8s %8s %7s%n", "request", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors");
+		for (List<String> row : rows) {
+			if (row.size() < 12) {
+				continue;
+			}
+			System.out.printf("  %-28s %9s %9s %8s %8s %8s %7s%n", row.get(0), row.get(1), row.get(5), row.get(7), row.get(9),
+					row.get(10), row.get(3));
+		}
+	}
+
+	private static double percentile(List<Long> nanos, int percentile) {
+		if (nanos.isEmpty()) {
+			return Double.NaN;
+		}
+		long[] sorted = nanos.stream().mapToLong(Long::longValue).toArray();
+		Arrays.sort(sorted);
+		return sorted[Math.max(0, (int) Math.ceil(sorted.length * percentile / 100.0) - 1)] / 1e6;
+	}
+
+	/** One incident executing: a one-row step after the other, each of a new incident of the journal. */
+	private final class Steps {
+
+		private final ExecutionPlan plan;
+
+		private final AtomicBoolean stopped = new AtomicBoolean();
+
+		Steps(Target target) {
+			this.plan = PagesUnderLoadBenchmark.this.executions.prepare(ExecutionTestRunbooks.withSteps(INSERT_STEP), "under-load", Outcome.ROLLBACK, List.of(), target);
+		}
+
+		void run(int count, List<Long> times) {
+			for (int i = 0; i < count; i++) {
+				times.add(step());
+			}
+		}
+
+		void runUntilStopped(List<Long> times) {
+			while (!this.stopped.get()) {
+				times.add(step());
+			}
+		}
+
+		void stop() {
+			this.stopped.set(true);
+		}
+
+		private long step() {
+			long started = System.nanoTime();
+			StepRun run = PagesUnderLoadBenchmark.this.executions.runStep(ScratchTargets.nextIncident(), this.plan, "insert-row",
+					ScratchTargets.COMMANDER, null, Map.of(), Admission.NONE);
+			assertThat(run.state()).isEqualTo(StepState.SUCCEEDED);
+			return System.nanoTime() - started;
+		}
+
+	}
+
+}
