@@ -2,17 +2,21 @@ package dev.backout.security;
 
 import java.security.SecureRandom;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Embedded mode's demo users, one per role, created before the server accepts requests.
@@ -32,7 +36,10 @@ class DemoUsers implements SmartInitializingSingleton {
 
 	private final AccountProperties properties;
 
-	DemoUsers(UserAccounts accounts, ConsoleUserRepository users, AccountProperties properties) {
+	private final PasswordEncoder encoder;
+
+	DemoUsers(UserAccounts accounts, ConsoleUserRepository users, AccountProperties properties, PasswordEncoder encoder) {
+		this.encoder = encoder;
 		this.accounts = accounts;
 		this.users = users;
 		this.properties = properties;
@@ -43,15 +50,24 @@ class DemoUsers implements SmartInitializingSingleton {
 		String configured = this.properties.demo().password();
 		boolean fixedPassword = StringUtils.hasText(configured);
 		String password = fixedPassword ? configured : randomPassword();
+		if (fixedPassword) {
+			this.accounts.checkPassword(password);
+		}
+		// One hash for all of them (they share the password anyway): bcrypt is slow on purpose, and
+		// seven hashes were a second and a half of every start. A configured password already in
+		// place is checked once per distinct hash and not written again.
+		Supplier<String> hash = SingletonSupplier.of(() -> this.encoder.encode(password));
+		Map<String, Boolean> current = new HashMap<>();
 		int created = 0;
 		for (Map.Entry<String, Role> user : USERS.entrySet()) {
 			var existing = this.users.findByUsername(user.getKey());
 			if (existing.isEmpty()) {
-				this.accounts.create(user.getKey(), password, Set.of(user.getValue()), null);
+				this.accounts.createHashed(user.getKey(), hash.get(), Set.of(user.getValue()), null);
 				created++;
 			}
-			else if (fixedPassword) {
-				this.accounts.resetPassword(existing.get().id(), password, null);
+			else if (fixedPassword && !current.computeIfAbsent(existing.get().passwordHash(),
+					(stored) -> this.encoder.matches(password, stored))) {
+				this.accounts.resetPasswordHashed(existing.get().id(), hash.get(), null);
 			}
 		}
 		if (created > 0 && !fixedPassword) {

@@ -55,12 +55,18 @@ class UserAccounts {
 
 	@Transactional
 	ConsoleUser create(String username, String password, Set<Role> roles, Authentication actor) {
+		checkPassword(password);
+		return createHashed(username, this.passwordEncoder.encode(password), roles, actor);
+	}
+
+	/** A user whose password was hashed already (the demo users share one hash: hashing is slow on purpose). */
+	@Transactional
+	ConsoleUser createHashed(String username, String passwordHash, Set<Role> roles, Authentication actor) {
 		String name = username.trim().toLowerCase();
 		if (this.users.existsByUsername(name)) {
 			throw new UserAccountException("A user named '" + name + "' already exists.");
 		}
-		checkPassword(password);
-		ConsoleUser user = this.users.save(ConsoleUser.create(name, this.passwordEncoder.encode(password),
+		ConsoleUser user = this.users.save(ConsoleUser.create(name, passwordHash,
 				roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles)));
 		audit(actor, "USER_CREATED", user, Map.of("roles", user.roles().toString()));
 		return user;
@@ -104,9 +110,14 @@ class UserAccounts {
 
 	@Transactional
 	void resetPassword(long id, String newPassword, Authentication actor) {
-		ConsoleUser user = get(id);
 		checkPassword(newPassword);
-		this.users.save(user.withPasswordHash(this.passwordEncoder.encode(newPassword)).unlocked());
+		resetPasswordHashed(id, this.passwordEncoder.encode(newPassword), actor);
+	}
+
+	@Transactional
+	void resetPasswordHashed(long id, String passwordHash, Authentication actor) {
+		ConsoleUser user = get(id);
+		this.users.save(user.withPasswordHash(passwordHash).unlocked());
 		audit(actor, "PASSWORD_RESET", user, Map.of());
 	}
 
@@ -117,7 +128,7 @@ class UserAccounts {
 		audit(admin, "USER_UNLOCKED", user, Map.of());
 	}
 
-	private void checkPassword(String password) {
+	void checkPassword(String password) {
 		if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
 			throw new UserAccountException("A password needs at least " + MIN_PASSWORD_LENGTH + " characters.");
 		}
