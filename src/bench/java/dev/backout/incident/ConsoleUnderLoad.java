@@ -26,19 +26,19 @@ public class ConsoleUnderLoad extends Simulation {
 
 	static final String PASSWORD = "demo-password-for-tests";
 
-	private static final String URL = System.getProperty("backout.load.url");
+	private final String url = System.getProperty("backout.load.url");
 
-	private static final long LIVE_INCIDENT = Long.getLong("backout.load.incident", 1);
+	private final long liveIncident = Long.getLong("backout.load.incident", 1);
 
-	private static final long FIRST_INCIDENT = Long.getLong("backout.load.first-incident", 1);
+	private final long firstIncident = Long.getLong("backout.load.first-incident", 1);
 
-	private static final int INCIDENTS = Integer.getInteger("backout.load.incidents", 1);
+	private final int incidents = Integer.getInteger("backout.load.incidents", 1);
 
-	private static final int USERS = Integer.getInteger("backout.load.users", 32);
+	private final int users = Integer.getInteger("backout.load.users", 32);
 
-	private static final Duration DURATION = Duration.ofSeconds(Long.getLong("backout.load.seconds", 60));
+	private final Duration duration = Duration.ofSeconds(Long.getLong("backout.load.seconds", 60));
 
-	private final HttpProtocolBuilder protocol = http.baseUrl(URL).acceptHeader("text/html").userAgentHeader("Gatling");
+	private final HttpProtocolBuilder protocol = http.baseUrl(this.url).acceptHeader("text/html").userAgentHeader("Gatling");
 
 	private static ChainBuilder signIn(String user) {
 		return exec(http("sign-in page").get("/login").check(css("input[name='_csrf']", "value").saveAs("csrf")))
@@ -51,28 +51,28 @@ public class ConsoleUnderLoad extends Simulation {
 	}
 
 	private final ScenarioBuilder commanders = scenario("commanders polling a live incident").exec(signIn("commander"))
-		.during(DURATION)
-		.on(exec(http("incident, live fragment").get("/incidents/" + LIVE_INCIDENT).header("HX-Request", "true")
+		.during(this.duration)
+		.on(exec(http("incident, live fragment").get("/incidents/" + this.liveIncident).header("HX-Request", "true")
 			.check(status().is(200))));
 
 	private final ScenarioBuilder historyReaders = scenario("auditors paging history").exec(signIn("auditor"))
-		.during(DURATION)
-		.on(exec((session) -> session.set("before", FIRST_INCIDENT + 51 + ThreadLocalRandom.current().nextInt(INCIDENTS - 51)))
+		.during(this.duration)
+		.on(exec((session) -> session.set("before", this.firstIncident + 51 + ThreadLocalRandom.current().nextInt(this.incidents - 51)))
 			.exec(http("history, first page").get("/history").check(status().is(200)))
 			.exec(http("history, an older page").get("/history?before=#{before}").check(status().is(200))));
 
 	private final ScenarioBuilder timelineReaders = scenario("auditors reading timelines").exec(signIn("auditor"))
-		.during(DURATION)
-		.on(exec((session) -> session.set("incident", FIRST_INCIDENT + ThreadLocalRandom.current().nextInt(INCIDENTS)))
+		.during(this.duration)
+		.on(exec((session) -> session.set("incident", this.firstIncident + ThreadLocalRandom.current().nextInt(this.incidents)))
 			.exec(http("incident timeline").get("/history/incidents/#{incident}").check(status().is(200)))
 			.exec(http("person activity").get("/history/people/lead").check(status().is(200))));
 
 	{
-		int commanderUsers = USERS / 2;
-		int historyUsers = USERS / 4;
+		int commanderUsers = this.users / 2;
+		int historyUsers = this.users / 4;
 		setUp(this.commanders.injectOpen(atOnceUsers(commanderUsers)),
 				this.historyReaders.injectOpen(atOnceUsers(historyUsers)),
-				this.timelineReaders.injectOpen(atOnceUsers(USERS - commanderUsers - historyUsers)))
+				this.timelineReaders.injectOpen(atOnceUsers(this.users - commanderUsers - historyUsers)))
 			.protocols(this.protocol);
 	}
 

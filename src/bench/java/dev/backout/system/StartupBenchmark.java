@@ -1,0 +1,138 @@
+package dev.backout.system;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Start-up of the packaged console in embedded mode, to the login page answering: cold (a new
+ * data directory: initdb, every migration, demo users and target built) and warm (the same
+ * directory again), then warm with Spring's class-data sharing (the jar extracted, an archive
+ * from a training run). Prints each time, where the seconds went, and the resident memory once
+ * the login page answers. Runs after packaging ({@code ./mvnw -Pbench verify}); printed, not asserted.
+ */
+class StartupBenchmark {
+
+	static final String PASSWORD = "startup-benchmark-password";
+
+	static final String[] PHASES = { "Starting BackoutApplication", "Embedded PostgreSQL started", "HikariPool-1 - Start completed",
+			"Demo users:", "Tomcat started", "Started BackoutApplication" };
+
+	@TempDir
+	Path work;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	@Test
+	void startToLoginPageColdWarmAndWithClassDataSharing() throws Exception {
+		Path jar = Path.of(System.getProperty("backout.jar"));
+		String java = ProcessHandle.current().info().command().orElse("java");
+		System.out.printf("%nStart-up to the login page, embedded mode, packaged jar:%n");
+		start("cold (new data directory)", List.of(java, "-jar", jar.toString()));
+		start("warm", List.of(java, "-jar", jar.toString()));
+
+		Path extracted = this.work.resolve("extracted");
+		run(List.of(java, "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", extracted.toString()), "extract.log");
+		Path app = extracted.resolve(jar.getFileName());
+		Path archive = this.work.resolve("backout.jsa");
+		run(List.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh", "-jar", app.toString(),
+				"--server.port=0"), "training.log");
+		start("warm, class-data sharing", List.of(java, "-XX:SharedArchiveFile=" + archive, "-jar", app.toString()));
+	}
+
+	private void start(String label, List<String> command) throws Exception {
+		int port = freePort();
+		List<String> full = new ArrayList<>(command);
+		full.add("--server.port=" + port);
+		Path log = this.work.resolve(label.replaceAll("[^a-z]+", "-") + ".log");
+		ProcessBuilder builder = new ProcessBuilder(full).directory(this.work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+		builder.environment().put("BACKOUT_DEMO_PASSWORD", PASSWORD);
+		builder.environment().remove("SPRING_DATASOURCE_URL");
+		long started = System.nanoTime();
+		Instant launched = Instant.now();
+		Process console = builder.start();
+		try {
+			awaitLoginPage(console, port, log);
+			double seconds = (System.nanoTime() - started) / 1e9;
+			long rss = residentKilobytes(console.pid());
+			System.out.printf("  %-28s %5.1f s to the login page, RSS %,d MB%n", label, seconds, rss / 1024);
+			System.out.println("      " + phases(Files.readAllLines(log), launched));
+		}
+		finally {
+			console.destroy();
+			if (!console.waitFor(30, TimeUnit.SECONDS)) {
+				console.destroyForcibly();
+			}
+		}
+	}
+
+	private void awaitLoginPage(Process console, int port, Path log) throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+		while (System.nanoTime() < deadline) {
+			assertThat(console.isAlive()).as("the console is running: %s", log).isTrue();
+			try {
+				HttpResponse<Void> login = this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/login")).build(),
+						HttpResponse.BodyHandlers.discarding());
+				if (login.statusCode() == 200) {
+					return;
+				}
+			}
+			catch (IOException notYet) {
+				// not listening yet
+			}
+			Thread.sleep(50);
+		}
+		throw new AssertionError("The console did not come up: " + log);
+	}
+
+	/** Seconds after launch at which each phase's log line appeared. */
+	private static String phases(List<String> lines, Instant launched) {
+		StringBuilder phases = new StringBuilder();
+		for (String phase : PHASES) {
+			lines.stream().filter((line) -> line.contains(phase)).findFirst().ifPresent((line) -> {
+				Instant at = Instant.parse(line.substring(0, line.indexOf(' ')));
+				phases.append(String.format("%s %.1f s; ", phase.replace(" - Start completed", ""),
+						Duration.between(launched, at).toMillis() / 1000.0));
+			});
+		}
+		return phases.toString();
+	}
+
+	private void run(List<String> command, String log) throws Exception {
+		Process process = new ProcessBuilder(command).directory(this.work.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(this.work.resolve(log).toFile())
+			.start();
+		assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+	}
+
+	private static long residentKilobytes(long pid) throws IOException {
+		return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
+			.filter((line) -> line.startsWith("VmRSS:"))
+			.map((line) -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+			.findFirst()
+			.orElse(-1L);
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
