@@ -237,8 +237,33 @@ class StepExecutor {
 	 * its own as the target's checks credential (never a superuser unless an admin allowed it).
 	 */
 	private Outcome check(Target target, long incidentId, PlannedStep step, Attempt attempt) throws SQLException {
-		try (Connection connection = this.targets.connectForChecks(target, TargetSession.applicationName(incidentId) + " check")) {
-			return check(connection, step, attempt);
+		Connection kept = this.connections.kept(target, TargetConnections.Purpose.CHECKS);
+		if (kept != null) {
+			try {
+				return checkOn(kept, target, step, attempt);
+			}
+			catch (SQLException ex) {
+				if (!TargetSession.lost(ex, kept)) {
+					throw ex;
+				}
+				// The kept connection broke while idle: a check only reads, so it runs again on a new one.
+			}
+		}
+		return checkOn(this.connections.openForChecks(target), target, step, attempt);
+	}
+
+	/** Runs the check on {@code connection}, then keeps the connection if it ended cleanly, else closes it. */
+	private Outcome checkOn(Connection connection, Target target, PlannedStep step, Attempt attempt) throws SQLException {
+		boolean kept = false;
+		try {
+			Outcome outcome = check(connection, step, attempt);
+			kept = this.connections.giveBack(target, TargetConnections.Purpose.CHECKS, connection);
+			return outcome;
+		}
+		finally {
+			if (!kept) {
+				TargetConnections.close(connection);
+			}
 		}
 	}
 

@@ -17,9 +17,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the step connection of a target open for a short while after a step, so the next step
- * does not pay for a new server backend: connecting is most of what a short step costs. At most
- * one idle connection per target (steps on a target run one at a time anyway), closed after
+ * Keeps the step connection of a target, and the one of its checks, open for a short while after
+ * a step, so the next step does not pay for a new server backend: connecting is most of what a
+ * short step costs. At most one idle connection per target and purpose (steps on a target run
+ * one at a time anyway), closed after
  * {@code backout.execution.target-idle} (30 s), when the target is edited, and at shutdown.
  * <p>
  * A connection comes back only from a step that ended cleanly: no transaction open, and
@@ -33,20 +34,35 @@ class TargetConnections {
 	/** The name an idle connection shows on the target; a step renames it for its incident. */
 	static final String IDLE_NAME = "backout steps";
 
+	/** The name of the kept connection of checks (as the target's checks credential). */
+	static final String CHECKS_NAME = "backout checks";
+
+	/** What a kept connection is for: steps connect as the target's step role, checks as its checks role. */
+	enum Purpose {
+
+		STEPS, CHECKS
+
+	}
+
 	private final Targets targets;
 
 	private final Duration idleFor;
 
-	private final Map<Long, Idle> idle = new ConcurrentHashMap<>();
+	private final Map<Key, Idle> idle = new ConcurrentHashMap<>();
 
 	TargetConnections(Targets targets, @Value("${backout.execution.target-idle:30s}") Duration idleFor) {
 		this.targets = targets;
 		this.idleFor = idleFor;
 	}
 
-	/** An idle connection to {@code target} if one is kept for its current settings, or empty. */
+	/** An idle step connection to {@code target} if one is kept for its current settings, or null. */
 	Connection kept(Target target) {
-		Idle kept = this.idle.remove(target.id());
+		return kept(target, Purpose.STEPS);
+	}
+
+	/** An idle connection to {@code target} for {@code purpose} if one is kept for its current settings, or null. */
+	Connection kept(Target target, Purpose purpose) {
+		Idle kept = this.idle.remove(new Key(target.id(), purpose));
 		if (kept == null) {
 			return null;
 		}
@@ -57,9 +73,14 @@ class TargetConnections {
 		return kept.connection();
 	}
 
-	/** A new connection, named as an idle one until a step names it. */
+	/** A new step connection, named as an idle one until a step names it. */
 	Connection open(Target target) throws SQLException {
 		return this.targets.connect(target, IDLE_NAME);
+	}
+
+	/** A new connection for checks, refused for a superuser unless allowed ({@link Targets#connectForChecks}). */
+	Connection openForChecks(Target target) throws SQLException {
+		return this.targets.connectForChecks(target, CHECKS_NAME);
 	}
 
 	/**
@@ -68,23 +89,27 @@ class TargetConnections {
 	 * the target is kept already) is closed here.
 	 */
 	boolean giveBack(Target target, Connection connection) {
-		if (!reset(connection)) {
+		return giveBack(target, Purpose.STEPS, connection);
+	}
+
+	boolean giveBack(Target target, Purpose purpose, Connection connection) {
+		if (!reset(connection, (purpose == Purpose.STEPS) ? IDLE_NAME : CHECKS_NAME)) {
 			return false;
 		}
-		if (this.idle.putIfAbsent(target.id(), new Idle(connection, Stamp.of(target), System.nanoTime())) != null) {
+		if (this.idle.putIfAbsent(new Key(target.id(), purpose), new Idle(connection, Stamp.of(target), System.nanoTime())) != null) {
 			close(connection);
 		}
 		return true;
 	}
 
-	private static boolean reset(Connection connection) {
+	private static boolean reset(Connection connection, String idleName) {
 		try {
 			if (connection.isClosed() || !connection.getAutoCommit()) {
 				return false;
 			}
 			try (Statement statement = connection.createStatement()) {
 				// DISCARD ALL empties application_name too: name it idle again, in the same round trip.
-				statement.execute("DISCARD ALL; SET application_name = '" + IDLE_NAME + "'");
+				statement.execute("DISCARD ALL; SET application_name = '" + idleName + "'");
 			}
 			return true;
 		}
@@ -121,10 +146,15 @@ class TargetConnections {
 	}
 
 	/** What the connection was opened with: an edited target gets a new connection. */
-	private record Stamp(String jdbcUrl, String username, Instant updatedAt) {
+	private record Key(long targetId, Purpose purpose) {
+	}
+
+	private record Stamp(String jdbcUrl, String username, String checkUsername, boolean allowSuperuserChecks,
+			Instant updatedAt) {
 
 		static Stamp of(Target target) {
-			return new Stamp(target.jdbcUrl(), target.username(), target.updatedAt());
+			return new Stamp(target.jdbcUrl(), target.username(), target.checkUsername(), target.allowSuperuserChecks(),
+					target.updatedAt());
 		}
 
 	}

@@ -431,6 +431,29 @@ class ExecutionIntegrationTests {
 		assertThat(rows(target)).isEqualTo(2);
 	}
 
+	@Test
+	void aCheckWhoseKeptConnectionDiedWhileIdleRunsAgainOnANewOne() throws SQLException {
+		Target target = this.scratch.create("checked", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP + """
+				      - id: counted
+				        title: One row
+				        check: SELECT count(*) FROM counter
+				        expect: { equals: 1 }
+				"""), target);
+		long incident = ScratchTargets.nextIncident();
+		this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE);
+		assertThat(this.executions.runStep(incident, plan, "counted", COMMANDER, null, Map.of(), Admission.NONE).state())
+			.isEqualTo(StepState.SUCCEEDED);
+		try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
+			statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+					+ TargetConnections.CHECKS_NAME + "' AND datname = current_database()");
+		}
+
+		StepRun again = this.executions.runStep(incident, plan, "verified", COMMANDER, null, Map.of(), Admission.NONE);
+		assertThat(again.state()).as(String.valueOf(again.error())).isEqualTo(StepState.SUCCEEDED);
+		assertThat(again.checkValue()).isEqualTo("1");
+	}
+
 	private long keptSessions(Target target) throws SQLException {
 		try (Connection connection = this.scratch.connect(target); Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
