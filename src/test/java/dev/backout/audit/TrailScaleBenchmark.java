@@ -61,12 +61,29 @@ class TrailScaleBenchmark {
 		measure("incident timeline (50 events)", "/history/incidents/" + someIncident);
 		measure("person activity, first page", "/history/people/lead");
 
+		explain("history, first page", "select * from incident i where true order by i.id desc limit 51");
+		explain("history, person + state", "select * from incident i where true and i.state = 'COMPLETED' and (i.commander = 'lead' "
+				+ "or i.id in (select p.incident_id from audit_participant p where p.actor = 'lead')) order by i.id desc limit 51");
+		explain("incident timeline", "select " + AuditTrail.COLUMNS + " from audit_event where incident_id = " + someIncident
+				+ " order by seq");
+		explain("person activity", "select " + AuditTrail.COLUMNS + " from audit_event where actor = 'lead' and seq < "
+				+ Long.MAX_VALUE + " order by seq desc limit 51");
+
 		long started = System.nanoTime();
 		TrailVerification.Result result = this.verifier.verify();
 		double seconds = (System.nanoTime() - started) / 1e9;
 		assertThat(result.intact()).as(result.describe()).isTrue();
 		System.out.printf("  verification: %,d events in %.2f s = %,.0f events/s%n", result.verified(), seconds,
 				result.verified() / seconds);
+	}
+
+	/** The plan the page's query gets at this size, as PostgreSQL ran it (docs/performance.md shows them). */
+	private void explain(String label, String query) {
+		System.out.printf("  plan, %s:%n", label);
+		this.jdbc.sql("explain (analyze, buffers, costs off, timing off, summary off) " + query)
+			.query(String.class)
+			.list()
+			.forEach((line) -> System.out.println("    " + line));
 	}
 
 	private void measure(String label, String url) throws Exception {
