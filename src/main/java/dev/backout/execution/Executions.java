@@ -211,9 +211,8 @@ public class Executions {
 		return plan.steps().stream().filter((step) -> !done(latest.get(step.stepId()))).findFirst();
 	}
 
-	/** Each step's latest state, from one read of the journal. */
 	/**
-	 * {@link #latestStates}, after settling an attempt left in flight: one read of the journal
+	 * Each step's latest state, after settling an attempt left in flight: one read of the journal
 	 * when nothing is in flight, which is nearly always.
 	 */
 	private Map<String, StepState> settledLatestStates(long incidentId, Authentication actor) {
@@ -222,14 +221,17 @@ public class Executions {
 				&& !this.recovery.recover(incidentId, actor).settled().isEmpty()) {
 			runs = this.journal.runs(incidentId);
 		}
-		Map<String, StepState> latest = new java.util.HashMap<>();
-		runs.forEach((run) -> latest.put(run.stepId(), run.state()));
-		return latest;
+		return latestStates(runs);
 	}
 
+	/** Each step's latest state, from one read of the journal. */
 	private Map<String, StepState> latestStates(long incidentId) {
+		return latestStates(this.journal.runs(incidentId));
+	}
+
+	private static Map<String, StepState> latestStates(List<StepRun> runs) {
 		Map<String, StepState> latest = new java.util.HashMap<>();
-		this.journal.runs(incidentId).forEach((run) -> latest.put(run.stepId(), run.state()));
+		runs.forEach((run) -> latest.put(run.stepId(), run.state()));
 		return latest;
 	}
 

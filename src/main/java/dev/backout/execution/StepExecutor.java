@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class StepExecutor {
 	private static final Logger log = LoggerFactory.getLogger(StepExecutor.class);
 
 	/** How long a step waits for its incident's lease, which a settlement pass may hold for a moment. */
-	static final java.time.Duration LEASE_PATIENCE = java.time.Duration.ofMillis(500);
+	static final Duration LEASE_PATIENCE = Duration.ofMillis(500);
 
 	private final Targets targets;
 
@@ -249,7 +250,7 @@ class StepExecutor {
 				// The kept connection broke while idle: a check only reads, so it runs again on a new one.
 			}
 		}
-		return checkOn(this.connections.openForChecks(target), target, step, attempt);
+		return checkOn(this.connections.open(target, TargetConnections.Purpose.CHECKS), target, step, attempt);
 	}
 
 	/** Runs the check on {@code connection}, then keeps the connection if it ended cleanly, else closes it. */

@@ -31,16 +31,23 @@ import org.springframework.stereotype.Component;
 @Component
 class TargetConnections {
 
-	/** The name an idle connection shows on the target; a step renames it for its incident. */
-	static final String IDLE_NAME = "backout steps";
-
-	/** The name of the kept connection of checks (as the target's checks credential). */
-	static final String CHECKS_NAME = "backout checks";
-
-	/** What a kept connection is for: steps connect as the target's step role, checks as its checks role. */
+	/**
+	 * What a kept connection is for: steps connect as the target's step role (a step renames the
+	 * session for its incident), checks as its checks role. The name is what an idle one shows on the target.
+	 */
 	enum Purpose {
 
-		STEPS, CHECKS
+		STEPS("backout steps"), CHECKS("backout checks");
+
+		private final String idleName;
+
+		Purpose(String idleName) {
+			this.idleName = idleName;
+		}
+
+		String idleName() {
+			return this.idleName;
+		}
 
 	}
 
@@ -53,11 +60,6 @@ class TargetConnections {
 	TargetConnections(Targets targets, @Value("${backout.execution.target-idle:30s}") Duration idleFor) {
 		this.targets = targets;
 		this.idleFor = idleFor;
-	}
-
-	/** An idle step connection to {@code target} if one is kept for its current settings, or null. */
-	Connection kept(Target target) {
-		return kept(target, Purpose.STEPS);
 	}
 
 	/** An idle connection to {@code target} for {@code purpose} if one is kept for its current settings, or null. */
@@ -73,27 +75,22 @@ class TargetConnections {
 		return kept.connection();
 	}
 
-	/** A new step connection, named as an idle one until a step names it. */
-	Connection open(Target target) throws SQLException {
-		return this.targets.connect(target, IDLE_NAME);
-	}
-
-	/** A new connection for checks, refused for a superuser unless allowed ({@link Targets#connectForChecks}). */
-	Connection openForChecks(Target target) throws SQLException {
-		return this.targets.connectForChecks(target, CHECKS_NAME);
+	/**
+	 * A new connection for {@code purpose}; one for checks is refused for a superuser unless
+	 * allowed ({@link Targets#connectForChecks}).
+	 */
+	Connection open(Target target, Purpose purpose) throws SQLException {
+		return (purpose == Purpose.STEPS) ? this.targets.connect(target, purpose.idleName())
+				: this.targets.connectForChecks(target, purpose.idleName());
 	}
 
 	/**
-	 * Takes {@code connection} back after a step when the step ended cleanly; false when it did
+	 * Takes {@code connection} back after a step or check that ended cleanly; false when it did
 	 * not, and the caller must release and close it. A connection reset but not needed (one to
 	 * the target is kept already) is closed here.
 	 */
-	boolean giveBack(Target target, Connection connection) {
-		return giveBack(target, Purpose.STEPS, connection);
-	}
-
 	boolean giveBack(Target target, Purpose purpose, Connection connection) {
-		if (!reset(connection, (purpose == Purpose.STEPS) ? IDLE_NAME : CHECKS_NAME)) {
+		if (!reset(connection, purpose.idleName())) {
 			return false;
 		}
 		if (this.idle.putIfAbsent(new Key(target.id(), purpose), new Idle(connection, Stamp.of(target), System.nanoTime())) != null) {
@@ -145,10 +142,10 @@ class TargetConnections {
 		}
 	}
 
-	/** What the connection was opened with: an edited target gets a new connection. */
 	private record Key(long targetId, Purpose purpose) {
 	}
 
+	/** What the connection was opened with: an edited target gets a new connection. */
 	private record Stamp(String jdbcUrl, String username, String checkUsername, boolean allowSuperuserChecks,
 			Instant updatedAt) {
 

@@ -58,7 +58,7 @@ final class TargetSession implements AutoCloseable {
 	 * @throws TargetBusy when another execution holds the target
 	 */
 	static TargetSession open(TargetConnections connections, Target target, String applicationName) throws SQLException {
-		Connection kept = connections.kept(target);
+		Connection kept = connections.kept(target, TargetConnections.Purpose.STEPS);
 		if (kept != null) {
 			try {
 				kept.setNetworkTimeout(Runnable::run, (int) Targets.CONNECT_TIMEOUT.toMillis());
@@ -71,7 +71,7 @@ final class TargetSession implements AutoCloseable {
 				// Broken while it waited (the target restarted, a proxy dropped it): nothing was sent on it.
 			}
 		}
-		return claim(connections, target, connections.open(target), applicationName);
+		return claim(connections, target, connections.open(target, TargetConnections.Purpose.STEPS), applicationName);
 	}
 
 	/** Names the session for the incident, then try-locks: who holds the lock can be told by its name. */
@@ -319,7 +319,7 @@ final class TargetSession implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		if (this.connections.giveBack(this.target, this.connection)) {
+		if (this.connections.giveBack(this.target, TargetConnections.Purpose.STEPS, this.connection)) {
 			return;
 		}
 		try (Statement statement = this.connection.createStatement()) {

@@ -43,6 +43,12 @@ class ExecutionIntegrationTests {
 			        sql: INSERT INTO counter (n) VALUES (1);
 			""";
 
+	static final String INSERT_AGAIN_STEP = """
+			      - id: insert-again
+			        title: Insert another row
+			        sql: INSERT INTO counter (n) VALUES (2);
+			""";
+
 	@Autowired
 	Executions executions;
 
@@ -53,6 +59,9 @@ class ExecutionIntegrationTests {
 
 	@Autowired
 	TargetConnections connections;
+
+	@Autowired
+	ExecutorLeases leases;
 
 	@AfterEach
 	void disarm() {
@@ -345,11 +354,7 @@ class ExecutionIntegrationTests {
 	@Test
 	void stepsRunInOrder() throws SQLException {
 		Target target = this.scratch.create("order", "CREATE TABLE counter (n int)");
-		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP + """
-				      - id: insert-again
-				        title: Insert another row
-				        sql: INSERT INTO counter (n) VALUES (2);
-				"""), target);
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP + INSERT_AGAIN_STEP), target);
 		long incident = ScratchTargets.nextIncident();
 		assertThatExceptionOfType(ExecutionRefused.class)
 			.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-again", COMMANDER, null, Map.of(), Admission.NONE))
@@ -413,17 +418,10 @@ class ExecutionIntegrationTests {
 	@Test
 	void aKeptConnectionThatDiedWhileIdleIsReplacedAndTheStepRunsOnce() throws SQLException {
 		Target target = this.scratch.create("dropped", "CREATE TABLE counter (n int)");
-		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP + """
-				      - id: insert-again
-				        title: Insert another row
-				        sql: INSERT INTO counter (n) VALUES (2);
-				"""), target);
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP + INSERT_AGAIN_STEP), target);
 		long incident = ScratchTargets.nextIncident();
 		this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE);
-		try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
-			statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
-					+ TargetConnections.IDLE_NAME + "' AND datname = current_database()");
-		}
+		endIdleSession(target, TargetConnections.Purpose.STEPS);
 
 		StepRun run = this.executions.runStep(incident, plan, "insert-again", COMMANDER, null, Map.of(), Admission.NONE);
 		assertThat(run.state()).isEqualTo(StepState.SUCCEEDED);
@@ -444,20 +442,59 @@ class ExecutionIntegrationTests {
 		this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE);
 		assertThat(this.executions.runStep(incident, plan, "counted", COMMANDER, null, Map.of(), Admission.NONE).state())
 			.isEqualTo(StepState.SUCCEEDED);
-		try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
-			statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
-					+ TargetConnections.CHECKS_NAME + "' AND datname = current_database()");
-		}
+		endIdleSession(target, TargetConnections.Purpose.CHECKS);
 
 		StepRun again = this.executions.runStep(incident, plan, "verified", COMMANDER, null, Map.of(), Admission.NONE);
 		assertThat(again.state()).as(String.valueOf(again.error())).isEqualTo(StepState.SUCCEEDED);
 		assertThat(again.checkValue()).isEqualTo("1");
 	}
 
+	@Test
+	void aStepWaitsOutALeaseHeldForAMomentButIsRefusedWhileAnotherStepHoldsIt() throws Exception {
+		Target target = this.scratch.create("leased", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP + INSERT_AGAIN_STEP), target);
+		long incident = ScratchTargets.nextIncident();
+		// A settlement pass looking at the incident: it holds the lease for a statement or two.
+		ExecutorLeases.Lease peek = this.leases.take(incident).orElseThrow();
+		Thread release = new Thread(() -> {
+			sleep(200);
+			peek.close();
+		});
+		release.start();
+		assertThat(this.executions.runStep(incident, plan, "insert-row", COMMANDER, null, Map.of(), Admission.NONE).state())
+			.isEqualTo(StepState.SUCCEEDED);
+		release.join();
+
+		// A step that really runs holds it longer than the wait: the second is refused, nothing sent.
+		try (ExecutorLeases.Lease running = this.leases.take(incident).orElseThrow()) {
+			assertThatExceptionOfType(ExecutionRefused.class)
+				.isThrownBy(() -> this.executions.runStep(incident, plan, "insert-again", COMMANDER, null, Map.of(), Admission.NONE))
+				.withMessageContaining("is running in another tab or console");
+		}
+		assertThat(rows(target)).isEqualTo(1);
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Ends the idle kept session of {@code purpose} on the target, as a restart or a cut proxy would. */
+	private void endIdleSession(Target target, TargetConnections.Purpose purpose) throws SQLException {
+		try (Connection admin = this.scratch.connect(target); Statement statement = admin.createStatement()) {
+			statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+					+ purpose.idleName() + "' AND datname = current_database()");
+		}
+	}
+
 	private long keptSessions(Target target) throws SQLException {
 		try (Connection connection = this.scratch.connect(target); Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-						+ TargetConnections.IDLE_NAME + "' AND datname = current_database()")) {
+						+ TargetConnections.Purpose.STEPS.idleName() + "' AND datname = current_database()")) {
 			rs.next();
 			return rs.getLong(1);
 		}
