@@ -23,7 +23,21 @@ public final class SeedDocuments {
 	}
 
 	public static String document(String seed) {
-		try (InputStream in = SeedDocuments.class.getResourceAsStream("/seeds/" + seed + ".md")) {
+		return read("/seeds/" + seed + ".md");
+	}
+
+	/** The schema the seed's migration left, as the demo target builds it (e.g. {@code 001-memory-schema-rls}). */
+	public static String demoSchema(String seed) {
+		return read("/demo/" + seed + ".sql");
+	}
+
+	/** The runbook the console ships for the seed. */
+	public static String bundledRunbook(String seed) {
+		return read("/runbooks/" + seed + ".yaml");
+	}
+
+	private static String read(String path) {
+		try (InputStream in = SeedDocuments.class.getResourceAsStream(path)) {
 			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
 		}
 		catch (IOException ex) {

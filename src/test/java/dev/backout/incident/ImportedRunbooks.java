@@ -19,6 +19,7 @@ import dev.backout.runbook.RunbookCatalog;
 import dev.backout.security.Role;
 import dev.backout.target.Target;
 
+import org.springframework.context.ApplicationContext;
 import org.springframework.security.core.Authentication;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,6 +31,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApprovals incidentApprovals,
 		IncidentSteps incidentSteps, Executions executions, Approvals approvals) {
+
+	/** The driver with the console's beans of {@code context}. */
+	static ImportedRunbooks from(ApplicationContext context) {
+		return new ImportedRunbooks(context.getBean(RunbookCatalog.class), context.getBean(Incidents.class),
+				context.getBean(IncidentApprovals.class), context.getBean(IncidentSteps.class), context.getBean(Executions.class),
+				context.getBean(Approvals.class));
+	}
 
 	void load(String id, String yaml) throws Exception {
 		Path runbooks = Path.of("target", "test-runbooks");

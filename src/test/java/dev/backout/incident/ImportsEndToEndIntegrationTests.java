@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,22 +43,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ImportsEndToEndIntegrationTests {
 
 	@Autowired
-	Incidents incidents;
-
-	@Autowired
-	IncidentApprovals incidentApprovals;
-
-	@Autowired
-	IncidentSteps incidentSteps;
-
-	@Autowired
 	Executions executions;
 
 	@Autowired
-	Approvals approvals;
-
-	@Autowired
-	RunbookCatalog catalog;
+	ApplicationContext context;
 
 	@Autowired
 	DemoTarget demo;
@@ -78,8 +67,7 @@ class ImportsEndToEndIntegrationTests {
 			.doesNotContain("BEGIN;", "COMMIT;");
 
 		// Loaded as it was imported: no hand edit.
-		ImportedRunbooks imported = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
-				this.executions, this.approvals);
+		ImportedRunbooks imported = imported();
 		imported.load("flipr-revert", draft.yaml());
 		Target target = new ScratchTargets(this.demo, this.targets).create("flipr-" + System.nanoTime() % 1_000_000,
 				SqitchFixture.deployed() + SqitchFixture.REGISTRY + SqitchFixture.DEPLOYED);
@@ -261,8 +249,7 @@ class ImportsEndToEndIntegrationTests {
 	}
 
 	private ImportedRunbooks imported() {
-		return new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps, this.executions,
-				this.approvals);
+		return ImportedRunbooks.from(this.context);
 	}
 
 	private Map<String, String> query(Target on, String sql) throws SQLException {
@@ -278,7 +265,7 @@ class ImportsEndToEndIntegrationTests {
 
 	@Test
 	void seed000ImportedAndEditedAsDocumentedRollsTheCoreSchemaBack() throws Exception {
-		MarkdownImport.Draft draft = MarkdownImport.of("core-schema-imported", resource("/seeds/000-core-schema.md"));
+		MarkdownImport.Draft draft = MarkdownImport.of("core-schema-imported", SeedDocuments.document("000-core-schema"));
 		// The documented edit: the document verifies nothing, so the author adds a check.
 		String edited = draft.yaml().replace("phases:\n", """
 				phases:
@@ -291,11 +278,10 @@ class ImportsEndToEndIntegrationTests {
 				          AND table_name IN ('vision', 'cycle', 'goal', 'weekly_plan', 'task', 'plan_item', 'audit_log', 'chat_session', 'chat_message')
 				        expect: { equals: 0 }
 				""");
-		ImportedRunbooks imported = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
-				this.executions, this.approvals);
+		ImportedRunbooks imported = imported();
 		imported.load("core-schema-imported", edited);
 		Target target = new ScratchTargets(this.demo, this.targets).create("seed000-" + System.nanoTime() % 1_000_000,
-				resource("/demo/000-core-schema.sql"));
+				SeedDocuments.demoSchema("000-core-schema"));
 
 		imported.revertEndToEnd("core-schema-imported", "roll-back", target);
 
@@ -315,7 +301,7 @@ class ImportsEndToEndIntegrationTests {
 
 	@Test
 	void seed004ImportedAndEditedAsDocumentedRestoresTheOldEctoSchema() throws Exception {
-		MarkdownImport.Draft draft = MarkdownImport.of("ecto-alignment-imported", resource("/seeds/004-ecto-schema-alignment.md"));
+		MarkdownImport.Draft draft = MarkdownImport.of("ecto-alignment-imported", SeedDocuments.document("004-ecto-schema-alignment"));
 		// The documented edits: the console runs the manual SQL, not `mix ecto.rollback` (the document's other way),
 		// and the author adds the checks the document gives as \dt listings.
 		String quickRollback = """
@@ -346,11 +332,10 @@ class ImportsEndToEndIntegrationTests {
 				      check: SELECT count(*) FROM schema_migrations WHERE version = 20250101000014
 				      expect: { equals: 0 }
 				""");
-		ImportedRunbooks imported = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
-				this.executions, this.approvals);
+		ImportedRunbooks imported = imported();
 		imported.load("ecto-alignment-imported", edited);
 		Target target = new ScratchTargets(this.demo, this.targets).create("seed004-" + System.nanoTime() % 1_000_000,
-				resource("/demo/004-ecto-schema-alignment.sql"));
+				SeedDocuments.demoSchema("004-ecto-schema-alignment"));
 
 		imported.revertEndToEnd("ecto-alignment-imported", "roll-back", target);
 	}
@@ -384,7 +369,7 @@ class ImportsEndToEndIntegrationTests {
 		ImportedRunbooks imported = imported();
 		imported.load("memory-schema-imported", edited);
 		Target target = new ScratchTargets(this.demo, this.targets).create("seed001-" + System.nanoTime() % 1_000_000,
-				resource("/demo/001-memory-schema-rls.sql"));
+				SeedDocuments.demoSchema("001-memory-schema-rls"));
 
 		imported.revertEndToEnd("memory-schema-imported", "roll-back", target);
 
@@ -431,7 +416,7 @@ class ImportsEndToEndIntegrationTests {
 		ImportedRunbooks imported = imported();
 		imported.load("kb-transformation-imported", edited);
 		Target target = new ScratchTargets(this.demo, this.targets).create("seed002-" + System.nanoTime() % 1_000_000,
-				resource("/demo/002-knowledge-base-transformation.sql"));
+				SeedDocuments.demoSchema("002-knowledge-base-transformation"));
 
 		imported.revertEndToEnd("kb-transformation-imported", "roll-back", target);
 
@@ -487,7 +472,7 @@ class ImportsEndToEndIntegrationTests {
 		ImportedRunbooks imported = imported();
 		imported.load("sponsor-coaching-imported", edited);
 		Target target = new ScratchTargets(this.demo, this.targets).create("seed003-" + System.nanoTime() % 1_000_000,
-				resource("/demo/003-sponsor-coaching.sql"));
+				SeedDocuments.demoSchema("003-sponsor-coaching"));
 
 		Incident incident = imported.revertEndToEnd("sponsor-coaching-imported", "roll-back", target);
 
@@ -513,12 +498,6 @@ class ImportsEndToEndIntegrationTests {
 			edited = without;
 		}
 		return edited;
-	}
-
-	private static String resource(String path) throws Exception {
-		try (java.io.InputStream in = ImportsEndToEndIntegrationTests.class.getResourceAsStream(path)) {
-			return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-		}
 	}
 
 }

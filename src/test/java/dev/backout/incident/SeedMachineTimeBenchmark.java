@@ -1,6 +1,5 @@
 package dev.backout.incident;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,12 +11,11 @@ import java.util.regex.Pattern;
 
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
-import dev.backout.approval.Approvals;
+import dev.backout.SeedDocuments;
 import dev.backout.execution.ExecutionPlan;
 import dev.backout.execution.Executions;
 import dev.backout.execution.PlannedStep;
 import dev.backout.execution.StepRun;
-import dev.backout.runbook.RunbookCatalog;
 import dev.backout.runbook.Step;
 import dev.backout.system.DemoTarget;
 import dev.backout.target.Target;
@@ -26,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,22 +43,13 @@ class SeedMachineTimeBenchmark {
 	static final Pattern URL = Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/([^?]+)");
 
 	@Autowired
-	RunbookCatalog catalog;
+	ApplicationContext context;
 
 	@Autowired
 	Incidents incidents;
 
 	@Autowired
-	IncidentApprovals incidentApprovals;
-
-	@Autowired
-	IncidentSteps incidentSteps;
-
-	@Autowired
 	Executions executions;
-
-	@Autowired
-	Approvals approvals;
 
 	@Autowired
 	DemoTarget demo;
@@ -72,12 +62,11 @@ class SeedMachineTimeBenchmark {
 
 	@Test
 	void seed001ThroughTheConsoleAgainstPsql() throws Exception {
-		ImportedRunbooks driver = new ImportedRunbooks(this.catalog, this.incidents, this.incidentApprovals, this.incidentSteps,
-				this.executions, this.approvals);
+		ImportedRunbooks driver = ImportedRunbooks.from(this.context);
 		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
-		String schema = resource("/demo/001-memory-schema-rls.sql");
+		String schema = SeedDocuments.demoSchema("001-memory-schema-rls");
 		// The bundled runbook, for the scratch targets' alias group instead of the demo's.
-		driver.load("memory-schema-rls-bench", resource("/runbooks/001-memory-schema-rls.yaml")
+		driver.load("memory-schema-rls-bench", SeedDocuments.bundledRunbook("001-memory-schema-rls")
 			.replace("id: memory-schema-rls\n", "id: memory-schema-rls-bench\n")
 			.replace("target: demo\n", "target: scratch\n"));
 		long[] console = new long[RUNS];
@@ -139,12 +128,6 @@ class SeedMachineTimeBenchmark {
 		long nanos = System.nanoTime() - started;
 		assertThat(process.exitValue()).as(output).isZero();
 		return nanos;
-	}
-
-	private static String resource(String path) throws Exception {
-		try (InputStream in = SeedMachineTimeBenchmark.class.getResourceAsStream(path)) {
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-		}
 	}
 
 }
