@@ -44,6 +44,7 @@ public final class Sentence {
 			case "STEP_STARTED" -> "sent " + step + (d.containsKey("typedConfirmation") ? " after typing " + d.get("typedConfirmation") : "")
 					+ attempt(d);
 			case "STEP_SUCCEEDED" -> step + " succeeded" + result(d);
+			case "STEP_TICKED" -> "ticked " + step + (d.containsKey("inputs") ? ": " + d.get("inputs") : "");
 			case "STEP_FAILED" -> step + " failed" + (d.containsKey("sqlstate") ? " (" + d.get("sqlstate") + ")" : "")
 					+ (d.containsKey("error") ? ": " + firstLine(d.get("error")) : "");
 			case "STEP_UNKNOWN" -> "the outcome of " + step + " is not known" + (d.containsKey("error") ? ": " + firstLine(d.get("error")) : "");

@@ -381,7 +381,6 @@ class StepExecutor {
 				throw new ExecutionRefused("\"" + input.label() + "\" must be one of " + input.options() + ".");
 			}
 		}
-		StepRun run = this.journal.start(incidentId, plan, step, actor, null);
 		StringJoiner recorded = new StringJoiner("; ");
 		step.inputs().forEach((input) -> {
 			String value = given.get(input.name());
@@ -389,10 +388,7 @@ class StepExecutor {
 				recorded.add(input.label() + ": " + value.trim());
 			}
 		});
-		return this.journal.finish(run.id(), step,
-				new Outcome(StepState.SUCCEEDED, null, null, recorded.length() > 0 ? recorded.toString() : null, null, null,
-						null, null),
-				actor);
+		return this.journal.tick(incidentId, plan, step, (recorded.length() > 0) ? recorded.toString() : null, actor);
 	}
 
 	/** Both timeouts in one round trip; {@code local} ends them with the transaction. */

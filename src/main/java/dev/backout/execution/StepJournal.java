@@ -135,6 +135,21 @@ class StepJournal {
 	}
 
 	/**
+	 * Records a ticked checklist item as done, in one transaction: nothing is sent anywhere, so
+	 * there is no in-flight attempt for a STARTED row to guard (the caller holds the incident's
+	 * lease, which keeps two tabs from ticking it twice).
+	 */
+	@Transactional(propagation = Propagation.REQUIRES_NEW)
+	StepRun tick(long incidentId, ExecutionPlan plan, PlannedStep step, String inputs, Authentication actor) {
+		int attempt = refuseRepeat(incidentId, step);
+		StepRun run = insert(incidentId, plan, step, attempt, StepState.SUCCEEDED, actor, null, null, inputs);
+		Map<String, Object> details = new HashMap<>(Map.of("step", step.stepId(), "attempt", attempt));
+		putIfSet(details, "inputs", inputs);
+		this.trail.record(entry(actor, "STEP_TICKED", incidentId, details));
+		return run;
+	}
+
+	/**
 	 * Records that the step was skipped, after a fresh approval; the step is never sent. Joins the
 	 * caller's transaction: it is recorded together with the approval that allows it.
 	 */
@@ -149,11 +164,17 @@ class StepJournal {
 	/** A new attempt row; one that is not STARTED ends as it starts. */
 	private StepRun insert(long incidentId, ExecutionPlan plan, PlannedStep step, int attempt, StepState state,
 			Authentication actor, String resolution, Integer backendPid) {
+		return insert(incidentId, plan, step, attempt, state, actor, resolution, backendPid, null);
+	}
+
+	private StepRun insert(long incidentId, ExecutionPlan plan, PlannedStep step, int attempt, StepState state,
+			Authentication actor, String resolution, Integer backendPid, String checkValue) {
 		return this.jdbc.sql("""
 				insert into step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional,
-				                      state, started_at, ended_at, actor, resolution, backend_pid)
+				                      state, started_at, ended_at, actor, resolution, backend_pid, check_value)
 				values (:incident, :target, :plan, :phase, :step, :attempt, :kind, :transactional, :state, :now,
-				        case when :state <> 'STARTED' then cast(:now as timestamptz) end, :actor, :resolution, :pid)
+				        case when :state <> 'STARTED' then cast(:now as timestamptz) end, :actor, :resolution, :pid,
+				        :checkValue)
 				returning
 				""" + COLUMNS)
 			.param("incident", incidentId)
@@ -169,6 +190,7 @@ class StepJournal {
 			.param("actor", actor.getName())
 			.param("resolution", resolution)
 			.param("pid", backendPid)
+			.param("checkValue", checkValue)
 			.query(StepJournal::map)
 			.single();
 	}

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
@@ -28,15 +30,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Loads an imported draft as it is and drives it through a whole incident: the decision's "Yes",
  * pre-checks (all must pass), approval by the team lead, every step (destructive ones with their
  * confirmation, checklist items ticked with their inputs), until verification is done. Not a bean: shared by the import tests.
+ *
+ * @param stepCallNanos wall-clock time spent in the calls that run steps (for the seed benchmark)
  */
 record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApprovals incidentApprovals,
-		IncidentSteps incidentSteps, Executions executions, Approvals approvals) {
+		IncidentSteps incidentSteps, Executions executions, Approvals approvals, LongAdder stepCallNanos) {
 
 	/** The driver with the console's beans of {@code context}. */
 	static ImportedRunbooks from(ApplicationContext context) {
 		return new ImportedRunbooks(context.getBean(RunbookCatalog.class), context.getBean(Incidents.class),
 				context.getBean(IncidentApprovals.class), context.getBean(IncidentSteps.class), context.getBean(Executions.class),
-				context.getBean(Approvals.class));
+				context.getBean(Approvals.class), new LongAdder());
 	}
 
 	void load(String id, String yaml) throws Exception {
@@ -55,14 +59,14 @@ record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApp
 				null), commander);
 		incident = this.incidents.answer(incident.id(), incident.version(), question, "Yes", commander);
 		incident = this.incidents.confirmDecision(incident.id(), incident.version(), null, commander);
-		List<StepRun> prechecks = this.incidentSteps.runPrechecks(incident.id(), commander);
+		long id = incident.id();
+		List<StepRun> prechecks = timed(() -> this.incidentSteps.runPrechecks(id, commander));
 		assertThat(prechecks).as("pre-checks")
 			.allSatisfy((run) -> assertThat(run.state()).as(run.stepId() + ": " + run.error()).isEqualTo(StepState.SUCCEEDED));
-		long id = incident.id();
 		ExecutionPlan before = this.incidents.plan(this.incidents.get(id)).orElseThrow();
 		before.steps().stream().filter((step) -> step.phase() == dev.backout.runbook.PhaseName.PRECHECK
 				&& step.kind() == dev.backout.runbook.Step.Kind.MANUAL)
-			.forEach((item) -> assertThat(this.incidentSteps.runStep(id, item.stepId(), null, filled(item), commander).state())
+			.forEach((item) -> assertThat(timed(() -> this.incidentSteps.runStep(id, item.stepId(), null, filled(item), commander)).state())
 				.as(item.stepId()).isEqualTo(StepState.SUCCEEDED));
 		this.incidentApprovals.requestApproval(incident.id(), this.incidents.get(incident.id()).version(), commander);
 		this.approvals.decide(incident.id(), SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED,
@@ -78,19 +82,30 @@ record ImportedRunbooks(RunbookCatalog catalog, Incidents incidents, IncidentApp
 			StepRun run;
 			if (step.kind() == dev.backout.runbook.Step.Kind.MANUAL) {
 				// A checklist item: ticked, every input filled as a person would.
-				run = this.incidentSteps.runStep(incident.id(), step.stepId(), null, filled(step), commander);
+				run = timed(() -> this.incidentSteps.runStep(id, step.stepId(), null, filled(step), commander));
 			}
 			else if (step.destructive()) {
-				run = this.incidentSteps.runStep(incident.id(), step.stepId(), step.confirm(), Map.of(), commander);
+				run = timed(() -> this.incidentSteps.runStep(id, step.stepId(), step.confirm(), Map.of(), commander));
 			}
 			else {
-				run = this.incidentSteps.runRestOfPhase(incident.id(), commander).stream().reduce((a, b) -> b).orElseThrow();
+				run = timed(() -> this.incidentSteps.runRestOfPhase(id, commander)).stream().reduce((a, b) -> b).orElseThrow();
 			}
 			assertThat(run.state()).as(run.stepId() + ": " + run.error()).isEqualTo(StepState.SUCCEEDED);
 		}
 		Incident verified = this.incidents.get(incident.id());
 		assertThat(verified.state()).isEqualTo(IncidentState.VERIFYING);
 		return verified;
+	}
+
+	/** Runs a call that executes steps, adding its wall-clock time to {@link #stepCallNanos}. */
+	private <T> T timed(Supplier<T> call) {
+		long started = System.nanoTime();
+		try {
+			return call.get();
+		}
+		finally {
+			this.stepCallNanos.add(System.nanoTime() - started);
+		}
 	}
 
 	/** A checklist item's inputs, filled as a person would. */

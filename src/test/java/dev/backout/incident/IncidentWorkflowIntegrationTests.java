@@ -183,7 +183,13 @@ class IncidentWorkflowIntegrationTests {
 		assertThatExceptionOfType(dev.backout.execution.ExecutionRefused.class)
 			.isThrownBy(() -> this.incidentSteps.runStep(incident.id(), "notified", null, Map.of(), commander))
 			.withMessage("Fill in \"Channel\" before ticking this item.");
-		this.incidentSteps.runStep(incident.id(), "notified", null, Map.of("channel", "#incidents"), commander);
+		StepRun ticked = this.incidentSteps.runStep(incident.id(), "notified", null, Map.of("channel", "#incidents"), commander);
+		// A tick sends nothing: one finished row and one event, written together, no STARTED record.
+		assertThat(ticked.state()).isEqualTo(StepState.SUCCEEDED);
+		assertThat(ticked.checkValue()).isEqualTo("Channel: #incidents");
+		assertThat(this.jdbc.sql("select count(*) from step_run where incident_id = ? and step_id = 'notified'")
+			.param(incident.id()).query(Long.class).single()).isEqualTo(1);
+		assertThat(details(incident.id(), "STEP_TICKED")).contains("\"inputs\": \"Channel: #incidents\"");
 		Incident current = this.incidents.get(incident.id());
 		Incident completed = this.incidents.close(incident.id(), current.version(), "Rolled back the test table.", commander);
 
