@@ -239,7 +239,7 @@ public class IncidentSteps {
 		}
 		ExecutionPlan plan = this.incidents.plan(incident).orElseThrow();
 		List<StepRun> journal = this.executions.journal(id);
-		Optional<PlannedStep> next = this.executions.next(id, plan);
+		Optional<PlannedStep> next = Executions.next(plan, journal);
 		Map<String, StepRun> latestByStep = new LinkedHashMap<>();
 		journal.forEach((run) -> latestByStep.put(run.stepId(), run));
 		// The next step's failure, or any attempt whose outcome nobody knows yet.
@@ -249,7 +249,7 @@ public class IncidentSteps {
 				.stream()
 				.filter((run) -> run.state() == StepState.UNKNOWN || run.beingSettled())
 				.findFirst());
-		IncidentState should = blocking.isPresent() ? IncidentState.HALTED : this.incidents.phaseState(id, plan);
+		IncidentState should = blocking.isPresent() ? IncidentState.HALTED : Incidents.phaseState(next);
 		if (should == incident.state()) {
 			return;
 		}

@@ -15,6 +15,7 @@ import dev.backout.audit.AuditTrail;
 import dev.backout.audit.TrailCheckpoints;
 import dev.backout.execution.ExecutionPlan;
 import dev.backout.execution.Executions;
+import dev.backout.execution.PlannedStep;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.StepState;
 import dev.backout.runbook.DecisionTree;
@@ -322,7 +323,12 @@ public class Incidents {
 
 	/** EXECUTING while backup or execute steps remain, VERIFYING after. */
 	IncidentState phaseState(long id, ExecutionPlan plan) {
-		return this.executions.next(id, plan)
+		return phaseState(this.executions.next(id, plan));
+	}
+
+	/** The same, from the step to act on, found in a journal already read. */
+	static IncidentState phaseState(Optional<PlannedStep> next) {
+		return next
 			.filter((step) -> step.phase() == PhaseName.BACKUP || step.phase() == PhaseName.EXECUTE)
 			.map((step) -> IncidentState.EXECUTING)
 			.orElse(IncidentState.VERIFYING);
