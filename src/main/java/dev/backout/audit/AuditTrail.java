@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -143,7 +144,7 @@ public class AuditTrail {
 	 * them in canonical form on other threads ({@link CheckedEvents}).
 	 */
 	static AuditEvent mapStoredEvent(ResultSet rs) throws SQLException {
-		return new AuditEvent(rs.getLong("seq"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"),
+		return new AuditEvent(rs.getLong("seq"), rs.getObject("occurred_at", OffsetDateTime.class).toInstant(), rs.getString("actor"),
 				rs.getString("actor_roles"), rs.getObject("incident_id", Long.class), rs.getString("action"),
 				rs.getString("details"), rs.getString("prev_hash"), rs.getString("hash"), rs.getString("mac"));
 	}

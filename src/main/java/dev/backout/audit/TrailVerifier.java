@@ -19,6 +19,7 @@ import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import org.postgresql.PGStatement;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -72,6 +73,8 @@ public class TrailVerifier {
 			try (PreparedStatement query = connection.prepareStatement(SELECT_EVENTS)) {
 				TrailCheckpoints.Witness witness = witnessAt.apply(() -> beginSnapshot(connection));
 				query.setFetchSize(10_000);
+				// Binary results: a timestamp travels as 8 bytes, neither printed by the server nor parsed here.
+				query.unwrap(PGStatement.class).setPrepareThreshold(-1);
 				try (ResultSet rs = query.executeQuery()) {
 					return TrailVerification.verify(new ResultSetEvents(rs), witness.log(), key, witness.lastWritten());
 				}
