@@ -19,6 +19,9 @@
     if (!cockpit || event.detail.target !== cockpit) {
       return;
     }
+    if (xhr.status === 204) {
+      return; // a poll of a cockpit that has not changed: nothing to swap
+    }
     const next = document.getElementById('next-action');
     nextBefore = next ? next.dataset.next : null;
     if (xhr.status >= 400) {

@@ -2,8 +2,10 @@ package dev.backout.incident;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.CheckBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
@@ -11,6 +13,7 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.css;
 import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.regex;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -18,7 +21,7 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 /**
  * What a console sees during a live incident: commanders' browsers polling the incident's live
- * fragment, auditors paging history and reading timelines and a person's activity, each signed in
+ * fragment (saying which version they show, as the page does), auditors paging history and reading timelines and a person's activity, each signed in
  * through the sign-in form with its own session, none pausing. Run by
  * {@link PagesUnderLoadBenchmark}, which passes the console's address and data as system properties.
  */
@@ -50,10 +53,27 @@ public class ConsoleUnderLoad extends Simulation {
 				.check(status().is(302), header("Location").transform((location) -> location.contains("error")).is(false)));
 	}
 
+	/** Polls answered 204 (the page already shows the cockpit) and rendered ones. */
+	static final LongAdder UNCHANGED = new LongAdder();
+
+	static final LongAdder RENDERED = new LongAdder();
+
+	/** As the page's script does: each poll says which cockpit version the page shows, read from the last render. */
 	private final ScenarioBuilder commanders = scenario("commanders polling a live incident").exec(signIn("commander"))
+		.exec(http("incident page").get("/incidents/" + this.liveIncident).check(status().is(200), shownVersion()))
 		.during(this.duration)
-		.on(exec(http("incident, live fragment").get("/incidents/" + this.liveIncident).header("HX-Request", "true")
-			.check(status().is(200))));
+		.on(exec(http("incident, live fragment").get("/incidents/" + this.liveIncident)
+			.header("HX-Request", "true")
+			.header(IncidentController.SHOWN, "#{shown}")
+			.check(status().in(200, 204).saveAs("status"), shownVersion()))
+			.exec((session) -> {
+				(session.getInt("status") == 204 ? UNCHANGED : RENDERED).increment();
+				return session;
+			}));
+
+	private static CheckBuilder.Final shownVersion() {
+		return regex("Backout-Cockpit-Shown&quot;: &quot;([0-9a-f]{64})").optional().saveAs("shown");
+	}
 
 	private final ScenarioBuilder historyReaders = scenario("auditors paging history").exec(signIn("auditor"))
 		.during(this.duration)

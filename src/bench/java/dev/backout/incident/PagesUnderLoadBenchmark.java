@@ -124,6 +124,8 @@ class PagesUnderLoadBenchmark {
 		Gatling$.MODULE$.fromArgs(new String[] { "--simulation", ConsoleUnderLoad.class.getName(), "--results-folder",
 				results.toAbsolutePath().toString(), "--no-reports" });
 		System.setProperty("backout.load.seconds", String.valueOf(SECONDS));
+		ConsoleUnderLoad.UNCHANGED.reset();
+		ConsoleUnderLoad.RENDERED.reset();
 		List<Long> underLoad = new ArrayList<>();
 		Thread executing = new Thread(() -> steps.runUntilStopped(underLoad), "executing incident");
 		executing.start();
@@ -139,6 +141,8 @@ class PagesUnderLoadBenchmark {
 		System.out.printf("%nPages under load: %d clients for %d s over real HTTP, trail of 1,000,000 events (Gatling exit %d)%n",
 				Integer.getInteger("backout.load.users", 32), SECONDS, status);
 		printRequests(newestStats(results));
+		System.out.printf("  live fragment polls: %,d answered 204 (the page already showed that cockpit: the incident awaits "
+				+ "approval), %,d rendered%n", ConsoleUnderLoad.UNCHANGED.sum(), ConsoleUnderLoad.RENDERED.sum());
 		System.out.printf("  executing incident, one-row step: idle median %.2f ms p95 %.2f ms; under load median %.2f ms "
 				+ "p95 %.2f ms (%d steps)%n", percentile(idle, 50), percentile(idle, 95), percentile(underLoad, 50),
 				percentile(underLoad, 95), underLoad.size());

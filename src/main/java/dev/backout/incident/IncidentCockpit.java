@@ -1,8 +1,15 @@
 package dev.backout.incident;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeSet;
 
 import dev.backout.approval.Approvals.ApprovalView;
 import dev.backout.execution.ExecutionPlan;
@@ -123,6 +130,28 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 	/** Halted because the plan moved under its approvals: only a fresh approval lets it go on. */
 	public boolean needsReapproval() {
 		return this.incident.state() == IncidentState.HALTED && !this.approvalsCoverPlan;
+	}
+
+	/**
+	 * What the cockpit shows, as a digest: it stays the same for as long as nothing on the
+	 * fragment changes, so a poll that already shows it is answered without rendering. Of the
+	 * clock, only what the page decides from it counts (the deadline passed, a rehearsal grown too
+	 * old); elapsed times tick in the browser.
+	 *
+	 * @param viewerRoles what the viewer may see and do on it
+	 * @param session the viewer's session, whose CSRF token the fragment's forms carry
+	 */
+	public String version(Collection<String> viewerRoles, String session) {
+		String shown = String.valueOf(Arrays.asList(this.incident, this.runbook, this.target, this.walk, this.newerRunbook,
+				this.plan, this.rows, this.next, this.approval, this.commandOfferedTo, this.schemaChanges,
+				this.approvalsCoverPlan, this.viewer, this.waitingFor, this.rehearsing, this.incident.pastDeadline(this.now),
+				this.rehearsing.reasonNeeded(this.plan, this.now), new TreeSet<>(viewerRoles), session));
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(shown.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is part of every JRE", ex);
+		}
 	}
 
 	/** The page refreshes itself until the incident ends; fast while someone else acts. */

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
 import jakarta.validation.Valid;
 
 import dev.backout.approval.ApprovalRefused;
@@ -20,8 +22,10 @@ import dev.backout.runbook.RunbookCatalog;
 import dev.backout.system.InputTooLong;
 import dev.backout.target.Targets;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.validation.BindingResult;
@@ -29,9 +33,15 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.web.servlet.ModelAndView;
+import org.springframework.web.servlet.View;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.servlet.support.RequestContextUtils;
 
 /**
  * The incident pages. Every action posts and redirects back to the incident with a message;
@@ -40,6 +50,13 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 @RequestMapping("/incidents")
 class IncidentController {
+
+	/** The cockpit version the polling page shows (sent by the page's poll only, see show.html). */
+	static final String SHOWN = "Backout-Cockpit-Shown";
+
+	/** The answer to a poll that changes nothing: 204, which htmx does not swap. */
+	private static final View NOTHING = (model, request, response) -> {
+	};
 
 	private final Incidents incidents;
 
@@ -152,9 +169,17 @@ class IncidentController {
 	 */
 	@HxRequest
 	@GetMapping("/{id}")
-	String cockpit(@PathVariable long id, Model model, Authentication viewer) {
-		describe(id, model, viewer);
-		return "incident/show :: cockpit";
+	ModelAndView cockpit(@PathVariable long id, Model model, Authentication viewer, HttpServletRequest request,
+			@RequestHeader(name = SHOWN, required = false) String shown) {
+		IncidentCockpit cockpit = describe(id, model, viewer);
+		String version = (String) model.getAttribute("cockpitVersion");
+		// A poll whose page shows this very version changes nothing; a flash message is always shown.
+		if (version.equals(shown) && RequestContextUtils.getInputFlashMap(request) == null) {
+			ModelAndView unchanged = new ModelAndView(NOTHING);
+			unchanged.setStatus(HttpStatus.NO_CONTENT);
+			return unchanged;
+		}
+		return new ModelAndView("incident/show :: cockpit");
 	}
 
 	/** The rows a destructive step would touch, counted read-only when its confirmation is shown (to commanders). */
@@ -173,6 +198,8 @@ class IncidentController {
 	private IncidentCockpit describe(long id, Model model, Authentication viewer) {
 		IncidentCockpit cockpit = this.pages.read(id, viewer.getName());
 		model.addAttribute("cockpit", cockpit);
+		model.addAttribute("cockpitVersion", cockpit.version(AuthorityUtils.authorityListToSet(viewer.getAuthorities()),
+				sessionId()));
 		model.addAttribute("incident", cockpit.incident());
 		model.addAttribute("runbook", cockpit.runbook());
 		model.addAttribute("target", cockpit.target());
@@ -190,6 +217,13 @@ class IncidentController {
 		model.addAttribute("commandOfferedTo", cockpit.commandOfferedTo());
 		model.addAttribute("schemaChanges", cockpit.schemaChanges());
 		return cockpit;
+	}
+
+	/** The viewer's session, never created here. */
+	private static String sessionId() {
+		HttpSession session = ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest()
+			.getSession(false);
+		return (session != null) ? session.getId() : "";
 	}
 
 	/** The fact behind the question on screen, read now (read-only, as a check), for those who decide and approve. */

@@ -1,0 +1,157 @@
+package dev.backout.incident;
+
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.http.Cookie;
+
+import dev.backout.IntegrationTest;
+import dev.backout.ScratchTargets;
+import dev.backout.SignedIn;
+import dev.backout.approval.Approval;
+import dev.backout.approval.Approvals;
+import dev.backout.approval.ReviewedPlans;
+import dev.backout.runbook.RunbookCatalog;
+import dev.backout.security.Role;
+import dev.backout.system.DemoTarget;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/**
+ * The page polls its cockpit every few seconds and says which version it shows: an unchanged
+ * cockpit is answered 204 without rendering, and anything the fragment shows (the incident, an
+ * approval, the viewer, their session, a flash message) makes it render again.
+ */
+@IntegrationTest
+class CockpitPollIntegrationTests {
+
+	static final Pattern SHOWN = Pattern.compile("Backout-Cockpit-Shown&quot;: &quot;([0-9a-f]{64})&quot;");
+
+	@Autowired
+	MockMvc mvc;
+
+	@Autowired
+	Incidents incidents;
+
+	@Autowired
+	IncidentApprovals incidentApprovals;
+
+	@Autowired
+	IncidentSteps incidentSteps;
+
+	@Autowired
+	Approvals approvals;
+
+	@Autowired
+	RunbookCatalog catalog;
+
+	@Autowired
+	DemoTarget demo;
+
+	@Autowired
+	Targets targets;
+
+	long id;
+
+	@BeforeEach
+	void incidentAwaitingApproval() throws Exception {
+		Files.createDirectories(IncidentWorkflowIntegrationTests.RUNBOOKS);
+		Files.writeString(IncidentWorkflowIntegrationTests.RUNBOOKS.resolve("incident-test.yaml"), IncidentWorkflowIntegrationTests.RUNBOOK);
+		this.catalog.reload(null);
+		Target target = new ScratchTargets(this.demo, this.targets).create("poll-" + System.nanoTime() % 1_000_000,
+				"CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 3)");
+		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
+		this.id = this.incidents.open(new Incidents.Opening("incident-test", target.id(), "Polled", Severity.SEV2, null), commander).id();
+		this.incidents.answer(this.id, this.incidents.get(this.id).version(), "broken", "Yes", commander);
+		this.incidents.confirmDecision(this.id, this.incidents.get(this.id).version(), null, commander);
+		this.incidentSteps.runPrechecks(this.id, commander);
+		this.incidentSteps.runStep(this.id, "writes-frozen", null, Map.of(), commander);
+		this.incidentApprovals.requestApproval(this.id, this.incidents.get(this.id).version(), commander);
+		SecurityContextHolder.clearContext();
+	}
+
+	@AfterEach
+	void signOut() {
+		SecurityContextHolder.clearContext();
+	}
+
+	@Test
+	void anUnchangedPollIsAnsweredWithoutRenderingAndAnythingShownRendersItAgain() throws Exception {
+		MockHttpServletResponse response = this.mvc.perform(get("/incidents/{id}", this.id).with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse();
+		Cookie session = response.getCookie("SESSION");
+		assertThat(session).as("the session's cookie").isNotNull();
+		String shown = version(response.getContentAsString());
+
+		this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isNoContent())
+			.andExpect(content().string(""));
+		String fresh = this.mvc.perform(poll(null, session).with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		assertThat(version(fresh)).as("a poll and the page agree on the version").isEqualTo(shown);
+
+		// Someone else, or the same person in another session (another CSRF token in the forms).
+		this.mvc.perform(poll(shown, session).with(user("lead").roles("TEAM_LEAD"))).andExpect(status().isOk());
+		this.mvc.perform(poll(shown, null).with(user("commander").roles("COMMANDER"))).andExpect(status().isOk());
+		// A message to show is always rendered: here an action refused (it changes nothing), and its redirect.
+		this.mvc.perform(post("/incidents/{id}/steps/{step}", this.id, "add-column").cookie(session).with(csrf())
+			.with(user("commander").roles("COMMANDER"))).andExpect(status().is3xxRedirection());
+		this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Nothing runs against the target before the incident is approved")));
+		this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER"))).andExpect(status().isNoContent());
+
+		this.approvals.decide(this.id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go",
+				IncidentWorkflowIntegrationTests.PASSWORD, ReviewedPlans.current(this.approvals, this.id));
+		SecurityContextHolder.clearContext();
+		String approved = this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		assertThat(approved).contains("data-state=\"APPROVED\"");
+		assertThat(version(approved)).isNotEqualTo(shown);
+	}
+
+	/** A poll in {@code session} (a new one when null), saying it shows {@code shown} (nothing when null). */
+	private MockHttpServletRequestBuilder poll(String shown, Cookie session) {
+		MockHttpServletRequestBuilder poll = get("/incidents/{id}", this.id).header("HX-Request", "true");
+		if (session != null) {
+			poll.cookie(session);
+		}
+		return (shown != null) ? poll.header(IncidentController.SHOWN, shown) : poll;
+	}
+
+	private static String version(String html) {
+		Matcher version = SHOWN.matcher(html);
+		assertThat(version.find()).as("the polling cockpit says which version it shows").isTrue();
+		return version.group(1);
+	}
+
+}
