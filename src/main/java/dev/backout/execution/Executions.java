@@ -159,7 +159,8 @@ public class Executions {
 			return false;
 		}
 		try {
-			return !this.recovery.recover(incidentId, null).settled().isEmpty();
+			// Settled here, or by a settlement pass whose lease this view waited out.
+			return !this.recovery.recover(incidentId, null).settled().isEmpty() || this.journal.inFlight(incidentId).isEmpty();
 		}
 		catch (RuntimeException ex) {
 			log.info("Could not settle incident {} for a view: {}", incidentId, ex.getMessage());

@@ -43,6 +43,12 @@ class Recovery {
 
 	private static final Duration VIEW_RETRY = Duration.ofSeconds(5);
 
+	/**
+	 * How long settling one incident waits for its lease: a settlement pass holds it for a
+	 * statement or two, and a view that found it busy would show the step as still running.
+	 */
+	private static final Duration LEASE_PATIENCE = Duration.ofMillis(500);
+
 	Recovery(StepJournal journal, Targets targets, ExecutorLeases leases) {
 		this.journal = journal;
 		this.targets = targets;
@@ -67,7 +73,7 @@ class Recovery {
 		Report report = new Report(List.of(), List.of());
 		for (StepRun run : this.journal.started()) {
 			try {
-				report = report.add(settle(run, actor));
+				report = report.add(settle(run, actor, Duration.ZERO));
 			}
 			catch (RuntimeException ex) {
 				// One attempt that cannot be settled now must not keep the others from it.
@@ -108,12 +114,12 @@ class Recovery {
 			return left("incident " + incidentId + " was tried a moment ago");
 		}
 		this.lastTry.put(incidentId, now);
-		return settle(started.get(), actor);
+		return settle(started.get(), actor, LEASE_PATIENCE);
 	}
 
-	private Report settle(StepRun run, Authentication actor) {
+	private Report settle(StepRun run, Authentication actor, Duration patience) {
 		String which = "incident " + run.incidentId() + " step " + run.stepId();
-		Optional<ExecutorLeases.Lease> lease = this.leases.take(run.incidentId());
+		Optional<ExecutorLeases.Lease> lease = this.leases.take(run.incidentId(), patience);
 		if (lease.isEmpty()) {
 			return left(which + " is still running in a console");
 		}

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static dev.backout.ScratchTargets.COMMANDER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -472,6 +473,30 @@ class ExecutionIntegrationTests {
 				.withMessageContaining("is running in another tab or console");
 		}
 		assertThat(rows(target)).isEqualTo(1);
+	}
+
+	@Test
+	void aViewWaitsOutALeaseHeldForAMomentAndShowsTheStepItFoundInFlightSettled(@Autowired JdbcClient jdbc) throws Exception {
+		Target target = this.scratch.create("viewed", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps(INSERT_STEP), target);
+		long incident = ScratchTargets.nextIncident();
+		// What a console killed while sending the step leaves: STARTED, and no marker on the target.
+		jdbc.sql("""
+				insert into step_run (incident_id, target_id, plan_hash, phase, step_id, attempt, kind, transactional, state,
+				                      started_at, actor)
+				values (?, ?, ?, 'EXECUTE', 'insert-row', 1, 'SQL', true, 'STARTED', now(), 'commander')
+				""").params(incident, target.id(), plan.planHash()).update();
+		// The scheduled settlement pass is looking at the incident just as a person opens its page.
+		ExecutorLeases.Lease pass = this.leases.take(incident).orElseThrow();
+		Thread release = new Thread(() -> {
+			sleep(200);
+			pass.close();
+		});
+		release.start();
+		assertThat(this.executions.settleSeen(incident, this.executions.journal(incident))).as("the view shows it settled").isTrue();
+		release.join();
+		assertThat(this.executions.journal(incident)).singleElement()
+			.satisfies((run) -> assertThat(run.state()).as(run.resolution()).isEqualTo(StepState.FAILED));
 	}
 
 	private static void sleep(long millis) {
