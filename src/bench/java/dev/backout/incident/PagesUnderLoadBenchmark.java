@@ -3,7 +3,6 @@ package dev.backout.incident;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -17,7 +16,6 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 import dev.backout.ScratchTargets;
-import dev.backout.SignedIn;
 import dev.backout.TestcontainersConfiguration;
 import dev.backout.audit.MillionEventTrail;
 import dev.backout.audit.TrailKey;
@@ -28,8 +26,6 @@ import dev.backout.execution.Executions;
 import dev.backout.execution.StepRun;
 import dev.backout.execution.StepState;
 import dev.backout.runbook.Outcome;
-import dev.backout.runbook.RunbookCatalog;
-import dev.backout.security.Role;
 import dev.backout.system.DemoTarget;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
@@ -39,9 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.security.core.Authentication;
 import org.springframework.test.context.ActiveProfiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,16 +83,7 @@ class PagesUnderLoadBenchmark {
 	Executions executions;
 
 	@Autowired
-	Incidents incidents;
-
-	@Autowired
-	IncidentSteps incidentSteps;
-
-	@Autowired
-	IncidentApprovals incidentApprovals;
-
-	@Autowired
-	RunbookCatalog catalog;
+	ApplicationContext context;
 
 	@Autowired
 	DemoTarget demo;
@@ -108,7 +95,7 @@ class PagesUnderLoadBenchmark {
 	void pagesUnderConcurrentClientsWhileAnIncidentExecutes() throws Exception {
 		long firstIncident = MillionEventTrail.load(this.jdbc, this.dataSource, this.key);
 		ScratchTargets scratch = new ScratchTargets(this.demo, this.targets);
-		long live = liveIncident(scratch);
+		long live = AwaitingApproval.incident(this.context, "load-live");
 		Steps steps = new Steps(scratch.create("under-load", "CREATE TABLE counter (n int)"));
 		steps.run(20, new ArrayList<>());
 		List<Long> idle = new ArrayList<>();
@@ -147,22 +134,6 @@ class PagesUnderLoadBenchmark {
 				+ "p95 %.2f ms (%d steps)%n", percentile(idle, 50), percentile(idle, 95), percentile(underLoad, 50),
 				percentile(underLoad, 95), underLoad.size());
 		assertThat(underLoad).as("the incident kept executing under load").isNotEmpty();
-	}
-
-	/** An incident awaiting approval: its page polls, as commanders' browsers do. */
-	private long liveIncident(ScratchTargets scratch) throws Exception {
-		Files.createDirectories(IncidentWorkflowIntegrationTests.RUNBOOKS);
-		Files.writeString(IncidentWorkflowIntegrationTests.RUNBOOKS.resolve("incident-test.yaml"), IncidentWorkflowIntegrationTests.RUNBOOK);
-		this.catalog.reload(null);
-		Target target = scratch.create("load-live", "CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 3)");
-		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
-		long id = this.incidents.open(new Incidents.Opening("incident-test", target.id(), "Under load", Severity.SEV2, null), commander).id();
-		this.incidents.answer(id, this.incidents.get(id).version(), "broken", "Yes", commander);
-		this.incidents.confirmDecision(id, this.incidents.get(id).version(), null, commander);
-		this.incidentSteps.runPrechecks(id, commander);
-		this.incidentSteps.runStep(id, "writes-frozen", null, Map.of(), commander);
-		this.incidentApprovals.requestApproval(id, this.incidents.get(id).version(), commander);
-		return id;
 	}
 
 	/** The statistics table of the newest Gatling report (its index.html): one row per request name. */

@@ -1,30 +1,23 @@
 package dev.backout.incident;
 
-import java.nio.file.Files;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.Cookie;
 
 import dev.backout.IntegrationTest;
-import dev.backout.ScratchTargets;
 import dev.backout.SignedIn;
 import dev.backout.approval.Approval;
 import dev.backout.approval.Approvals;
 import dev.backout.approval.ReviewedPlans;
-import dev.backout.runbook.RunbookCatalog;
 import dev.backout.security.Role;
-import dev.backout.system.DemoTarget;
-import dev.backout.target.Target;
-import dev.backout.target.Targets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
@@ -52,42 +45,13 @@ class CockpitPollIntegrationTests {
 	MockMvc mvc;
 
 	@Autowired
-	Incidents incidents;
-
-	@Autowired
-	IncidentApprovals incidentApprovals;
-
-	@Autowired
-	IncidentSteps incidentSteps;
-
-	@Autowired
-	Approvals approvals;
-
-	@Autowired
-	RunbookCatalog catalog;
-
-	@Autowired
-	DemoTarget demo;
-
-	@Autowired
-	Targets targets;
+	ApplicationContext context;
 
 	long id;
 
 	@BeforeEach
 	void incidentAwaitingApproval() throws Exception {
-		Files.createDirectories(IncidentWorkflowIntegrationTests.RUNBOOKS);
-		Files.writeString(IncidentWorkflowIntegrationTests.RUNBOOKS.resolve("incident-test.yaml"), IncidentWorkflowIntegrationTests.RUNBOOK);
-		this.catalog.reload(null);
-		Target target = new ScratchTargets(this.demo, this.targets).create("poll-" + System.nanoTime() % 1_000_000,
-				"CREATE TABLE things (n int); INSERT INTO things SELECT generate_series(1, 3)");
-		Authentication commander = SignedIn.as("commander", Role.COMMANDER);
-		this.id = this.incidents.open(new Incidents.Opening("incident-test", target.id(), "Polled", Severity.SEV2, null), commander).id();
-		this.incidents.answer(this.id, this.incidents.get(this.id).version(), "broken", "Yes", commander);
-		this.incidents.confirmDecision(this.id, this.incidents.get(this.id).version(), null, commander);
-		this.incidentSteps.runPrechecks(this.id, commander);
-		this.incidentSteps.runStep(this.id, "writes-frozen", null, Map.of(), commander);
-		this.incidentApprovals.requestApproval(this.id, this.incidents.get(this.id).version(), commander);
+		this.id = AwaitingApproval.incident(this.context, "poll-" + System.nanoTime() % 1_000_000);
 		SecurityContextHolder.clearContext();
 	}
 
@@ -127,8 +91,9 @@ class CockpitPollIntegrationTests {
 			.andExpect(content().string(containsString("Nothing runs against the target before the incident is approved")));
 		this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER"))).andExpect(status().isNoContent());
 
-		this.approvals.decide(this.id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go",
-				IncidentWorkflowIntegrationTests.PASSWORD, ReviewedPlans.current(this.approvals, this.id));
+		Approvals approvals = this.context.getBean(Approvals.class);
+		approvals.decide(this.id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go",
+				IncidentWorkflowIntegrationTests.PASSWORD, ReviewedPlans.current(approvals, this.id));
 		SecurityContextHolder.clearContext();
 		String approved = this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
 			.andExpect(status().isOk())
