@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
  * The same answers as {@code sec:authorize="hasAnyRole(...)"} (no role hierarchy is configured),
  * without its lookup of the expression handler and parse of the expression on every use (a
  * profile under load found {@code sec:authorize} in 8% of the server's samples), for the layout
- * every page renders. Only what is shown: the server authorizes every request itself.
+ * every page renders and the cockpit every refresh. Only what is shown: the server authorizes
+ * every request itself.
  */
 @Component("viewer")
 public class ViewerRoles {

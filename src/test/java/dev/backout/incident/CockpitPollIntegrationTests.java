@@ -104,6 +104,23 @@ class CockpitPollIntegrationTests {
 		assertThat(version(approved)).isNotEqualTo(shown);
 	}
 
+	@Test
+	void theCommandersControlsAreRenderedForTheCommanderOnly() throws Exception {
+		String abort = "/incidents/" + this.id + "/abort";
+		String offer = "/incidents/" + this.id + "/command/offer";
+		this.mvc.perform(poll(null, null).with(user("commander").roles("COMMANDER")))
+			.andExpect(content().string(containsString(abort)))
+			.andExpect(content().string(containsString(offer)));
+		for (String role : new String[] { "TEAM_LEAD", "AUDITOR", "CTO" }) {
+			String cockpit = this.mvc.perform(poll(null, null).with(user("someone").roles(role)))
+				.andExpect(status().isOk())
+				.andReturn()
+				.getResponse()
+				.getContentAsString();
+			assertThat(cockpit).as(role).doesNotContain(abort, offer);
+		}
+	}
+
 	/** A poll in {@code session} (a new one when null), saying it shows {@code shown} (nothing when null). */
 	private MockHttpServletRequestBuilder poll(String shown, Cookie session) {
 		MockHttpServletRequestBuilder poll = get("/incidents/{id}", this.id).header("HX-Request", "true");
