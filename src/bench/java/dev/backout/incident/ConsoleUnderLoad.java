@@ -64,6 +64,7 @@ public class ConsoleUnderLoad extends Simulation {
 		.during(this.duration)
 		.on(exec(http("incident, live fragment").get("/incidents/" + this.liveIncident)
 			.header("HX-Request", "true")
+			.header("HX-Trigger", "cockpit")
 			.header(IncidentController.SHOWN, "#{shown}")
 			.check(status().in(200, 204).saveAs("status"), shownVersion()))
 			.exec((session) -> {

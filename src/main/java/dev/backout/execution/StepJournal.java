@@ -142,8 +142,15 @@ class StepJournal {
 	@Transactional(propagation = Propagation.REQUIRES_NEW)
 	StepRun tick(long incidentId, ExecutionPlan plan, PlannedStep step, String inputs, Authentication actor) {
 		int attempt = refuseRepeat(incidentId, step);
-		StepRun run = insert(incidentId, plan, step, attempt, StepState.SUCCEEDED, actor, null, null, inputs);
-		Map<String, Object> details = new HashMap<>(Map.of("step", step.stepId(), "attempt", attempt));
+		StepRun run;
+		try {
+			run = insert(incidentId, plan, step, attempt, StepState.SUCCEEDED, actor, null, null, inputs);
+		}
+		catch (DuplicateKeyException ex) {
+			throw new ExecutionRefused("Step '" + step.stepId() + "' was just ticked from another tab or console.");
+		}
+		Map<String, Object> details = new HashMap<>(Map.of("step", step.stepId(), "attempt", attempt, "planHash",
+				plan.planHash()));
 		putIfSet(details, "inputs", inputs);
 		this.trail.record(entry(actor, "STEP_TICKED", incidentId, details));
 		return run;

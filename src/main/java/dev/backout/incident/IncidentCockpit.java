@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.UUID;
 
 import dev.backout.approval.Approvals.ApprovalView;
 import dev.backout.execution.ExecutionPlan;
@@ -133,6 +134,12 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 	}
 
 	/**
+	 * This process: after a restart (a deploy may bring other markup) every open page renders once
+	 * more. Instances differ too, so behind a balancer that alternates them polls render as before.
+	 */
+	private static final String RENDERER = UUID.randomUUID().toString();
+
+	/**
 	 * What the cockpit shows, as a digest: it stays the same for as long as nothing on the
 	 * fragment changes, so a poll that already shows it is answered without rendering. Of the
 	 * clock, only what the page decides from it counts (the deadline passed, a rehearsal grown too
@@ -142,7 +149,9 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 	 * @param session the viewer's session, whose CSRF token the fragment's forms carry
 	 */
 	public String version(Collection<String> viewerRoles, String session) {
-		String shown = String.valueOf(Arrays.asList(this.incident, this.runbook, this.target, this.walk, this.newerRunbook,
+		// Target's toString leaves out what it must not print; its edit time stands for all of it.
+		String shown = String.valueOf(Arrays.asList(RENDERER, this.incident, this.runbook, this.target,
+				this.target.updatedAt(), this.target.allowSuperuserChecks(), this.walk, this.newerRunbook,
 				this.plan, this.rows, this.next, this.approval, this.commandOfferedTo, this.schemaChanges,
 				this.approvalsCoverPlan, this.viewer, this.waitingFor, this.rehearsing, this.incident.pastDeadline(this.now),
 				this.rehearsing.reasonNeeded(this.plan, this.now), new TreeSet<>(viewerRoles), session));

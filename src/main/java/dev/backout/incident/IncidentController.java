@@ -170,11 +170,14 @@ class IncidentController {
 	@HxRequest
 	@GetMapping("/{id}")
 	ModelAndView cockpit(@PathVariable long id, Model model, Authentication viewer, HttpServletRequest request,
-			@RequestHeader(name = SHOWN, required = false) String shown) {
-		IncidentCockpit cockpit = describe(id, model, viewer);
+			@RequestHeader(name = SHOWN, required = false) String shown,
+			@RequestHeader(name = "HX-Trigger", required = false) String trigger) {
+		describe(id, model, viewer);
 		String version = (String) model.getAttribute("cockpitVersion");
-		// A poll whose page shows this very version changes nothing; a flash message is always shown.
-		if (version.equals(shown) && RequestContextUtils.getInputFlashMap(request) == null) {
+		// Only the cockpit's own poll (htmx names the element that triggered it; the forms inside
+		// inherit its headers, and a redirect keeps them) whose page shows this very version changes
+		// nothing; a flash message is always shown.
+		if ("cockpit".equals(trigger) && version.equals(shown) && RequestContextUtils.getInputFlashMap(request) == null) {
 			ModelAndView unchanged = new ModelAndView(NOTHING);
 			unchanged.setStatus(HttpStatus.NO_CONTENT);
 			return unchanged;
