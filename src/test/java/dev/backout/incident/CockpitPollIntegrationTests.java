@@ -11,6 +11,8 @@ import dev.backout.approval.Approval;
 import dev.backout.approval.Approvals;
 import dev.backout.approval.ReviewedPlans;
 import dev.backout.security.Role;
+import dev.backout.target.Target;
+import dev.backout.target.Targets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +109,25 @@ class CockpitPollIntegrationTests {
 			.getContentAsString();
 		assertThat(approved).contains("data-state=\"APPROVED\"");
 		assertThat(version(approved)).isNotEqualTo(shown);
+	}
+
+	@Test
+	void anAdminAllowingSuperuserChecksOnTheTargetRendersTheCockpitAgain() throws Exception {
+		MockHttpServletResponse response = this.mvc.perform(get("/incidents/{id}", this.id).with(user("commander").roles("COMMANDER")))
+			.andReturn()
+			.getResponse();
+		Cookie session = response.getCookie("SESSION");
+		String shown = version(response.getContentAsString());
+		this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER"))).andExpect(status().isNoContent());
+
+		Targets targets = this.context.getBean(Targets.class);
+		Target target = targets.get(this.context.getBean(Incidents.class).get(this.id).targetId());
+		targets.update(target.id(), new Targets.TargetSpec(target.name(), target.aliasGroup(), target.environment(), target.jdbcUrl(),
+				target.username(), null, target.checkUsername(), null, true), SignedIn.as("admin", Role.ADMIN));
+		SecurityContextHolder.clearContext();
+		this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("id=\"superuser-checks\"")));
 	}
 
 	@Test
