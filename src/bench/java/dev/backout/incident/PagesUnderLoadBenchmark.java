@@ -61,12 +61,6 @@ class PagesUnderLoadBenchmark {
 
 	static final int STEPS_IDLE = 100;
 
-	static final String INSERT_STEP = """
-			      - id: insert-row
-			        title: Insert a row
-			        sql: INSERT INTO counter (n) VALUES (1);
-			""";
-
 	@LocalServerPort
 	int port;
 
@@ -191,7 +185,7 @@ class PagesUnderLoadBenchmark {
 		private final AtomicBoolean stopped = new AtomicBoolean();
 
 		Steps(Target target) {
-			this.plan = PagesUnderLoadBenchmark.this.executions.prepare(ExecutionTestRunbooks.withSteps(INSERT_STEP), "under-load", Outcome.ROLLBACK, List.of(), target);
+			this.plan = PagesUnderLoadBenchmark.this.executions.prepare(ExecutionTestRunbooks.withSteps(ExecutionTestRunbooks.INSERT_ROW), "under-load", Outcome.ROLLBACK, List.of(), target);
 		}
 
 		void run(int count, List<Long> times) {

@@ -38,11 +38,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @IntegrationTest
 class ExecutionIntegrationTests {
 
-	static final String INSERT_STEP = """
-			      - id: insert-row
-			        title: Insert a row
-			        sql: INSERT INTO counter (n) VALUES (1);
-			""";
+	static final String INSERT_STEP = ExecutionTestRunbooks.INSERT_ROW;
 
 	static final String INSERT_AGAIN_STEP = """
 			      - id: insert-again

@@ -10,6 +10,13 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class ExecutionTestRunbooks {
 
+	/** One transactional step inserting one row into a table {@code counter (n int)}. */
+	public static final String INSERT_ROW = """
+			      - id: insert-row
+			        title: Insert a row
+			        sql: INSERT INTO counter (n) VALUES (1);
+			""";
+
 	private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
 	private ExecutionTestRunbooks() {
