@@ -3,6 +3,7 @@ package dev.backout;
 import java.util.Arrays;
 
 import dev.backout.audit.TrailVerifierCommand;
+import dev.backout.system.EmbeddedPostgresHeadStart;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -19,7 +20,9 @@ public class BackoutApplication {
 		if (args.length > 0 && args[0].equals("verify-trail")) {
 			System.exit(TrailVerifierCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out));
 		}
-		SpringApplication.run(BackoutApplication.class, args);
+		SpringApplication console = new SpringApplication(BackoutApplication.class);
+		console.addInitializers(new EmbeddedPostgresHeadStart());
+		console.run(args);
 	}
 
 }

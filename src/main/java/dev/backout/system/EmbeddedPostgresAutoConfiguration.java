@@ -1,5 +1,9 @@
 package dev.backout.system;
 
+import java.io.IOException;
+import java.util.Optional;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -23,13 +27,37 @@ public class EmbeddedPostgresAutoConfiguration {
 	/** The console's login role: it may not change the trail (see the last Liquibase changeset). */
 	public static final String CONSOLE_ROLE = "backout";
 
+	/** The server the head start began, when there is one for these properties; else started here. */
 	@Bean(destroyMethod = "close")
-	EmbeddedPostgresServer embeddedPostgresServer(EmbeddedPostgresProperties properties) {
+	EmbeddedPostgresServer embeddedPostgresServer(EmbeddedPostgresProperties properties,
+			ObjectProvider<EmbeddedPostgresHeadStart.Started> headStart) {
+		return Optional.ofNullable(headStart.getIfAvailable())
+			.flatMap((started) -> started.claim(properties))
+			.orElseGet(() -> startServer(properties));
+	}
+
+	/** The server with the console's database and login role in place. */
+	static EmbeddedPostgresServer startServer(EmbeddedPostgresProperties properties) {
 		EmbeddedPostgresServer server = EmbeddedPostgresServer.start(properties.dataDir(), properties.port(),
 				properties.cleanOnExit());
-		server.ensureDatabase(properties.database());
-		server.ensureRole(CONSOLE_ROLE);
-		return server;
+		try {
+			server.ensureDatabase(properties.database());
+			server.ensureRole(CONSOLE_ROLE);
+			return server;
+		}
+		catch (RuntimeException ex) {
+			closeQuietly(server, ex);
+			throw ex;
+		}
+	}
+
+	private static void closeQuietly(EmbeddedPostgresServer server, RuntimeException failure) {
+		try {
+			server.close();
+		}
+		catch (IOException | RuntimeException ex) {
+			failure.addSuppressed(ex);
+		}
 	}
 
 	/** Migrations run as the database owner... */
