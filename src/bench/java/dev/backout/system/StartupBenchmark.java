@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Start-up of the packaged console in embedded mode, to the login page answering: cold (a new
  * data directory: initdb, every migration, demo users and target built) and warm (the same
  * directory again), then warm with Spring's class-data sharing (the jar extracted, an archive
- * from a training run). Prints each time, where the seconds went, and the resident memory once
- * the login page answers. Runs after packaging ({@code ./mvnw -Pbench verify}); printed, not asserted.
+ * from a training run); then, where the machine has a JDK 24 or later, as the container image
+ * runs it: that JDK, an AOT cache from a training run and a 1 GiB memory limit, cold and warm.
+ * Prints each time, where the seconds went, and the resident memory once the login page answers.
+ * Runs after packaging ({@code ./mvnw -Pbench verify}); printed, not asserted.
  */
 class StartupBenchmark {
 
@@ -53,14 +57,74 @@ class StartupBenchmark {
 		run(List.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh", "-jar", app.toString(),
 				"--server.port=0"), "training.log");
 		start("warm, class-data sharing", List.of(java, "-XX:SharedArchiveFile=" + archive, "-jar", app.toString()));
+
+		Optional<Path> newer = jdkWithAotCache();
+		if (newer.isEmpty()) {
+			System.out.println("  AOT cache: skipped, no JDK 24 or later under /usr/lib/jvm (or -Dbackout.aot-java)");
+			return;
+		}
+		// As the Dockerfile runs it: the image's memory setting, in a container limited to 1 GiB.
+		List<String> asTheImage = List.of(newer.get().toString(), "-XX:MaxRAM=1g", "-XX:MaxRAMPercentage=75");
+		Path cache = this.work.resolve("backout.aot");
+		run(with(asTheImage, "-XX:AOTCacheOutput=" + cache, "-Dspring.context.exit=onRefresh", "-jar", app.toString(),
+				"--server.port=0"), "aot-training.log");
+		List<String> withCache = with(asTheImage, "-XX:AOTCache=" + cache, "-jar", app.toString());
+		Path fresh = Files.createDirectories(this.work.resolve("fresh"));
+		String version = newer.get().getParent().getParent().getFileName().toString();
+		start("cold, AOT cache", withCache, fresh);
+		start("warm, AOT cache", withCache, fresh);
+		System.out.println("      (AOT cache: " + version + ", -XX:MaxRAM=1g -XX:MaxRAMPercentage=75)");
+	}
+
+	private static List<String> with(List<String> first, String... more) {
+		List<String> command = new ArrayList<>(first);
+		command.addAll(List.of(more));
+		return command;
+	}
+
+	/** The AOT cache of JEP 483 needs a JDK 24 or later; the console itself is built for 17. */
+	private static Optional<Path> jdkWithAotCache() throws IOException {
+		String given = System.getProperty("backout.aot-java");
+		if (given != null && !given.isBlank()) {
+			return Optional.of(Path.of(given));
+		}
+		Path jvms = Path.of("/usr/lib/jvm");
+		if (!Files.isDirectory(jvms)) {
+			return Optional.empty();
+		}
+		try (Stream<Path> homes = Files.list(jvms)) {
+			return homes.filter((home) -> featureVersion(home.resolve("release")) >= 24)
+				.map((home) -> home.resolve("bin/java"))
+				.filter(Files::isExecutable)
+				.sorted()
+				.findFirst();
+		}
+	}
+
+	private static int featureVersion(Path release) {
+		try {
+			return Files.readAllLines(release).stream()
+				.filter((line) -> line.startsWith("JAVA_VERSION="))
+				.map((line) -> line.replaceAll("JAVA_VERSION=\"?(\\d+).*", "$1"))
+				.mapToInt(Integer::parseInt)
+				.findFirst()
+				.orElse(0);
+		}
+		catch (IOException | NumberFormatException ex) {
+			return 0;
+		}
 	}
 
 	private void start(String label, List<String> command) throws Exception {
+		start(label, command, this.work);
+	}
+
+	private void start(String label, List<String> command, Path directory) throws Exception {
 		int port = freePort();
 		List<String> full = new ArrayList<>(command);
 		full.add("--server.port=" + port);
 		Path log = this.work.resolve(label.replaceAll("[^a-z]+", "-") + ".log");
-		ProcessBuilder builder = new ProcessBuilder(full).directory(this.work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+		ProcessBuilder builder = new ProcessBuilder(full).directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
 		builder.environment().put("BACKOUT_DEMO_PASSWORD", PASSWORD);
 		builder.environment().remove("SPRING_DATASOURCE_URL");
 		long started = System.nanoTime();
@@ -114,10 +178,12 @@ class StartupBenchmark {
 	}
 
 	private void run(List<String> command, String log) throws Exception {
-		Process process = new ProcessBuilder(command).directory(this.work.toFile())
+		ProcessBuilder builder = new ProcessBuilder(command).directory(this.work.toFile())
 			.redirectErrorStream(true)
-			.redirectOutput(this.work.resolve(log).toFile())
-			.start();
+			.redirectOutput(this.work.resolve(log).toFile());
+		builder.environment().put("BACKOUT_DEMO_PASSWORD", PASSWORD);
+		builder.environment().remove("SPRING_DATASOURCE_URL");
+		Process process = builder.start();
 		assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
 	}
 
