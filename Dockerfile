@@ -21,11 +21,15 @@ COPY --from=build /layers/dependencies/ ./
 COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
-# Training start in embedded mode, ended once the context is up; its database and keys are thrown
-# away. Should it fail, the image still works: the JVM then starts without the cache, only slower.
-RUN BACKOUT_DEMO_PASSWORD=aot-training-only java -XX:AOTCacheOutput=backout.aot -Dspring.context.exit=onRefresh \
-      -jar backout.jar --server.port=0 > /tmp/aot-training.log 2>&1 \
-    || (tail -n 40 /tmp/aot-training.log; echo "AOT training failed: the console will start without its cache"); \
+# Training start in embedded mode: up to the login page answering, then stopped as a container is
+# (SIGTERM, so the embedded PostgreSQL stops too; spring.context.exit would halt the JVM without
+# stopping it). Its database and keys are thrown away. Should it fail, the image still works: the
+# JVM then starts without the cache, only slower.
+RUN BACKOUT_DEMO_PASSWORD=aot-training-only java -XX:AOTCacheOutput=backout.aot -jar backout.jar \
+      > /tmp/aot-training.log 2>&1 & training=$!; \
+    for attempt in $(seq 1 180); do curl -fs -o /dev/null http://localhost:8080/login && break; sleep 1; done; \
+    kill $training; wait $training; \
+    [ -f backout.aot ] || (tail -n 40 /tmp/aot-training.log; echo "AOT training failed: the console will start without its cache"); \
     rm -rf data /tmp/embedded-pg /tmp/aot-training.log
 # Trail checkpoints and their key live here, outside the database: mount a volume.
 RUN mkdir -p /app/data && chown backout:backout /app/data

@@ -54,8 +54,8 @@ class StartupBenchmark {
 		run(List.of(java, "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", extracted.toString()), "extract.log");
 		Path app = extracted.resolve(jar.getFileName());
 		Path archive = this.work.resolve("backout.jsa");
-		run(List.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh", "-jar", app.toString(),
-				"--server.port=0"), "training.log");
+		train(List.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-jar", app.toString()), "training.log");
+		assertThat(archive).as("the class-data archive of the training start").isNotEmptyFile();
 		start("warm, class-data sharing", List.of(java, "-XX:SharedArchiveFile=" + archive, "-jar", app.toString()));
 
 		Optional<Path> newer = jdkWithAotCache();
@@ -66,8 +66,8 @@ class StartupBenchmark {
 		// As the Dockerfile runs it: the image's memory setting, in a container limited to 1 GiB.
 		List<String> asTheImage = List.of(newer.get().toString(), "-XX:MaxRAM=1g", "-XX:MaxRAMPercentage=75");
 		Path cache = this.work.resolve("backout.aot");
-		run(with(asTheImage, "-XX:AOTCacheOutput=" + cache, "-Dspring.context.exit=onRefresh", "-jar", app.toString(),
-				"--server.port=0"), "aot-training.log");
+		train(with(asTheImage, "-XX:AOTCacheOutput=" + cache, "-jar", app.toString()), "aot-training.log");
+		assertThat(cache).as("the AOT cache of the training start").isNotEmptyFile();
 		List<String> withCache = with(asTheImage, "-XX:AOTCache=" + cache, "-jar", app.toString());
 		Path fresh = Files.createDirectories(this.work.resolve("fresh"));
 		String version = newer.get().getParent().getParent().getFileName().toString();
@@ -120,29 +120,52 @@ class StartupBenchmark {
 	}
 
 	private void start(String label, List<String> command, Path directory) throws Exception {
-		int port = freePort();
-		List<String> full = new ArrayList<>(command);
-		full.add("--server.port=" + port);
 		Path log = this.work.resolve(label.replaceAll("[^a-z]+", "-") + ".log");
-		ProcessBuilder builder = new ProcessBuilder(full).directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-		builder.environment().put("BACKOUT_DEMO_PASSWORD", PASSWORD);
-		builder.environment().remove("SPRING_DATASOURCE_URL");
-		long started = System.nanoTime();
 		Instant launched = Instant.now();
-		Process console = builder.start();
-		try {
-			awaitLoginPage(console, port, log);
+		long started = System.nanoTime();
+		upToTheLoginPage(command, directory, log, (console) -> {
 			double seconds = (System.nanoTime() - started) / 1e9;
 			long rss = residentKilobytes(console.pid());
 			System.out.printf("  %-28s %5.1f s to the login page, RSS %,d MB%n", label, seconds, rss / 1024);
 			System.out.println("      " + phases(Files.readAllLines(log), launched));
+		});
+	}
+
+	/**
+	 * A training start: up to the login page, then stopped as a container is (SIGTERM), so that
+	 * the embedded PostgreSQL stops with it. {@code spring.context.exit=onRefresh} would halt the
+	 * JVM without running its shutdown, and leave the server running.
+	 */
+	private void train(List<String> command, String log) throws Exception {
+		upToTheLoginPage(command, this.work, this.work.resolve(log), (console) -> {
+		});
+	}
+
+	private void upToTheLoginPage(List<String> command, Path directory, Path log, Up whenUp) throws Exception {
+		int port = freePort();
+		List<String> full = new ArrayList<>(command);
+		full.add("--server.port=" + port);
+		ProcessBuilder builder = new ProcessBuilder(full).directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+		builder.environment().put("BACKOUT_DEMO_PASSWORD", PASSWORD);
+		builder.environment().remove("SPRING_DATASOURCE_URL");
+		Process console = builder.start();
+		try {
+			awaitLoginPage(console, port, log);
+			whenUp.accept(console);
 		}
 		finally {
 			console.destroy();
-			if (!console.waitFor(30, TimeUnit.SECONDS)) {
+			// A training start writes its archive or cache as it exits.
+			if (!console.waitFor(180, TimeUnit.SECONDS)) {
 				console.destroyForcibly();
 			}
 		}
+	}
+
+	private interface Up {
+
+		void accept(Process console) throws IOException;
+
 	}
 
 	private void awaitLoginPage(Process console, int port, Path log) throws Exception {
@@ -178,12 +201,10 @@ class StartupBenchmark {
 	}
 
 	private void run(List<String> command, String log) throws Exception {
-		ProcessBuilder builder = new ProcessBuilder(command).directory(this.work.toFile())
+		Process process = new ProcessBuilder(command).directory(this.work.toFile())
 			.redirectErrorStream(true)
-			.redirectOutput(this.work.resolve(log).toFile());
-		builder.environment().put("BACKOUT_DEMO_PASSWORD", PASSWORD);
-		builder.environment().remove("SPRING_DATASOURCE_URL");
-		Process process = builder.start();
+			.redirectOutput(this.work.resolve(log).toFile())
+			.start();
 		assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
 	}
 
