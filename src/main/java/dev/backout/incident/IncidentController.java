@@ -481,18 +481,23 @@ class IncidentController {
 	private static void reportFollowing(StepRun first, List<StepRun> following, RedirectAttributes redirect) {
 		StepRun last = following.get(following.size() - 1);
 		if (last.state() == StepState.SUCCEEDED) {
-			redirect.addFlashAttribute("message", "\"" + first.stepId() + "\" succeeded, then " + following.size()
+			redirect.addFlashAttribute("message", "\"" + first.stepId() + "\" " + done(first) + ", then " + following.size()
 					+ " automatic step(s) ran; the last, \"" + last.stepId() + "\", succeeded.");
 		}
 		else {
-			redirect.addFlashAttribute("error", "\"" + first.stepId() + "\" succeeded; then \"" + last.stepId() + "\" "
+			redirect.addFlashAttribute("error", "\"" + first.stepId() + "\" " + done(first) + "; then \"" + last.stepId() + "\" "
 					+ last.state().name().toLowerCase() + ": " + last.error());
 		}
 	}
 
+	/** A checklist item is ticked; only a step sent to the target succeeds. */
+	private static String done(StepRun run) {
+		return "MANUAL".equals(run.kind()) ? "ticked" : "succeeded";
+	}
+
 	private static void report(StepRun run, RedirectAttributes redirect) {
 		if (run.state().name().equals("SUCCEEDED")) {
-			redirect.addFlashAttribute("message", "\"" + run.stepId() + "\" succeeded.");
+			redirect.addFlashAttribute("message", "\"" + run.stepId() + "\" " + done(run) + ".");
 		}
 		else {
 			redirect.addFlashAttribute("error", "\"" + run.stepId() + "\" " + run.state().name().toLowerCase() + ": "

@@ -58,6 +58,10 @@ class IncidentBrowserTests extends BrowserTest {
 		assertThat(commander.findElement(By.cssSelector(".notice.success")).getText())
 			.isEqualTo("Decision confirmed. All 5 pre-checks passed.");
 		submit(commander, By.cssSelector("#row-staging-rehearsed form.tick button"));
+		// A ticked item with nothing to fill in says who ticked it, not the journal's state name.
+		assertThat(commander.findElement(By.cssSelector(".notice.success")).getText()).isEqualTo("\"staging-rehearsed\" ticked.");
+		assertThat(commander.findElement(By.cssSelector("#row-staging-rehearsed")).getText()).contains("ticked by commander")
+			.doesNotContain("SUCCEEDED");
 		screenshot(commander, "3-prechecks");
 		assertAccessible(commander, "3-prechecks");
 		// A rehearsal of the exact plan, rolled back, before anyone is asked to approve it.
@@ -103,7 +107,7 @@ class IncidentBrowserTests extends BrowserTest {
 		// Ticking the checklist item goes on with the automatic steps after it, up to the destructive one.
 		runNext(commander, "database-dump");
 		assertThat(commander.findElement(By.cssSelector(".notice.success")).getText())
-			.isEqualTo("\"database-dump\" succeeded, then 3 automatic step(s) ran; the last, \"drop-rls-policy\", succeeded.");
+			.isEqualTo("\"database-dump\" ticked, then 3 automatic step(s) ran; the last, \"drop-rls-policy\", succeeded.");
 		assertThat(commander.findElement(By.cssSelector("#row-copy-memory-chunks")).getText()).contains("memory_chunks: 10000 rows copied");
 		assertThat(commander.findElement(By.cssSelector("#row-drop-vector-indexes .badge")).getText()).isEqualTo("succeeded");
 		// The rows at stake are counted (read-only) once the confirmation is on screen.
