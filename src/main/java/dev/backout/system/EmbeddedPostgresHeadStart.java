@@ -1,28 +1,41 @@
 package dev.backout.system;
 
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextRefreshedEvent;
 
 /**
  * Starts the embedded PostgreSQL on a thread of its own as soon as the console's environment is
  * known, so that the server (initdb too, on a first start) comes up while the context is still
  * being configured instead of after it. {@link EmbeddedPostgresAutoConfiguration} claims the
- * server; one never claimed (the context failed, or something else provided the database) is
- * stopped with the context. Added by {@code BackoutApplication.main} only: test contexts start
- * their server when the auto-configuration asks for it, and never one they would not use.
+ * server during the refresh; one not claimed by then (something else provided the database, as
+ * Testcontainers does for {@code TestBackoutApplication}) is stopped once the context is
+ * refreshed, and one left by a failed start is stopped with it. Added by
+ * {@code BackoutApplication.main} only: test contexts start their server when the
+ * auto-configuration asks for it.
  */
 public final class EmbeddedPostgresHeadStart implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
 	static final String BEAN_NAME = "embeddedPostgresHeadStart";
+
+	private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresHeadStart.class);
 
 	@Override
 	public void initialize(ConfigurableApplicationContext context) {
@@ -31,7 +44,7 @@ public final class EmbeddedPostgresHeadStart implements ApplicationContextInitia
 		if (!properties.enabled()) {
 			return;
 		}
-		Started started = new Started(properties, CompletableFuture.supplyAsync(
+		Started started = new Started(context, properties, CompletableFuture.supplyAsync(
 				() -> EmbeddedPostgresAutoConfiguration.startServer(properties), (start) -> {
 					Thread thread = new Thread(start, "embedded-postgres-start");
 					thread.setDaemon(true);
@@ -40,10 +53,13 @@ public final class EmbeddedPostgresHeadStart implements ApplicationContextInitia
 		DefaultSingletonBeanRegistry beans = (DefaultSingletonBeanRegistry) context.getBeanFactory();
 		beans.registerSingleton(BEAN_NAME, started);
 		beans.registerDisposableBean(BEAN_NAME, started);
+		context.addApplicationListener(started);
 	}
 
 	/** A server on its way up, for the configuration it was started with. */
-	public static final class Started implements DisposableBean {
+	static final class Started implements DisposableBean, ApplicationListener<ApplicationEvent> {
+
+		private final ApplicationContext context;
 
 		private final EmbeddedPostgresProperties properties;
 
@@ -51,17 +67,24 @@ public final class EmbeddedPostgresHeadStart implements ApplicationContextInitia
 
 		private final AtomicBoolean claimed = new AtomicBoolean();
 
-		Started(EmbeddedPostgresProperties properties, CompletableFuture<EmbeddedPostgresServer> server) {
+		Started(ApplicationContext context, EmbeddedPostgresProperties properties,
+				CompletableFuture<EmbeddedPostgresServer> server) {
+			this.context = context;
 			this.properties = properties;
 			this.server = server;
 		}
 
 		/**
 		 * The server, once up, if it was started for {@code wanted}; its failure to start is
-		 * thrown as it would have been had the caller started it.
+		 * thrown as it would have been had the caller started it. A server started for another
+		 * configuration is stopped first, so that it holds no directory the caller needs.
 		 */
 		Optional<EmbeddedPostgresServer> claim(EmbeddedPostgresProperties wanted) {
-			if (!this.properties.equals(wanted) || !this.claimed.compareAndSet(false, true)) {
+			if (!this.properties.equals(wanted)) {
+				release();
+				return Optional.empty();
+			}
+			if (!this.claimed.compareAndSet(false, true)) {
 				return Optional.empty();
 			}
 			try {
@@ -72,18 +95,40 @@ public final class EmbeddedPostgresHeadStart implements ApplicationContextInitia
 			}
 		}
 
-		/** Stops a server nobody claimed; a claimed one is its bean's to stop. */
+		/**
+		 * Refreshed: whoever needed the server has claimed it by now. Failed (before the refresh,
+		 * too, when no bean is destroyed): nobody will.
+		 */
 		@Override
-		public void destroy() throws Exception {
-			if (this.claimed.compareAndSet(false, true)) {
-				EmbeddedPostgresServer unclaimed;
-				try {
-					unclaimed = this.server.join();
-				}
-				catch (CompletionException ex) {
-					return; // it never started
-				}
+		public void onApplicationEvent(ApplicationEvent event) {
+			if ((event instanceof ContextRefreshedEvent refreshed && refreshed.getApplicationContext() == this.context)
+					|| (event instanceof ApplicationFailedEvent failed && failed.getApplicationContext() == this.context)) {
+				release();
+			}
+		}
+
+		@Override
+		public void destroy() {
+			release();
+		}
+
+		/** Stops the server unless it was claimed: a claimed one is its bean's to stop. */
+		private void release() {
+			if (!this.claimed.compareAndSet(false, true)) {
+				return;
+			}
+			EmbeddedPostgresServer unclaimed;
+			try {
+				unclaimed = this.server.join();
+			}
+			catch (CompletionException ex) {
+				return; // it never started
+			}
+			try {
 				unclaimed.close();
+			}
+			catch (IOException | RuntimeException ex) {
+				log.warn("Could not stop the unused embedded PostgreSQL in {}: {}", unclaimed.dataDir(), ex.getMessage());
 			}
 		}
 
