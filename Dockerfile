@@ -21,16 +21,29 @@ COPY --from=build /layers/dependencies/ ./
 COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
-# Training start in embedded mode: up to the login page answering, then stopped as a container is
-# (SIGTERM, so the embedded PostgreSQL stops too; spring.context.exit would halt the JVM without
-# stopping it). Its database and keys are thrown away. Should it fail, the image still works: the
-# JVM then starts without the cache, only slower.
-RUN BACKOUT_DEMO_PASSWORD=aot-training-only java -XX:AOTCacheOutput=backout.aot -jar backout.jar \
-      > /tmp/aot-training.log 2>&1 & training=$!; \
-    for attempt in $(seq 1 180); do curl -fs -o /dev/null http://localhost:8080/login && break; sleep 1; done; \
-    kill $training; wait $training; \
-    [ -f backout.aot ] || (tail -n 40 /tmp/aot-training.log; echo "AOT training failed: the console will start without its cache"); \
-    rm -rf data /tmp/embedded-pg /tmp/aot-training.log
+# Training start in embedded mode, as the user the console runs as (PostgreSQL refuses to run as
+# root, and a build container may not give it a user namespace to pretend otherwise): up to the
+# login page answering, then stopped as a container is (SIGTERM, so that the embedded PostgreSQL
+# stops too; spring.context.exit would halt the JVM without stopping it). Only the cache is kept.
+# Should the training fail, the image still works: the JVM then starts without the cache, slower.
+RUN mkdir /tmp/training && chown backout:backout /tmp/training
+USER backout
+WORKDIR /tmp/training
+RUN BACKOUT_DEMO_PASSWORD=aot-training-only java -XX:AOTCacheOutput=backout.aot -jar /app/backout.jar \
+      > training.log 2>&1 & training=$!; up=no; \
+    for attempt in $(seq 1 180); do \
+      if curl -fs -o /dev/null http://localhost:8080/login; then up=yes; break; fi; \
+      kill -0 $training 2>/dev/null || break; sleep 1; \
+    done; \
+    kill $training 2>/dev/null; wait $training; \
+    if [ $up = yes ] && [ -s backout.aot ]; then echo "AOT cache written"; \
+    else tail -n 40 training.log; rm -f backout.aot; echo "AOT training failed: the console will start without its cache"; fi
+USER root
+WORKDIR /app
+# The cache is code the JVM trusts: root's, like the jar, not the user's who runs the console.
+RUN if [ -f /tmp/training/backout.aot ]; then mv /tmp/training/backout.aot /app/backout.aot \
+      && chown root:root /app/backout.aot; fi; \
+    rm -rf /tmp/training /tmp/embedded-pg
 # Trail checkpoints and their key live here, outside the database: mount a volume.
 RUN mkdir -p /app/data && chown backout:backout /app/data
 VOLUME /app/data
@@ -38,4 +51,5 @@ USER backout
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
   CMD curl -fsS http://localhost:8080/actuator/health/readiness || exit 1
-ENTRYPOINT ["java", "-XX:AOTCache=backout.aot", "-jar", "backout.jar"]
+# The same class path as the training start: the cache is only used for the jar it was made with.
+ENTRYPOINT ["java", "-XX:AOTCache=/app/backout.aot", "-jar", "/app/backout.jar"]

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Start-up of the packaged console in embedded mode, to the login page answering: cold (a new
  * data directory: initdb, every migration, demo users and target built) and warm (the same
  * directory again), then warm with Spring's class-data sharing (the jar extracted, an archive
- * from a training run); then, where the machine has a JDK 24 or later, as the container image
+ * from a training run); then, where the machine has a JDK 25 or later, as the container image
  * runs it: that JDK, an AOT cache from a training run and a 1 GiB memory limit, cold and warm.
  * Prints each time, where the seconds went, and the resident memory once the login page answers.
  * Runs after packaging ({@code ./mvnw -Pbench verify}); printed, not asserted.
@@ -60,7 +61,7 @@ class StartupBenchmark {
 
 		Optional<Path> newer = jdkWithAotCache();
 		if (newer.isEmpty()) {
-			System.out.println("  AOT cache: skipped, no JDK 24 or later under /usr/lib/jvm (or -Dbackout.aot-java)");
+			System.out.println("  AOT cache: skipped, no JDK 25 or later under /usr/lib/jvm (or -Dbackout.aot-java)");
 			return;
 		}
 		// As the Dockerfile runs it: the image's memory setting, in a container limited to 1 GiB.
@@ -82,7 +83,10 @@ class StartupBenchmark {
 		return command;
 	}
 
-	/** The AOT cache of JEP 483 needs a JDK 24 or later; the console itself is built for 17. */
+	/**
+	 * The newest JDK that makes an AOT cache in one training start ({@code -XX:AOTCacheOutput}, JEP 514:
+	 * 25 or later); the console itself is built for 17.
+	 */
 	private static Optional<Path> jdkWithAotCache() throws IOException {
 		String given = System.getProperty("backout.aot-java");
 		if (given != null && !given.isBlank()) {
@@ -93,11 +97,10 @@ class StartupBenchmark {
 			return Optional.empty();
 		}
 		try (Stream<Path> homes = Files.list(jvms)) {
-			return homes.filter((home) -> featureVersion(home.resolve("release")) >= 24)
-				.map((home) -> home.resolve("bin/java"))
-				.filter(Files::isExecutable)
-				.sorted()
-				.findFirst();
+			return homes.filter((home) -> featureVersion(home.resolve("release")) >= 25)
+				.filter((home) -> Files.isExecutable(home.resolve("bin/java")))
+				.max(Comparator.comparingInt((Path home) -> featureVersion(home.resolve("release"))))
+				.map((home) -> home.resolve("bin/java"));
 		}
 	}
 
