@@ -148,13 +148,18 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 	 * @param viewerRoles what the viewer may see and do on it
 	 * @param session the viewer's session, whose CSRF token the fragment's forms carry
 	 */
-	public String version(Collection<String> viewerRoles, String session) {
+	/**
+	 * A digest of everything the rendered cockpit shows to this viewer in this session.
+	 * @param messageShown whether a one-time message (a flash) is shown with it: such a render
+	 * never matches a later poll's version, so the next poll renders the cockpit without it
+	 */
+	public String version(Collection<String> viewerRoles, String session, boolean messageShown) {
 		// Target's toString leaves out what it must not print; its edit time stands for all of it.
 		String shown = String.valueOf(Arrays.asList(RENDERER, this.incident, this.runbook, this.target,
 				this.target.updatedAt(), this.target.allowSuperuserChecks(), this.walk, this.newerRunbook,
 				this.plan, this.rows, this.next, this.approval, this.commandOfferedTo, this.schemaChanges,
 				this.approvalsCoverPlan, this.viewer, this.waitingFor, this.rehearsing, this.incident.pastDeadline(this.now),
-				this.rehearsing.reasonNeeded(this.plan, this.now), new TreeSet<>(viewerRoles), session));
+				this.rehearsing.reasonNeeded(this.plan, this.now), new TreeSet<>(viewerRoles), session, messageShown));
 		try {
 			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(shown.getBytes(StandardCharsets.UTF_8)));
 		}

@@ -176,7 +176,8 @@ class IncidentController {
 		String version = (String) model.getAttribute("cockpitVersion");
 		// Only the cockpit's own poll (htmx names the element that triggered it; the forms inside
 		// inherit its headers, and a redirect keeps them) whose page shows this very version changes
-		// nothing; a flash message is always shown.
+		// nothing. A flash message is always shown, and the version of a render with one matches no
+		// later poll, so the message goes at the next poll, as it did before polls were answered 204.
 		if ("cockpit".equals(trigger) && version.equals(shown) && RequestContextUtils.getInputFlashMap(request) == null) {
 			ModelAndView unchanged = new ModelAndView(NOTHING);
 			unchanged.setStatus(HttpStatus.NO_CONTENT);
@@ -202,7 +203,7 @@ class IncidentController {
 		IncidentCockpit cockpit = this.pages.read(id, viewer.getName());
 		model.addAttribute("cockpit", cockpit);
 		model.addAttribute("cockpitVersion", cockpit.version(AuthorityUtils.authorityListToSet(viewer.getAuthorities()),
-				sessionId()));
+				sessionId(), RequestContextUtils.getInputFlashMap(currentRequest()) != null));
 		model.addAttribute("incident", cockpit.incident());
 		model.addAttribute("runbook", cockpit.runbook());
 		model.addAttribute("target", cockpit.target());
@@ -224,9 +225,12 @@ class IncidentController {
 
 	/** The viewer's session, never created here. */
 	private static String sessionId() {
-		HttpSession session = ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest()
-			.getSession(false);
+		HttpSession session = currentRequest().getSession(false);
 		return (session != null) ? session.getId() : "";
+	}
+
+	private static HttpServletRequest currentRequest() {
+		return ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest();
 	}
 
 	/** The fact behind the question on screen, read now (read-only, as a check), for those who decide and approve. */
