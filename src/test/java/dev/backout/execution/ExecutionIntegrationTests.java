@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
 import dev.backout.execution.CrashPoint.SimulatedCrash;
@@ -493,6 +495,60 @@ class ExecutionIntegrationTests {
 		release.join();
 		assertThat(this.executions.journal(incident)).singleElement()
 			.satisfies((run) -> assertThat(run.state()).as(run.resolution()).isEqualTo(StepState.FAILED));
+	}
+
+	/**
+	 * Two ticks of one item past the executor lease (as if it had failed): the second's insert is
+	 * held behind a table lock until both have found no earlier tick, so only the journal's unique
+	 * key can tell them apart. One row and one event; the other tick is refused in plain words.
+	 */
+	@Test
+	void twoTicksRacingPastTheLeaseLeaveOneRowAndARefusal(@Autowired StepJournal journal, @Autowired DataSource console,
+			@Autowired JdbcClient jdbc) throws Exception {
+		Target target = this.scratch.create("ticked", "CREATE TABLE counter (n int)");
+		ExecutionPlan plan = plan(ExecutionTestRunbooks.withSteps("""
+				      - id: frozen
+				        manual: Writes frozen
+				"""), target);
+		PlannedStep frozen = plan.steps().stream().filter((step) -> step.stepId().equals("frozen")).findFirst().orElseThrow();
+		long incident = ScratchTargets.nextIncident();
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		try (Connection holder = console.getConnection(); Statement lock = holder.createStatement()) {
+			holder.setAutoCommit(false);
+			// Reads pass this lock, inserts wait for it.
+			lock.execute("LOCK TABLE step_run IN SHARE ROW EXCLUSIVE MODE");
+			List<Future<StepRun>> ticks = List.of(pool.submit(() -> journal.tick(incident, plan, frozen, null, COMMANDER)),
+					pool.submit(() -> journal.tick(incident, plan, frozen, null, COMMANDER)));
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			while (waitingInserts(jdbc) < 2) {
+				assertThat(System.nanoTime()).as("both ticks wait to insert").isLessThan(deadline);
+				sleep(20);
+			}
+			holder.commit();
+			int ticked = 0;
+			for (Future<StepRun> tick : ticks) {
+				try {
+					ticked += (tick.get(30, TimeUnit.SECONDS).state() == StepState.SUCCEEDED) ? 1 : 0;
+				}
+				catch (java.util.concurrent.ExecutionException ex) {
+					assertThat(ex.getCause()).isInstanceOf(ExecutionRefused.class)
+						.hasMessage("Step 'frozen' was just ticked from another tab or console.");
+				}
+			}
+			assertThat(ticked).isEqualTo(1);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(this.executions.journal(incident)).singleElement()
+			.satisfies((run) -> assertThat(run.state()).isEqualTo(StepState.SUCCEEDED));
+		assertThat(jdbc.sql("select count(*) from audit_event where incident_id = ? and action = 'STEP_TICKED'")
+			.param(incident).query(Long.class).single()).as("one event: the refused tick's was rolled back").isEqualTo(1);
+	}
+
+	private static long waitingInserts(JdbcClient jdbc) {
+		return jdbc.sql("select count(*) from pg_locks l join pg_class c on c.oid = l.relation "
+				+ "where c.relname = 'step_run' and l.mode = 'RowExclusiveLock' and not l.granted").query(Long.class).single();
 	}
 
 	private static void sleep(long millis) {
