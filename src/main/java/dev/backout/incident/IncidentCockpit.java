@@ -147,9 +147,6 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 	 *
 	 * @param viewerRoles what the viewer may see and do on it
 	 * @param session the viewer's session, whose CSRF token the fragment's forms carry
-	 */
-	/**
-	 * A digest of everything the rendered cockpit shows to this viewer in this session.
 	 * @param messageShown whether a one-time message (a flash) is shown with it: such a render
 	 * never matches a later poll's version, so the next poll renders the cockpit without it
 	 */

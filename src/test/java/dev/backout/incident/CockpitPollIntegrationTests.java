@@ -41,6 +41,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 @IntegrationTest
 class CockpitPollIntegrationTests {
 
+	/** The message of an action refused before approval (it changes nothing on the cockpit). */
+	static final String REFUSAL = "Nothing runs against the target before the incident is approved";
+
 	static final Pattern SHOWN = Pattern.compile("Backout-Cockpit-Shown&quot;: &quot;([0-9a-f]{64})&quot;");
 
 	@Autowired
@@ -75,11 +78,7 @@ class CockpitPollIntegrationTests {
 		this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
 			.andExpect(status().isNoContent())
 			.andExpect(content().string(""));
-		String fresh = this.mvc.perform(poll(null, session).with(user("commander").roles("COMMANDER")))
-			.andExpect(status().isOk())
-			.andReturn()
-			.getResponse()
-			.getContentAsString();
+		String fresh = rendered(null, session);
 		assertThat(version(fresh)).as("a poll and the page agree on the version").isEqualTo(shown);
 
 		// A form inside the cockpit inherits the header (htmx does not disinherit hx-headers), and the
@@ -93,19 +92,11 @@ class CockpitPollIntegrationTests {
 		// A message to show is always rendered: here an action refused (it changes nothing), and its redirect.
 		this.mvc.perform(post("/incidents/{id}/steps/{step}", this.id, "add-column").cookie(session).with(csrf())
 			.with(user("commander").roles("COMMANDER"))).andExpect(status().is3xxRedirection());
-		String withMessage = this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
-			.andExpect(status().isOk())
-			.andExpect(content().string(containsString("Nothing runs against the target before the incident is approved")))
-			.andReturn()
-			.getResponse()
-			.getContentAsString();
+		String withMessage = rendered(shown, session);
+		assertThat(withMessage).contains(REFUSAL);
 		// The message is shown once: the page's next poll renders the cockpit without it, and the one after changes nothing.
-		String withoutMessage = this.mvc.perform(poll(version(withMessage), session).with(user("commander").roles("COMMANDER")))
-			.andExpect(status().isOk())
-			.andReturn()
-			.getResponse()
-			.getContentAsString();
-		assertThat(withoutMessage).doesNotContain("Nothing runs against the target before the incident is approved");
+		String withoutMessage = rendered(version(withMessage), session);
+		assertThat(withoutMessage).doesNotContain(REFUSAL);
 		assertThat(version(withoutMessage)).isEqualTo(shown);
 		this.mvc.perform(poll(version(withoutMessage), session).with(user("commander").roles("COMMANDER")))
 			.andExpect(status().isNoContent());
@@ -114,11 +105,7 @@ class CockpitPollIntegrationTests {
 		approvals.decide(this.id, SignedIn.as("lead", Role.TEAM_LEAD), Role.TEAM_LEAD, Approval.Decision.APPROVED, "Go",
 				IncidentWorkflowIntegrationTests.PASSWORD, ReviewedPlans.current(approvals, this.id));
 		SecurityContextHolder.clearContext();
-		String approved = this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
-			.andExpect(status().isOk())
-			.andReturn()
-			.getResponse()
-			.getContentAsString();
+		String approved = rendered(shown, session);
 		assertThat(approved).contains("data-state=\"APPROVED\"");
 		assertThat(version(approved)).isNotEqualTo(shown);
 	}
@@ -157,6 +144,15 @@ class CockpitPollIntegrationTests {
 				.getContentAsString();
 			assertThat(cockpit).as(role).doesNotContain(abort, offer);
 		}
+	}
+
+	/** The commander's poll, answered with the rendered cockpit: its markup. */
+	private String rendered(String shown, Cookie session) throws Exception {
+		return this.mvc.perform(poll(shown, session).with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
 	}
 
 	/** A poll in {@code session} (a new one when null), saying it shows {@code shown} (nothing when null). */
