@@ -56,6 +56,8 @@ public class Executions {
 
 	private final StepWaits waits;
 
+	private final PreparedPlans plans = new PreparedPlans();
+
 	Executions(StepExecutor executor, StepJournal journal, Recovery recovery, Targets targets, SchemaSnapshots snapshots,
 			AuditTrail trail, ExecutorLeases leases, StepWaits waits) {
 		this.leases = leases;
@@ -88,7 +90,7 @@ public class Executions {
 
 	public ExecutionPlan prepare(Runbook runbook, String runbookHash, Outcome outcome, List<String> partialSteps,
 			Target target) {
-		return ExecutionPlan.of(runbook, runbookHash, outcome, partialSteps, target);
+		return this.plans.prepare(runbook, runbookHash, outcome, partialSteps, target);
 	}
 
 	/** Runs every check of {@code phase} (read-only), whatever their results: pre-checks are evidence. */
