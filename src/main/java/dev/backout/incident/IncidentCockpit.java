@@ -152,10 +152,14 @@ public record IncidentCockpit(Incident incident, Runbook runbook, Target target,
 	 */
 	public String version(Collection<String> viewerRoles, String session, boolean messageShown) {
 		// Target's toString leaves out what it must not print; its edit time stands for all of it.
-		String shown = String.valueOf(Arrays.asList(RENDERER, this.incident, this.runbook, this.target,
-				this.target.updatedAt(), this.target.allowSuperuserChecks(), this.walk, this.newerRunbook,
-				this.plan, this.rows, this.next, this.approval, this.commandOfferedTo, this.schemaChanges,
-				this.approvalsCoverPlan, this.viewer, this.waitingFor, this.rehearsing, this.incident.pastDeadline(this.now),
+		// The runbook, the decision walk and the plan's steps follow from the incident (its runbook
+		// version and answers) and the plan's hash, so they count by those rather than in full.
+		String shown = String.valueOf(Arrays.asList(RENDERER, this.incident, this.target, this.target.updatedAt(),
+				this.target.allowSuperuserChecks(), (this.newerRunbook != null) ? this.newerRunbook.hash() : null,
+				(this.plan != null) ? this.plan.planHash() : null,
+				this.rows.stream().map((row) -> Arrays.asList(row.attempts(), row.next())).toList(),
+				this.approval, this.commandOfferedTo, this.schemaChanges, this.approvalsCoverPlan, this.viewer,
+				this.waitingFor, this.rehearsing, this.incident.pastDeadline(this.now),
 				this.rehearsing.reasonNeeded(this.plan, this.now), new TreeSet<>(viewerRoles), session, messageShown));
 		try {
 			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(shown.getBytes(StandardCharsets.UTF_8)));
