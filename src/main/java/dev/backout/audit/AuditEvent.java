@@ -31,6 +31,9 @@ public record AuditEvent(long seq, Instant occurredAt, String actor, String acto
 	/** The details as key and value, for display (values that are lists or objects stay JSON). */
 	public Map<String, String> detailsAsMap() {
 		Map<String, String> shown = new LinkedHashMap<>();
+		if (this.details == null) {
+			return shown;
+		}
 		JSON.readTree(this.details).properties().forEach((entry) -> shown.put(entry.getKey(),
 				entry.getValue().isValueNode() ? entry.getValue().asString() : entry.getValue().toString()));
 		return shown;
@@ -38,7 +41,12 @@ public record AuditEvent(long seq, Instant occurredAt, String actor, String acto
 
 	/** The event as a sentence: who did what, with what mattered. */
 	public String sentence() {
-		return Sentence.of(this);
+		return sentence(detailsAsMap());
+	}
+
+	/** The sentence from details already read by {@link #detailsAsMap()}: a page showing both reads them once. */
+	public String sentence(Map<String, String> details) {
+		return Sentence.of(this, details);
 	}
 
 	/** The action in words: INCIDENT_OPENED → "Incident opened". */

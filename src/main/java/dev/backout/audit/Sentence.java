@@ -12,11 +12,10 @@ public final class Sentence {
 	private Sentence() {
 	}
 
-	public static String of(AuditEvent event) {
+	static String of(AuditEvent event, Map<String, String> d) {
 		if (event.contentLeftOut()) {
 			return "(another incident's event)";
 		}
-		Map<String, String> d = event.detailsAsMap();
 		String who = event.actor();
 		String step = quoted(d.get("step"));
 		String what = switch (event.action()) {
