@@ -18,6 +18,7 @@ import dev.backout.audit.AuditTrail;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -45,8 +46,12 @@ public class Targets {
 
 	private final ApplicationEventPublisher events;
 
-	Targets(TargetRepository targets, SecretCipher cipher, AuditTrail trail, Clock clock, ApplicationEventPublisher events) {
+	private final JdbcClient jdbc;
+
+	Targets(TargetRepository targets, SecretCipher cipher, AuditTrail trail, Clock clock, ApplicationEventPublisher events,
+			JdbcClient jdbc) {
 		this.targets = targets;
+		this.jdbc = jdbc;
 		this.cipher = cipher;
 		this.trail = trail;
 		this.clock = clock;
@@ -101,9 +106,23 @@ public class Targets {
 		return this.targets.findAllInOrder();
 	}
 
+	/**
+	 * One target. Every view and poll of an incident reads its target, so this is one plain query
+	 * mapped by hand: through the repository, mapping the row cost a poll more than reading it.
+	 */
 	@Transactional(readOnly = true)
 	public Target get(long id) {
-		return this.targets.findById(id)
+		return this.jdbc.sql("""
+				select id, name, alias_group, environment, jdbc_url, username, password_encrypted, created_at, updated_at,
+				       check_username, check_password_encrypted, allow_superuser_checks
+				from target where id = :id""")
+			.param("id", id)
+			.query((rs, row) -> new Target(rs.getLong("id"), rs.getString("name"), rs.getString("alias_group"),
+					Environment.valueOf(rs.getString("environment")), rs.getString("jdbc_url"), rs.getString("username"),
+					rs.getBytes("password_encrypted"), rs.getTimestamp("created_at").toInstant(),
+					rs.getTimestamp("updated_at").toInstant(), rs.getString("check_username"),
+					rs.getBytes("check_password_encrypted"), rs.getBoolean("allow_superuser_checks")))
+			.optional()
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No target with id " + id));
 	}
 

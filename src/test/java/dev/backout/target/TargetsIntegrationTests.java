@@ -48,6 +48,9 @@ class TargetsIntegrationTests {
 	@Autowired
 	MockMvc mvc;
 
+	@Autowired
+	TargetRepository repository;
+
 	@Test
 	void theDemoTargetIsRegisteredAndReachableWithAWritableRole() {
 		Target demo = this.targets.findByName("demo").orElseThrow();
@@ -105,6 +108,21 @@ class TargetsIntegrationTests {
 			.single()).isZero();
 		assertThat(output.getAll()).doesNotContain(SECRET);
 		assertThat(target.toString()).doesNotContain("password");
+	}
+
+	@Test
+	void aTargetReadByIdCarriesEveryColumnAsTheRegistryStoredIt() {
+		Target registered = this.targets.register(new Targets.TargetSpec("every-column-" + System.nanoTime() % 100000, "demo",
+				Environment.STAGING, "jdbc:postgresql://db.internal:5432/app", "app_owner", "owner-secret", "app_reader",
+				"reader-secret", true), ADMIN);
+
+		Target read = this.targets.get(registered.id());
+
+		assertThat(read).usingRecursiveComparison().isEqualTo(this.repository.findById(registered.id()).orElseThrow());
+		assertThat(read.checkPasswordEncrypted()).isNotEmpty();
+		assertThat(read.allowSuperuserChecks()).isTrue();
+		assertThatExceptionOfType(org.springframework.web.server.ResponseStatusException.class)
+			.isThrownBy(() -> this.targets.get(Long.MAX_VALUE));
 	}
 
 	@Test
