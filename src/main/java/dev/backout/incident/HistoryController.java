@@ -83,13 +83,13 @@ class HistoryController {
 
 	@GetMapping("/incidents/{id}")
 	String timeline(@PathVariable long id, Model model) {
-		model.addAllAttributes(facts(id));
+		model.addAllAttributes(facts(id, false));
 		return "incident/timeline";
 	}
 
 	@GetMapping("/incidents/{id}/report")
 	String report(@PathVariable long id, Model model) {
-		model.addAllAttributes(facts(id));
+		model.addAllAttributes(facts(id, true));
 		return "incident/report";
 	}
 
@@ -98,10 +98,15 @@ class HistoryController {
 		return ResponseEntity.ok()
 			.contentType(MediaType.APPLICATION_PDF)
 			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"incident-" + id + "-report.pdf\"")
-			.body(this.report.pdf(facts(id)));
+			.body(this.report.pdf(facts(id, true)));
 	}
 
-	private Map<String, Object> facts(long id) {
+	/**
+	 * The incident, its target, its events and the schema change, as the timeline shows them; for
+	 * the report also the decisions, every attempt and the SQL each step sent, which the timeline
+	 * (read far more often) does without.
+	 */
+	private Map<String, Object> facts(long id, boolean forTheReport) {
 		Incident incident = this.incidents.get(id);
 		Target target = this.targets.get(incident.targetId());
 		List<AuditEvent> events = this.trail.forIncident(id);
@@ -110,17 +115,20 @@ class HistoryController {
 		facts.put("target", target);
 		facts.put("events", events);
 		facts.put("notByConsole", this.trail.notWrittenByTheConsole(events));
-		facts.put("firstEvent", events.isEmpty() ? null : events.get(0));
-		facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));
-		facts.put("decisions", this.approvals.decisions(id));
-		facts.put("runs", this.executions.journal(id));
-		// The SQL each step sent, from the pinned runbook version's plan (empty when nothing executes).
-		Map<String, List<String>> statements = new HashMap<>();
-		this.workflow.plan(incident, target).ifPresent((plan) -> plan.steps().forEach((step) -> statements.put(step.stepId(), step.statements())));
-		facts.put("statements", statements);
 		Optional<String> before = this.snapshots.find(id, SchemaSnapshots.Kind.BEFORE);
 		Optional<String> after = this.snapshots.find(id, SchemaSnapshots.Kind.AFTER);
 		facts.put("schemaChanges", (before.isPresent() && after.isPresent()) ? SchemaSnapshots.diff(before.get(), after.get()) : null);
+		if (forTheReport) {
+			facts.put("firstEvent", events.isEmpty() ? null : events.get(0));
+			facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));
+			facts.put("decisions", this.approvals.decisions(id));
+			facts.put("runs", this.executions.journal(id));
+			// The SQL each step sent, from the pinned runbook version's plan (empty when nothing executes).
+			Map<String, List<String>> statements = new HashMap<>();
+			this.workflow.plan(incident, target)
+				.ifPresent((plan) -> plan.steps().forEach((step) -> statements.put(step.stepId(), step.statements())));
+			facts.put("statements", statements);
+		}
 		return facts;
 	}
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.backout.ConsoleStatements;
 import dev.backout.IntegrationTest;
 import dev.backout.security.Role;
 import dev.backout.SignedIn;
@@ -91,6 +92,26 @@ class HistoryIntegrationTests {
 			.andExpect(content().string(containsString("Incident completed")));
 	}
 
+	/** The timeline is read far more often than the report: it does not read what only the report shows. */
+	@Test
+	void theTimelineReadsOnlyWhatItShows() {
+		List<String> timeline = ConsoleStatements.during(() -> render("/history/incidents/{id}"));
+		List<String> report = ConsoleStatements.during(() -> render("/history/incidents/{id}/report"));
+
+		assertThat(timeline).noneMatch((sql) -> sql.contains("step_run") || sql.contains("approval"));
+		assertThat(report).anyMatch((sql) -> sql.contains("step_run")).anyMatch((sql) -> sql.contains("approval"));
+		assertThat(timeline).hasSizeLessThan(report.size());
+	}
+
+	private void render(String page) {
+		try {
+			this.mvc.perform(get(page, this.completed.id()).with(user("auditor").roles("AUDITOR"))).andExpect(status().isOk());
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	@Test
 	void filtersAndKeysetPaginationFindIncidents() throws Exception {
 		Incident second = CompletedIncidents.complete(this.incidents, this.incidentApprovals, this.incidentSteps, this.approvals, this.catalog, this.demo, this.targets);
@@ -107,6 +128,23 @@ class HistoryIntegrationTests {
 			.andExpect(content().string(containsString("/history/incidents/" + second.id())));
 		this.mvc.perform(get("/history").param("state", "ABORTED").param("runbook", "incident-test").with(user("auditor").roles("AUDITOR")))
 			.andExpect(content().string(not(containsString("/history/incidents/" + second.id() + "\""))));
+	}
+
+	@Test
+	void theFilterFormShowsTheSearchItAnswers() throws Exception {
+		String page = this.mvc.perform(get("/history").param("from", "2026-01-02").param("runbook", "incident-test")
+				.param("target", String.valueOf(this.completed.targetId())).param("state", "COMPLETED").param("person", "lead")
+				.with(user("auditor").roles("AUDITOR")))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+
+		assertThat(page).contains("name=\"from\" value=\"2026-01-02\"", "name=\"person\" value=\"lead\"",
+				"<option value=\"incident-test\" selected=\"selected\">",
+				"<option value=\"" + this.completed.targetId() + "\" selected=\"selected\">",
+				"<option value=\"COMPLETED\" selected=\"selected\">");
+		assertThat(page.split("selected=\"selected\"")).hasSize(4);
 	}
 
 	@Test
