@@ -9,6 +9,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.boot.liquibase.autoconfigure.LiquibaseConnectionDetails;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -92,8 +93,12 @@ public class TestcontainersConfiguration {
 		};
 	}
 
-	/** Lets a test count the statements a request sends to the console's database. */
+	/**
+	 * Lets a test count the statements a request sends to the console's database. A benchmark that
+	 * measures the console as it ships turns it off.
+	 */
 	@Bean
+	@ConditionalOnBooleanProperty(name = "backout.test.record-statements", matchIfMissing = true)
 	static ConsoleStatements consoleStatements() {
 		return new ConsoleStatements();
 	}

@@ -48,9 +48,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * person's activity), driven by Gatling ({@link ConsoleUnderLoad}), while one incident executes
  * one-row steps. Prints requests/s, p50/p95/p99 and errors per page, and the steps' times under
  * load beside an idle run. The load tool runs in the console's JVM, on the same machine: both
- * share its cores. Run with {@code ./mvnw -Pbench verify}; figures are printed, not asserted.
+ * share its cores; the tests' statement recorder is off, so the console runs as it ships. Run with
+ * {@code ./mvnw -Pbench verify}; figures are printed, not asserted.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "backout.test.record-statements=false")
 @Import(TestcontainersConfiguration.class)
 @ActiveProfiles("test")
 class PagesUnderLoadBenchmark {
