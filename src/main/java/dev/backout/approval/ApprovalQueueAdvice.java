@@ -1,11 +1,14 @@
 package dev.backout.approval;
 
+import org.thymeleaf.context.LazyContextVariable;
+
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
 /**
- * The number of requests waiting for the signed-in approver, shown in the navigation.
+ * The number of requests waiting for the signed-in approver, shown in the navigation. Counted
+ * only when a page shows it: an approver's polls, fragments and API calls read no queue.
  */
 @ControllerAdvice
 class ApprovalQueueAdvice {
@@ -17,10 +20,17 @@ class ApprovalQueueAdvice {
 	}
 
 	@ModelAttribute("approvalQueueCount")
-	Integer approvalQueueCount(Authentication user) {
+	LazyContextVariable<Integer> approvalQueueCount(Authentication user) {
 		boolean approver = user != null && user.getAuthorities().stream().anyMatch((a) -> a.getAuthority().equals("ROLE_TEAM_LEAD")
 				|| a.getAuthority().equals("ROLE_CTO") || a.getAuthority().equals("ROLE_ON_CALL"));
-		return approver ? this.approvals.queueFor(user).size() : null;
+		return new LazyContextVariable<>() {
+
+			@Override
+			protected Integer loadValue() {
+				return approver ? ApprovalQueueAdvice.this.approvals.queueFor(user).size() : null;
+			}
+
+		};
 	}
 
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.backout.ConsoleStatements;
 import dev.backout.IntegrationTest;
 import dev.backout.ScratchTargets;
 import dev.backout.SignedIn;
@@ -586,6 +587,25 @@ class IncidentWorkflowIntegrationTests {
 		SignedIn.as("commander", Role.COMMANDER);
 		this.incidents.abort(incident.id(), this.incidents.get(incident.id()).version(), "Queue test done",
 				SignedIn.as("commander", Role.COMMANDER));
+	}
+
+	/** The navigation's count reads the approver's queue only on a page that shows it: not for an API call or a poll. */
+	@Test
+	void onlyAPageShowingTheCountReadsTheApproversQueue() {
+		List<String> api = ConsoleStatements.during(() -> asLead(get("/api/runbooks")));
+		List<String> page = ConsoleStatements.during(() -> asLead(get("/profile")));
+
+		assertThat(api).noneMatch((sql) -> sql.contains("approval_request"));
+		assertThat(page).anyMatch((sql) -> sql.contains("approval_request"));
+	}
+
+	private void asLead(org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder request) {
+		try {
+			this.mvc.perform(request.with(user("lead").roles("TEAM_LEAD"))).andExpect(status().isOk());
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/** A running step shows how long it has run and what it waits for: the lock, and who holds it. */
