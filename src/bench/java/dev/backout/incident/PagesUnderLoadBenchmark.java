@@ -59,7 +59,7 @@ class PagesUnderLoadBenchmark {
 
 	static final int SECONDS = 60;
 
-	static final int WARM_UP_SECONDS = 20;
+	static final int WARM_UP_SECONDS = 45;
 
 	static final int STEPS_IDLE = 100;
 
