@@ -35,6 +35,7 @@ public final class Sentence {
 			case "INCIDENT_REJECTED" -> "the plan was rejected by " + d.getOrDefault("by", "an approver");
 			case "INCIDENT_REVISED" -> "revised the rejected plan" + (d.containsKey("rejection") ? " (rejection: “" + d.get("rejection") + "”)" : "");
 			case "INCIDENT_EXECUTING" -> "started executing the plan";
+			case "INCIDENT_VERIFYING" -> "began verifying: the plan's changes are done";
 			case "INCIDENT_RESUMED" -> "resumed the incident";
 			case "INCIDENT_HALTED" -> "the incident halted" + reason(d);
 			case "INCIDENT_ABORTED" -> "aborted the incident" + reason(d);

@@ -89,6 +89,7 @@ class HistoryIntegrationTests {
 			.andExpect(content().string(containsString("Plan reviewed, go")))
 			.andExpect(content().string(containsString("DROP TABLE IF EXISTS things")))
 			.andExpect(content().string(containsString("Channel: #incidents")))
+			.andExpect(content().string(containsString("commander began verifying: the plan&#39;s changes are done")))
 			.andExpect(content().string(containsString("Incident completed")));
 	}
 
