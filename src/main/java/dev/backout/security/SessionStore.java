@@ -18,7 +18,10 @@ class SessionStore {
 
 	static final long ACCESS_PRECISION_MILLIS = 60_000;
 
-	/** Spring Session's update, its six parameters in its order, skipping a row that would not change ({@code %%} escapes its table name placeholder). */
+	/**
+	 * Spring Session's update with its six parameters in its order, skipping a row it would not
+	 * change ({@code %%} keeps the table name placeholder through {@code formatted}).
+	 */
 	static final String UPDATE_SESSION = """
 			UPDATE %%TABLE_NAME%% AS s
 			SET SESSION_ID = v.session_id, LAST_ACCESS_TIME = v.last_access_time,
