@@ -3,8 +3,6 @@ package dev.backout.security;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.thymeleaf.context.LazyContextVariable;
-
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -18,19 +16,10 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 class CurrentUserAdvice {
 
 	@ModelAttribute("currentRoles")
-	LazyContextVariable<List<String>> currentRoles(Authentication authentication) {
-		// Listed only when a page shows them; polls and API calls do not.
-		return new LazyContextVariable<>() {
-
-			@Override
-			protected List<String> loadValue() {
-				return (authentication != null) ? labels(authentication) : List.of();
-			}
-
-		};
-	}
-
-	private static List<String> labels(Authentication authentication) {
+	List<String> currentRoles(Authentication authentication) {
+		if (authentication == null) {
+			return List.of();
+		}
 		return authentication.getAuthorities()
 			.stream()
 			.map(GrantedAuthority::getAuthority)

@@ -11,12 +11,15 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestBuilders.formLogin;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -54,10 +57,26 @@ class SessionStoreIntegrationTests {
 		assertThat(stored(session)).isEqualTo(signedIn);
 	}
 
+	/** Signing in again within the minute changes only the session's id: the old id must stop working at once. */
+	@Test
+	void aNewIdAtSignInIsWrittenAndTheOldOneEnds() throws Exception {
+		ConsoleUser user = user();
+		Cookie first = signIn(user, null);
+
+		Cookie second = signIn(user, first);
+
+		assertThat(id(second)).isNotEqualTo(id(first));
+		assertThat(stored(second).principal()).isEqualTo(user.username());
+		assertThat(this.jdbc.sql("select count(*) from spring_session where session_id = :id").param("id", id(first))
+			.query(Long.class).single()).isZero();
+		this.mvc.perform(get("/").cookie(first)).andExpect(redirectedUrl("/login"));
+		this.mvc.perform(get("/").cookie(second)).andExpect(status().isOk());
+	}
+
 	@Test
 	void aLastAccessAMinuteOldIsWrittenAgain() throws Exception {
 		Cookie session = signIn();
-		long minuteAgo = System.currentTimeMillis() - SessionStore.ACCESS_PRECISION_MILLIS - 1_000;
+		long minuteAgo = System.currentTimeMillis() - SessionStoreConfiguration.ACCESS_PRECISION_MILLIS - 1_000;
 		this.jdbc.sql("update spring_session set last_access_time = :at where session_id = :id")
 			.param("at", minuteAgo)
 			.param("id", id(session))
@@ -65,7 +84,7 @@ class SessionStoreIntegrationTests {
 
 		this.mvc.perform(get("/").cookie(session)).andExpect(status().isOk());
 
-		assertThat(stored(session).lastAccess()).isGreaterThan(minuteAgo + SessionStore.ACCESS_PRECISION_MILLIS);
+		assertThat(stored(session).lastAccess()).isGreaterThan(minuteAgo + SessionStoreConfiguration.ACCESS_PRECISION_MILLIS);
 	}
 
 	@Test
@@ -81,12 +100,22 @@ class SessionStoreIntegrationTests {
 	}
 
 	private Cookie signIn() throws Exception {
-		ConsoleUser user = this.accounts.create("session-" + System.nanoTime() % 100_000, PASSWORD, Set.of(Role.AUDITOR), ADMIN);
-		return this.mvc.perform(formLogin().user(user.username()).password(PASSWORD))
-			.andExpect(redirectedUrl("/"))
-			.andReturn()
-			.getResponse()
-			.getCookie("SESSION");
+		return signIn(user(), null);
+	}
+
+	private ConsoleUser user() {
+		return this.accounts.create("session-" + System.nanoTime() % 100_000, PASSWORD, Set.of(Role.AUDITOR), ADMIN);
+	}
+
+	/** Signs in through the form, in the session {@code existing} names if there is one, as a browser would. */
+	private Cookie signIn(ConsoleUser user, Cookie existing) throws Exception {
+		MockHttpServletRequestBuilder login = post("/login").param("username", user.username()).param("password", PASSWORD)
+			.with(csrf());
+		if (existing != null) {
+			login.cookie(existing);
+		}
+		MockHttpServletResponse response = this.mvc.perform(login).andExpect(redirectedUrl("/")).andReturn().getResponse();
+		return (response.getCookie("SESSION") != null) ? response.getCookie("SESSION") : existing;
 	}
 
 	private Stored stored(Cookie session) {

@@ -14,7 +14,7 @@ import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
  * early is of no account. Attributes are written as before.
  */
 @Configuration(proxyBeanMethods = false)
-class SessionStore {
+class SessionStoreConfiguration {
 
 	static final long ACCESS_PRECISION_MILLIS = 60_000;
 
