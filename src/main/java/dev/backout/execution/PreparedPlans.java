@@ -24,8 +24,8 @@ final class PreparedPlans {
 	private final Map<Inputs, Prepared> plans = new ConcurrentHashMap<>();
 
 	ExecutionPlan prepare(Runbook runbook, String runbookHash, Outcome outcome, List<String> partialSteps, Target target) {
-		Inputs inputs = new Inputs(runbookHash, outcome, partialSteps, target.id(), target.name(), target.environment(),
-				target.jdbcUrl(), target.username());
+		Inputs inputs = new Inputs(runbookHash, outcome, (partialSteps != null) ? List.copyOf(partialSteps) : null, target.id(),
+				target.name(), target.environment(), target.jdbcUrl(), target.username());
 		Prepared kept = this.plans.get(inputs);
 		if (kept != null && kept.runbook() == runbook) {
 			return kept.plan();

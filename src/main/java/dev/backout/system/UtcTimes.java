@@ -1,8 +1,8 @@
 package dev.backout.system;
 
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.TemporalAccessor;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +15,7 @@ import org.thymeleaf.expression.IExpressionObjectFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code #utc.format(instant, 'yyyy-MM-dd HH:mm')} in templates: the console shows every time in
+ * {@code #utc.format(instant, 'yyyy-MM-dd HH:mm')} in templates: the console shows every instant in
  * UTC. Thymeleaf's {@code #temporals.format} parses its pattern into a new formatter on every call,
  * and history pages format a few hundred times each; here each pattern is parsed once.
  */
@@ -55,8 +55,8 @@ public class UtcTimes extends AbstractDialect implements IExpressionObjectDialec
 
 		private final Map<String, DateTimeFormatter> formatters = new ConcurrentHashMap<>();
 
-		/** The time in UTC by {@code pattern} ({@link DateTimeFormatter} letters); nothing for no time. */
-		public String format(TemporalAccessor time, String pattern) {
+		/** The instant in UTC by {@code pattern} ({@link DateTimeFormatter} letters); nothing for no instant. */
+		public String format(Instant time, String pattern) {
 			if (time == null) {
 				return null;
 			}
