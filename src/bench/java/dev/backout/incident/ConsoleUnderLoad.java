@@ -1,5 +1,9 @@
 package dev.backout.incident;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
@@ -87,6 +91,53 @@ public class ConsoleUnderLoad extends Simulation {
 		.on(exec((session) -> session.set("incident", this.firstIncident + ThreadLocalRandom.current().nextInt(this.incidents)))
 			.exec(http("incident timeline").get("/history/incidents/#{incident}").check(status().is(200)))
 			.exec(http("person activity").get("/history/people/lead").check(status().is(200))));
+
+	/** The CPU time of the last run, from its first client's start to its last client's end (not Gatling's start or report). */
+	static volatile CpuTime spent;
+
+	private CpuTime started;
+
+	@Override
+	public void before() {
+		this.started = CpuTime.now();
+	}
+
+	@Override
+	public void after() {
+		spent = CpuTime.now().minus(this.started);
+	}
+
+	/**
+	 * CPU time spent by this JVM and by the whole machine (Linux's /proc/stat, in its 1/100 s ticks,
+	 * steal left out; zero elsewhere), to say what a request costs whatever else slows the machine.
+	 */
+	record CpuTime(long jvmMillis, long machineMillis, long wallMillis) {
+
+		static CpuTime now() {
+			long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+				.getProcessCpuTime() / 1_000_000;
+			long machine = 0;
+			try {
+				// cpu user nice system idle iowait irq softirq steal ...: busy is user to softirq but idle and iowait.
+				String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+				for (int i = 1; i <= 7 && i < fields.length; i++) {
+					if (i != 4 && i != 5) {
+						machine += Long.parseLong(fields[i]) * 10;
+					}
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				machine = 0;
+			}
+			return new CpuTime(jvm, machine, System.nanoTime() / 1_000_000);
+		}
+
+		CpuTime minus(CpuTime earlier) {
+			return new CpuTime(this.jvmMillis - earlier.jvmMillis, (earlier.machineMillis > 0) ? this.machineMillis - earlier.machineMillis : 0,
+					this.wallMillis - earlier.wallMillis);
+		}
+
+	}
 
 	{
 		int commanderUsers = this.users / 2;

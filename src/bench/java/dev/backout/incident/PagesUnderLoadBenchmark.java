@@ -1,7 +1,6 @@
 package dev.backout.incident;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,7 +113,6 @@ class PagesUnderLoadBenchmark {
 		Thread executing = new Thread(() -> steps.runUntilStopped(underLoad), "executing incident");
 		executing.start();
 		int status;
-		CpuTime before = CpuTime.now();
 		try {
 			status = Gatling$.MODULE$.fromArgs(new String[] { "--simulation", ConsoleUnderLoad.class.getName(), "--results-folder",
 					results.toAbsolutePath().toString() });
@@ -123,16 +121,17 @@ class PagesUnderLoadBenchmark {
 			steps.stop();
 			executing.join();
 		}
-		CpuTime spent = CpuTime.now().minus(before);
+		ConsoleUnderLoad.CpuTime spent = ConsoleUnderLoad.spent;
 		System.out.printf("%nPages under load: %d clients for %d s over real HTTP, trail of 1,000,000 events (Gatling exit %d)%n",
 				Integer.getInteger("backout.load.users", 32), SECONDS, status);
 		List<List<String>> stats = newestStats(results);
 		printRequests(stats);
 		long requests = stats.stream().filter((row) -> row.size() >= 12 && row.get(0).equals("All Requests"))
 			.mapToLong((row) -> Long.parseLong(row.get(1).replace(",", ""))).findFirst().orElse(0);
-		if (spent.machineMillis() > 0 && requests > 0) {
-			System.out.printf("  CPU per request: %.2f ms in this JVM (the console and Gatling), %.2f ms elsewhere on the "
-					+ "machine (PostgreSQL); the machine was %.0f%% busy%n", (double) spent.jvmMillis() / requests,
+		if (spent != null && spent.machineMillis() > 0 && requests > 0) {
+			System.out.printf("  CPU per request: %.2f ms in this JVM (the console, Gatling's clients, the executing incident), "
+					+ "%.2f ms in the machine's other processes (PostgreSQL); the machine was %.0f%% busy%n",
+					(double) spent.jvmMillis() / requests,
 					(double) (spent.machineMillis() - spent.jvmMillis()) / requests,
 					100.0 * spent.machineMillis() / (spent.wallMillis() * Runtime.getRuntime().availableProcessors()));
 		}
@@ -180,38 +179,6 @@ class PagesUnderLoadBenchmark {
 			System.out.printf("  %-28s %9s %9s %8s %8s %8s %7s%n", row.get(0), row.get(1), row.get(5), row.get(7), row.get(9),
 					row.get(10), row.get(3));
 		}
-	}
-
-	/**
-	 * CPU time spent by this JVM and by the whole machine (Linux's /proc/stat; zero elsewhere), to
-	 * say what a request costs whatever else slows the machine.
-	 */
-	private record CpuTime(long jvmMillis, long machineMillis, long wallMillis) {
-
-		static CpuTime now() {
-			long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-				.getProcessCpuTime() / 1_000_000;
-			long machine = 0;
-			try {
-				// cpu user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait, in 1/100 s.
-				String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-				for (int i = 1; i <= 8 && i < fields.length; i++) {
-					if (i != 4 && i != 5) {
-						machine += Long.parseLong(fields[i]) * 10;
-					}
-				}
-			}
-			catch (IOException | RuntimeException ex) {
-				machine = 0;
-			}
-			return new CpuTime(jvm, machine, System.nanoTime() / 1_000_000);
-		}
-
-		CpuTime minus(CpuTime earlier) {
-			return new CpuTime(this.jvmMillis - earlier.jvmMillis, (earlier.machineMillis > 0) ? this.machineMillis - earlier.machineMillis : 0,
-					this.wallMillis - earlier.wallMillis);
-		}
-
 	}
 
 	private static double percentile(List<Long> nanos, int percentile) {
