@@ -38,7 +38,7 @@ final class PreparedPlans {
 		return plan;
 	}
 
-	/** Everything of a target the plan is made from: its identity as approvers see it. */
+	/** What a plan is made from besides the runbook itself: its version, the decision, the target as approvers see it. */
 	private record Inputs(String runbookHash, Outcome outcome, List<String> partialSteps, Long targetId, String targetName,
 			Environment environment, String jdbcUrl, String username) {
 	}
