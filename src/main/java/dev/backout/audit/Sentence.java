@@ -64,6 +64,32 @@ public final class Sentence {
 			case "TRAIL_CHECKPOINT_WRITTEN" -> "wrote trail checkpoint " + d.getOrDefault("number", "");
 			case "LOGIN_SUCCEEDED" -> "signed in";
 			case "LOGIN_REFUSED" -> "was refused sign-in" + reason(d);
+			case "LOGIN_FAILED" -> "failed to sign in" + failures(d);
+			case "LOGIN_THROTTLED" -> "the sign-ins of " + d.get("who") + " were slowed down: " + d.get("failuresWithinAMinute")
+					+ " failures within a minute";
+			case "REAUTHENTICATION_FAILED" -> "typed a wrong password to confirm an action" + failures(d);
+			case "PLAN_REHEARSED" -> "rehearsed the plan on " + d.get("target") + ("true".equals(d.get("passed")) ? ": passed" : ": failed");
+			case "TARGET_REGISTERED" -> "registered target " + d.get("target") + " (" + label(d.get("environment")) + ")";
+			case "TARGET_UPDATED" -> "changed target " + d.get("target");
+			case "TARGET_UPDATED_WITH_NEW_PASSWORD" -> "changed target " + d.get("target") + " and its password";
+			case "TARGET_REMOVED" -> "removed target " + d.get("target");
+			case "TARGET_CONNECTION_TESTED" -> "tested the connection to " + d.get("target")
+					+ ("true".equals(d.get("reachable")) ? ": reachable" : ": not reachable");
+			case "DEMO_TARGET_BUILT" -> "the demo target was built";
+			case "DEMO_TARGET_RESET" -> "reset the demo target";
+			case "RUNBOOKS_RELOADED" -> "reloaded the runbooks: " + d.get("loaded") + " loaded, " + d.get("newVersions")
+					+ " new versions, " + d.get("errors") + " with errors";
+			case "RUNBOOK_VERSION_ADDED" -> "added a version of runbook " + d.get("runbook");
+			case "USER_CREATED" -> "created user " + d.get("user");
+			case "USER_ENABLED" -> "enabled user " + d.get("user");
+			case "USER_DISABLED" -> "disabled user " + d.get("user");
+			case "USER_UNLOCKED" -> "unlocked user " + d.get("user");
+			case "ROLE_GRANTED" -> "gave " + d.get("user") + " the role " + label(d.get("role"));
+			case "ROLE_REVOKED" -> "took the role " + label(d.get("role")) + " from " + d.get("user");
+			case "PASSWORD_RESET" -> "reset the password of " + d.get("user");
+			case "EMAIL_CHANGED" -> "changed their e-mail address";
+			case "API_TOKEN_CREATED" -> "created API token " + quoted(d.get("token"));
+			case "API_TOKEN_REVOKED" -> "revoked API token " + quoted(d.get("token"));
 			default -> event.actionLabel().toLowerCase();
 		};
 		return (what.startsWith("the ") || what.startsWith("“") || what.startsWith(step) && !step.isEmpty())
@@ -83,6 +109,11 @@ public final class Sentence {
 		return d.containsKey("comment") ? ": “" + d.get("comment") + "”" : "";
 	}
 
+	private static String failures(Map<String, String> d) {
+		return "false".equals(d.get("knownUser")) ? " (no such user)"
+				: d.containsKey("failedLogins") ? " (" + d.get("failedLogins") + " in a row)" : "";
+	}
+
 	private static String attempt(Map<String, String> d) {
 		return (d.containsKey("attempt") && !"1".equals(d.get("attempt"))) ? " (attempt " + d.get("attempt") + ")" : "";
 	}
@@ -97,6 +128,10 @@ public final class Sentence {
 	private static String label(String code) {
 		if (code == null) {
 			return "?";
+		}
+		if ("CTO".equals(code)) {
+			// The one role whose name is an abbreviation: "as CTO", not "as Cto".
+			return code;
 		}
 		String words = code.replace('_', ' ').toLowerCase();
 		return Character.toUpperCase(words.charAt(0)) + words.substring(1);
