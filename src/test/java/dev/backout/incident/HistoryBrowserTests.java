@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -43,6 +44,15 @@ class HistoryBrowserTests extends BrowserTest {
 		signIn("auditor");
 		this.browser.findElement(By.linkText("History")).click();
 		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "History"));
+		new Select(this.browser.findElement(By.name("state"))).selectByVisibleText("Completed");
+		this.browser.findElement(By.name("person")).sendKeys("commander");
+		this.browser.findElement(By.cssSelector("form.filters button[type=submit]")).click();
+		this.await.until(ExpectedConditions.urlContains("state=COMPLETED"));
+		// The form shows the search it answered.
+		assertThat(new Select(this.browser.findElement(By.name("state"))).getFirstSelectedOption().getText()).isEqualTo("Completed");
+		assertThat(this.browser.findElement(By.name("person")).getDomProperty("value")).isEqualTo("commander");
+		screenshot("history-filtered");
+		assertAccessible(this.browser, "history-filtered");
 		this.browser.findElement(By.linkText(String.valueOf(completed.id()))).click();
 		this.await.until(ExpectedConditions.visibilityOfElementLocated(By.id("timeline")));
 		String timeline = this.browser.findElement(By.id("timeline")).getText();
