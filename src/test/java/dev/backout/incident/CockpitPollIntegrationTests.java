@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.test.web.servlet.MockMvc;
@@ -144,6 +145,29 @@ class CockpitPollIntegrationTests {
 				.getContentAsString();
 			assertThat(cockpit).as(role).doesNotContain(abort, offer);
 		}
+	}
+
+	/**
+	 * A change to the journal alone (here another instance recording what a check found) renders
+	 * the cockpit again: the steps' attempts count in its version, not only the incident's row.
+	 */
+	@Test
+	void aChangedAttemptRendersTheCockpitAgain() throws Exception {
+		MockHttpServletResponse page = this.mvc.perform(get("/incidents/{id}", this.id).with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse();
+		Cookie session = page.getCookie("SESSION");
+		String shown = version(page.getContentAsString());
+
+		this.context.getBean(JdbcClient.class)
+			.sql("update step_run set check_value = 'recorded elsewhere' where incident_id = :id")
+			.param("id", this.id)
+			.update();
+
+		String changed = rendered(shown, session);
+		assertThat(version(changed)).isNotEqualTo(shown);
+		assertThat(changed).contains("recorded elsewhere");
 	}
 
 	/** The commander's poll, answered with the rendered cockpit: its markup. */
