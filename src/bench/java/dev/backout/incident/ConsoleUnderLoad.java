@@ -1,13 +1,10 @@
 package dev.backout.incident;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.backout.CpuTime;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.CheckBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
@@ -105,38 +102,6 @@ public class ConsoleUnderLoad extends Simulation {
 	@Override
 	public void after() {
 		spent = CpuTime.now().minus(this.started);
-	}
-
-	/**
-	 * CPU time spent by this JVM and by the whole machine (Linux's /proc/stat, in its 1/100 s ticks,
-	 * steal left out; zero elsewhere), to say what a request costs whatever else slows the machine.
-	 */
-	record CpuTime(long jvmMillis, long machineMillis, long wallMillis) {
-
-		static CpuTime now() {
-			long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-				.getProcessCpuTime() / 1_000_000;
-			long machine = 0;
-			try {
-				// cpu user nice system idle iowait irq softirq steal ...: busy is user to softirq but idle and iowait.
-				String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-				for (int i = 1; i <= 7 && i < fields.length; i++) {
-					if (i != 4 && i != 5) {
-						machine += Long.parseLong(fields[i]) * 10;
-					}
-				}
-			}
-			catch (IOException | RuntimeException ex) {
-				machine = 0;
-			}
-			return new CpuTime(jvm, machine, System.nanoTime() / 1_000_000);
-		}
-
-		CpuTime minus(CpuTime earlier) {
-			return new CpuTime(this.jvmMillis - earlier.jvmMillis, (earlier.machineMillis > 0) ? this.machineMillis - earlier.machineMillis : 0,
-					this.wallMillis - earlier.wallMillis);
-		}
-
 	}
 
 	{

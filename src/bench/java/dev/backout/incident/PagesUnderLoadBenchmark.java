@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
+import dev.backout.CpuTime;
 import dev.backout.ScratchTargets;
 import dev.backout.TestcontainersConfiguration;
 import dev.backout.audit.MillionEventTrail;
@@ -121,7 +122,7 @@ class PagesUnderLoadBenchmark {
 			steps.stop();
 			executing.join();
 		}
-		ConsoleUnderLoad.CpuTime spent = ConsoleUnderLoad.spent;
+		CpuTime spent = ConsoleUnderLoad.spent;
 		System.out.printf("%nPages under load: %d clients for %d s over real HTTP, trail of 1,000,000 events (Gatling exit %d)%n",
 				Integer.getInteger("backout.load.users", 32), SECONDS, status);
 		List<List<String>> stats = newestStats(results);
@@ -132,8 +133,7 @@ class PagesUnderLoadBenchmark {
 			System.out.printf("  CPU per request: %.2f ms in this JVM (the console, Gatling's clients, the executing incident), "
 					+ "%.2f ms in the machine's other processes (PostgreSQL); the machine was %.0f%% busy%n",
 					(double) spent.jvmMillis() / requests,
-					(double) (spent.machineMillis() - spent.jvmMillis()) / requests,
-					100.0 * spent.machineMillis() / (spent.wallMillis() * Runtime.getRuntime().availableProcessors()));
+					(double) spent.othersMillis() / requests, spent.busyPercent());
 		}
 		System.out.printf("  live fragment polls: %,d answered 204 (the page already showed that cockpit: the incident awaits "
 				+ "approval), %,d rendered%n", ConsoleUnderLoad.UNCHANGED.sum(), ConsoleUnderLoad.RENDERED.sum());

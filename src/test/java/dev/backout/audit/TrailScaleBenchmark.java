@@ -8,6 +8,7 @@ import java.util.Arrays;
 
 import javax.sql.DataSource;
 
+import dev.backout.CpuTime;
 import dev.backout.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGStatement;
@@ -77,14 +78,18 @@ class TrailScaleBenchmark {
 		// The peer: the same rows read and mapped as verification reads them, nothing checked.
 		double[] reading = new double[3];
 		double[] verifying = new double[3];
+		CpuTime readCpu = null;
+		CpuTime verifyCpu = null;
 		long verified = 0;
 		for (int i = 0; i < 3; i++) {
-			long started = System.nanoTime();
+			CpuTime before = CpuTime.now();
 			long rows = readTheTrail();
-			reading[i] = rows / ((System.nanoTime() - started) / 1e9);
-			started = System.nanoTime();
+			readCpu = CpuTime.now().minus(before);
+			reading[i] = rows / (readCpu.wallMillis() / 1e3);
+			before = CpuTime.now();
 			TrailVerification.Result result = this.verifier.verify();
-			verifying[i] = result.verified() / ((System.nanoTime() - started) / 1e9);
+			verifyCpu = CpuTime.now().minus(before);
+			verifying[i] = result.verified() / (verifyCpu.wallMillis() / 1e3);
 			assertThat(result.intact()).as(result.describe()).isTrue();
 			verified = result.verified();
 		}
@@ -94,6 +99,12 @@ class TrailScaleBenchmark {
 		System.out.printf("  verification: %,d events, median of 3: %,.0f events/s (the first, code not yet compiled: %,.0f); "
 				+ "reading the same rows alone %,.0f rows/s (verification at %.0f%% of the read rate)%n", verified, verifying[1],
 				first, reading[1], 100 * verifying[1] / reading[1]);
+		if (verifyCpu.machineMillis() > 0) {
+			System.out.printf("  CPU per 1,000 events (last run): reading %.1f ms in this JVM + %.1f ms in other processes "
+					+ "(PostgreSQL), machine %.0f%% busy; verifying %.1f + %.1f ms, machine %.0f%% busy%n",
+					readCpu.jvmMillis() * 1e3 / verified, readCpu.othersMillis() * 1e3 / verified, readCpu.busyPercent(),
+					verifyCpu.jvmMillis() * 1e3 / verified, verifyCpu.othersMillis() * 1e3 / verified, verifyCpu.busyPercent());
+		}
 	}
 
 	/** Reads every event as {@link TrailVerifier} does (same query, fetch size, binary results), checking nothing. */
