@@ -31,7 +31,7 @@ public class AuditTrail {
 	/** Advisory lock key for chain appends ("BACKOUT" in ASCII). */
 	static final long CHAIN_LOCK = 0x4241434b4f5554L;
 
-	/** The columns every read of events selects, in the order {@link #mapEvent} expects. */
+	/** The columns every read of events selects; {@link CopiedEvents} reads them by position. */
 	static final String COLUMNS = "seq, occurred_at, actor, actor_roles, incident_id, action, details::text as details, prev_hash, hash, mac";
 
 	private final JdbcClient jdbc;

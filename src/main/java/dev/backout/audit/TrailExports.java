@@ -153,7 +153,7 @@ public class TrailExports {
 
 	}
 
-	private static final String SELECT_ALL = TrailVerifier.SELECT_EVENTS;
+	private static final String SELECT_ALL = "select " + AuditTrail.COLUMNS + " from audit_event order by seq";
 
 	private static final String SELECT_INCIDENT = "select " + AuditTrail.COLUMNS + " from audit_event where incident_id = ? order by seq";
 

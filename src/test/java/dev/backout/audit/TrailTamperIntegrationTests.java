@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -19,6 +20,7 @@ import dev.backout.IntegrationTest;
 import dev.backout.system.DemoTarget;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,6 +29,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * A superuser can do anything to the table; the chain and the signed checkpoints make each
@@ -327,6 +330,70 @@ class TrailTamperIntegrationTests {
 		Files.writeString(export, "not a trail\n");
 		assertThat(TrailVerifierCommand.run(args, new PrintStream(printed, true, StandardCharsets.UTF_8))).isEqualTo(2);
 		assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("Cannot verify: " + export + " is not a trail export");
+	}
+
+	/** Verification reads the trail through a binary copy; it must read every column as a query does. */
+	@Test
+	void theCopyReadsEveryEventAsAQueryDoes() throws SQLException {
+		execute("""
+				insert into audit_event (seq, occurred_at, actor, actor_roles, incident_id, action, details, prev_hash, hash, mac) values
+				  (1001, '1999-12-31 23:59:59.999999+00', 'zoë «ops»', '', null, 'ÜBER_ACTION',
+				   '{"b": "tab\\there, \\"quoted\\", back\\\\slash", "a": [1, -2, null, true], "emoji": "🚀"}', repeat('a', 64), repeat('b', 64), null),
+				  (1002, '2028-02-29 00:00:00.000001+00', 'x', 'CTO,TEAM_LEAD', 9223372036854775807, 'A', '{}', repeat('c', 64), repeat('d', 64), repeat('e', 64)),
+				  (1003, '1970-01-01 00:00:00+00', '', 'X', -1, 'B', '{"deep": {"z": {"y": "\\u0001 and a\\nnew line"}}}', repeat('f', 64), repeat('0', 64), '')
+				""");
+		List<AuditEvent> queried = JdbcClient.create(this.trailDatabase)
+			.sql("select " + AuditTrail.COLUMNS + " from audit_event order by seq")
+			.query((rs, row) -> AuditTrail.mapStoredEvent(rs))
+			.list();
+		List<AuditEvent> copied = new java.util.ArrayList<>();
+		try (Connection connection = this.trailDatabase.getConnection(); CopiedEvents events = new CopiedEvents(connection)) {
+			events.forEachRemaining(copied::add);
+		}
+		assertThat(queried).hasSize(EVENTS + 1 + 3);
+		assertThat(copied).containsExactlyElementsOf(queried);
+	}
+
+	/** A trail broken near its start: the rest of its copy is read away, and the connection goes on serving. */
+	@Test
+	@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a connection left mid-copy hangs
+	void aTrailBrokenEarlyLeavesItsConnectionUsable() throws SQLException {
+		execute("insert into audit_event (seq, occurred_at, actor, action, prev_hash, hash) select g, now(), 'bulk', 'BULK', "
+				+ "lpad(to_hex(g - 1), 64, '0'), lpad(to_hex(g), 64, '0') from generate_series(" + (EVENTS + 2) + ", 200000) g");
+		asSuperuserWithoutTriggers("UPDATE audit_event SET details = '{\"n\": 12, \"note\": \"nothing happened\"}' WHERE seq = 12");
+		try (Connection connection = this.trailDatabase.getConnection()) {
+			DataSource oneConnection = new org.springframework.jdbc.datasource.SingleConnectionDataSource(connection, true);
+			for (int i = 0; i < 2; i++) {
+				TrailVerification.Result result = TrailVerifier.verify(oneConnection, this.checkpoints.read(), TrailKey.of(KEY));
+				assertThat(result.firstBadSeq()).isEqualTo(12);
+			}
+			assertThat(connection.getAutoCommit()).isTrue();
+			assertThat(JdbcClient.create(oneConnection).sql("select count(*) from audit_event").query(Long.class).single())
+				.isEqualTo(200_000L);
+		}
+	}
+
+	/** The server's end of a copy dies half-way: reading fails; it never looks like a shorter, intact trail. */
+	@Test
+	void aCopyCutHalfWayIsAnErrorNotAnEnd() throws SQLException {
+		execute("insert into audit_event (seq, occurred_at, actor, action, prev_hash, hash) select g, now(), 'bulk', 'BULK', "
+				+ "lpad(to_hex(g - 1), 64, '0'), lpad(to_hex(g), 64, '0') from generate_series(" + (EVENTS + 2) + ", 200000) g");
+		try (Connection connection = this.trailDatabase.getConnection()) {
+			connection.setAutoCommit(false);
+			CopiedEvents events = new CopiedEvents(connection);
+			assertThat(events.next().seq()).isEqualTo(1);
+			int backend = connection.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+			assertThat(JdbcClient.create(this.trailDatabase).sql("select pg_terminate_backend(?)").param(backend).query(Boolean.class).single())
+				.isTrue();
+			long[] read = { 1 };
+			assertThatIllegalStateException().isThrownBy(() -> {
+				while (events.hasNext()) {
+					events.next();
+					read[0]++;
+				}
+			}).withMessageStartingWith("Cannot read the trail: ");
+			assertThat(read[0]).isLessThan(200_000);
+		}
 	}
 
 	private void recordEvents(int count) {
