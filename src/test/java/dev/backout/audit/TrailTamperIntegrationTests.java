@@ -332,6 +332,23 @@ class TrailTamperIntegrationTests {
 		assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("Cannot verify: " + export + " is not a trail export");
 	}
 
+	/** An auditor's database role that may only read the trail verifies it from the command line, then finds an edit. */
+	@Test
+	void theCommandLineVerifiesTheDatabaseAsAReadOnlyAuditor() throws Exception {
+		String auditor = "auditor_" + System.nanoTime();
+		execute("CREATE ROLE " + auditor + " LOGIN PASSWORD 'audit-pass'; GRANT SELECT ON audit_event TO " + auditor);
+		String[] args = { "--url=" + url(this.database), "--user=" + auditor, "--password=audit-pass",
+				"--checkpoints=" + this.checkpoints.file(), "--key=" + KEY };
+		ByteArrayOutputStream printed = new ByteArrayOutputStream();
+		assertThat(TrailVerifierCommand.run(args, new PrintStream(printed, true, StandardCharsets.UTF_8))).isZero();
+		assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith((EVENTS + 1) + " events verified up to hash");
+
+		asSuperuserWithoutTriggers("UPDATE audit_event SET actor = 'someone else' WHERE seq = 9");
+		printed.reset();
+		assertThat(TrailVerifierCommand.run(args, new PrintStream(printed, true, StandardCharsets.UTF_8))).isEqualTo(1);
+		assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("Broken at sequence 9: its content does not match its hash");
+	}
+
 	/** Verification reads the trail through a binary copy; it must read every column as a query does. */
 	@Test
 	void theCopyReadsEveryEventAsAQueryDoes() throws SQLException {
