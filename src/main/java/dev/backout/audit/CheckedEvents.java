@@ -1,5 +1,6 @@
 package dev.backout.audit;
 
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -79,9 +80,18 @@ final class CheckedEvents implements Iterator<CheckedEvents.Checked> {
 		/** {@code stored}'s details may be as the database prints them; they are put in canonical form here. */
 		static Checked of(AuditEvent stored, TrailKey key) {
 			AuditEvent event = stored.withCanonicalDetails();
-			boolean matches = event.contentLeftOut() || AuditHashing.hash(event.seq(), event.occurredAt(), event.actor(),
-					event.actorRoles(), event.incidentId(), event.action(), event.details(), event.prevHash()).equals(event.hash());
-			return new Checked(event, matches, key != null && key.proves(event));
+			return new Checked(event, contentMatches(event), key != null && key.proves(event));
+		}
+
+		/** A time the hash cannot print (infinity, stored by hand) is content the console never wrote. */
+		private static boolean contentMatches(AuditEvent event) {
+			try {
+				return event.contentLeftOut() || AuditHashing.hash(event.seq(), event.occurredAt(), event.actor(), event.actorRoles(),
+						event.incidentId(), event.action(), event.details(), event.prevHash()).equals(event.hash());
+			}
+			catch (DateTimeException ex) {
+				return false;
+			}
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -17,7 +18,9 @@ import org.postgresql.copy.CopyOut;
  * The whole trail in sequence order, streamed by {@code COPY … TO STDOUT (FORMAT binary)} and
  * decoded here. With a cursor the server waits while each fetched batch is mapped; a copy keeps
  * it sending while this thread decodes, so reading costs the slower of the two, not their sum.
- * The protocol sends each row in a message of its own; a row is decoded in place from it.
+ * The protocol sends each row in a message of its own (the first also carries the header); a row
+ * is decoded in place from it. Anything else (a row split or cut, bytes after the trailer, fewer
+ * rows than the server counted) is an error: a trail must never read as shorter than it is.
  */
 final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 
@@ -31,6 +34,9 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 	/** PostgreSQL's epoch, 2000-01-01T00:00:00Z, in Unix seconds. */
 	private static final long POSTGRES_EPOCH = 946_684_800L;
 
+	/** Header flag bits 16 to 31 are critical: a reader that does not know one must stop. */
+	private static final int CRITICAL_FLAGS = 0xffff0000;
+
 	private final CopyOut copy;
 
 	/** The message being decoded; empty once the trailer was read. */
@@ -38,9 +44,18 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 
 	private boolean ended;
 
+	private long rows;
+
 	/** Starts the copy on {@code connection}, inside its transaction (and snapshot) if one is open. */
 	CopiedEvents(Connection connection) throws SQLException {
-		this.copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(COPY);
+		this(connection.unwrap(PGConnection.class).getCopyAPI().copyOut(COPY));
+	}
+
+	CopiedEvents(CopyOut copy) {
+		if (copy == null) {
+			throw unreadable("the server did not start the copy");
+		}
+		this.copy = copy;
 		try {
 			ByteBuffer header = nextMessage();
 			byte[] signature = new byte[SIGNATURE.length];
@@ -48,13 +63,18 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 			if (!Arrays.equals(signature, SIGNATURE)) {
 				throw unreadable("the server's copy is not in PostgreSQL's binary format");
 			}
-			header.getInt(); // flags: none is defined that changes how rows read
+			if ((header.getInt() & CRITICAL_FLAGS) != 0) {
+				throw unreadable("the copy's header carries a flag this console does not know");
+			}
 			int extension = header.getInt();
 			header.position(header.position() + extension);
 			this.message = header;
 		}
-		catch (BufferUnderflowException | IllegalArgumentException ex) {
-			throw unreadable("the copy's header is cut short");
+		catch (RuntimeException ex) {
+			// Left unread, the copy would hold the connection: the rollback after it would wait forever.
+			close();
+			throw (ex instanceof BufferUnderflowException || ex instanceof IllegalArgumentException)
+					? unreadable("the copy's header is cut short") : ex;
 		}
 	}
 
@@ -71,7 +91,7 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 		}
 		short fields = this.message.getShort(this.message.position());
 		if (fields == -1) {
-			this.ended = true;
+			end();
 			return false;
 		}
 		if (fields != FIELDS) {
@@ -86,6 +106,7 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 			throw new NoSuchElementException();
 		}
 		ByteBuffer row = this.message;
+		this.rows++;
 		try {
 			row.getShort();
 			return new AuditEvent(int8(row), timestamptz(row), text(row), text(row), nullableInt8(row), text(row), text(row),
@@ -94,6 +115,25 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 		catch (BufferUnderflowException | IllegalArgumentException ex) {
 			throw unreadable("a copied row is cut short");
 		}
+	}
+
+	/** The trailer: alone in its message, the last message, after as many rows as the server sent. */
+	private void end() {
+		if (this.message.remaining() != Short.BYTES) {
+			throw unreadable("the copy's trailer is not at the end of its message");
+		}
+		try {
+			if (this.copy.readFromCopy() != null) {
+				throw unreadable("the copy goes on after its trailer");
+			}
+		}
+		catch (SQLException ex) {
+			throw new TrailUnreadable(ex);
+		}
+		if (this.copy.getHandledRowCount() != this.rows) {
+			throw unreadable("the server sent " + this.copy.getHandledRowCount() + " rows, " + this.rows + " were read");
+		}
+		this.ended = true;
 	}
 
 	private ByteBuffer nextMessage() {
@@ -105,7 +145,7 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 			return ByteBuffer.wrap(message);
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException("Cannot read the trail: " + ex.getMessage(), ex);
+			throw new TrailUnreadable(ex);
 		}
 	}
 
@@ -128,11 +168,18 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 		return row.getLong();
 	}
 
-	/** Microseconds since PostgreSQL's epoch; infinity cannot be an event's time. */
+	/**
+	 * Microseconds since PostgreSQL's epoch. Infinity reads as the driver reads it (the largest
+	 * and smallest time there is): no event has it, so its hash will not match and verification
+	 * names the event.
+	 */
 	private static Instant timestamptz(ByteBuffer row) {
 		long micros = int8(row);
-		if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
-			throw unreadable("an event's time is infinite");
+		if (micros == Long.MAX_VALUE) {
+			return OffsetDateTime.MAX.toInstant();
+		}
+		if (micros == Long.MIN_VALUE) {
+			return OffsetDateTime.MIN.toInstant();
 		}
 		return Instant.ofEpochSecond(POSTGRES_EPOCH + Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
 	}
@@ -150,8 +197,8 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 		return text;
 	}
 
-	private static IllegalStateException unreadable(String why) {
-		return new IllegalStateException("Cannot read the trail: " + why + ".");
+	private static TrailUnreadable unreadable(String why) {
+		return new TrailUnreadable(why);
 	}
 
 	/**
@@ -166,7 +213,7 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 			}
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException("Cannot read the trail: " + ex.getMessage(), ex);
+			throw new TrailUnreadable(ex);
 		}
 	}
 

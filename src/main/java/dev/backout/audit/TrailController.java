@@ -47,7 +47,12 @@ class TrailController {
 	@GetMapping("/trail")
 	String trail(Model model) {
 		long started = System.nanoTime();
-		model.addAttribute("result", this.verifier.verify());
+		try {
+			model.addAttribute("result", this.verifier.verify());
+		}
+		catch (TrailUnreadable unreadable) {
+			model.addAttribute("unreadable", unreadable.getMessage());
+		}
 		model.addAttribute("tookMillis", (System.nanoTime() - started) / 1_000_000);
 		List<TrailCheckpoints.Checkpoint> all = this.checkpoints.all();
 		List<TrailCheckpoints.Checkpoint> latest = new ArrayList<>(all.subList(Math.max(0, all.size() - 20), all.size()));

@@ -180,7 +180,7 @@ public class TrailExports {
 			}
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException("Cannot read the trail: " + ex.getMessage(), ex);
+			throw new TrailUnreadable(ex);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Verifies the trail in the console database, or a JSON-lines export, against the signed
- * checkpoints. Events are streamed with a cursor: a million events never sit in memory.
+ * checkpoints. Events are streamed by a binary copy ({@link CopiedEvents}): a million events never sit in memory.
  */
 @Component
 public class TrailVerifier {
@@ -82,7 +82,7 @@ public class TrailVerifier {
 			}
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException("Cannot read the trail: " + ex.getMessage(), ex);
+			throw new TrailUnreadable(ex);
 		}
 	}
 
@@ -91,7 +91,7 @@ public class TrailVerifier {
 			statement.execute("select 1");
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException("Cannot read the trail: " + ex.getMessage(), ex);
+			throw new TrailUnreadable(ex);
 		}
 	}
 

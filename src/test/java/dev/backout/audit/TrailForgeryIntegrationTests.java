@@ -13,11 +13,13 @@ import dev.backout.incident.Incident;
 import dev.backout.incident.Incidents;
 import dev.backout.incident.Severity;
 import dev.backout.security.Role;
+import dev.backout.system.DemoTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
@@ -25,6 +27,7 @@ import org.springframework.test.web.servlet.MockMvc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -50,6 +53,9 @@ class TrailForgeryIntegrationTests {
 
 	@Autowired
 	TrailCheckpoints checkpoints;
+
+	@Autowired
+	DemoTarget demo;
 
 	@AfterEach
 	void signOut() {
@@ -102,6 +108,27 @@ class TrailForgeryIntegrationTests {
 		assertThatException().isThrownBy(() -> this.asConsoleRole.sql("alter table audit_event disable trigger all").update())
 			.havingRootCause()
 			.withMessageContaining("must be owner");
+	}
+
+	/** A trail that cannot be read to its end is no verdict, said so on the page: never "Intact", never an error page. */
+	@Test
+	void aTrailThatCannotBeReadIsNoVerdict() throws Exception {
+		String database = this.asConsoleRole.sql("select current_database()").query(String.class).single();
+		String role = this.asConsoleRole.sql("select current_user").query(String.class).single();
+		JdbcClient superuser = JdbcClient.create(new DriverManagerDataSource(
+				this.demo.jdbcUrl().replaceFirst("/" + DemoTarget.DATABASE + "(\\?|$)", "/" + database + "$1"), this.demo.username(),
+				this.demo.password()));
+		superuser.sql("revoke select on audit_event from " + role).update();
+		try {
+			this.mvc.perform(get("/history/trail").with(user("auditor").roles("AUDITOR")))
+				.andExpect(status().isOk())
+				.andExpect(content().string(containsString("Not verified")))
+				.andExpect(content().string(containsString("Cannot read the trail: ERROR: permission denied for table audit_event")))
+				.andExpect(content().string(not(containsString("Intact"))));
+		}
+		finally {
+			superuser.sql("grant select on audit_event to " + role).update();
+		}
 	}
 
 	/** ASVS 4.0.3 V7.4.1: a damaged checkpoint file is a broken verdict naming the line, never an error page. */

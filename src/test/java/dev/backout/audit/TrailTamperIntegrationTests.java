@@ -347,6 +347,7 @@ class TrailTamperIntegrationTests {
 		printed.reset();
 		assertThat(TrailVerifierCommand.run(args, new PrintStream(printed, true, StandardCharsets.UTF_8))).isEqualTo(1);
 		assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("Broken at sequence 9: its content does not match its hash");
+		execute("REVOKE ALL ON audit_event FROM " + auditor + "; DROP ROLE " + auditor);
 	}
 
 	/** Verification reads the trail through a binary copy; it must read every column as a query does. */
@@ -388,6 +389,17 @@ class TrailTamperIntegrationTests {
 			assertThat(JdbcClient.create(oneConnection).sql("select count(*) from audit_event").query(Long.class).single())
 				.isEqualTo(200_000L);
 		}
+	}
+
+	/** Whoever can insert may store a time of infinity; verification names that event instead of failing. */
+	@Test
+	void anEventAtAnInfiniteTimeIsNamed() throws SQLException {
+		long seq = EVENTS + 2;
+		String head = JdbcClient.create(this.trailDatabase).sql("select hash from audit_event where seq = ?").param(seq - 1)
+			.query(String.class).single();
+		execute("insert into audit_event (seq, occurred_at, actor, action, prev_hash, hash) values (" + seq + ", 'infinity', 'x', 'X', '"
+				+ head + "', repeat('1', 64))");
+		assertBrokenAt(seq, "its content does not match its hash: the event was altered.");
 	}
 
 	/** The server's end of a copy dies half-way: reading fails; it never looks like a shorter, intact trail. */
