@@ -9,6 +9,7 @@ import java.util.Map;
 
 import dev.backout.IntegrationTest;
 import dev.backout.SignedIn;
+import dev.backout.Superuser;
 import dev.backout.incident.Incident;
 import dev.backout.incident.Incidents;
 import dev.backout.incident.Severity;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
@@ -113,11 +113,8 @@ class TrailForgeryIntegrationTests {
 	/** A trail that cannot be read to its end is no verdict, said so on the page: never "Intact", never an error page. */
 	@Test
 	void aTrailThatCannotBeReadIsNoVerdict() throws Exception {
-		String database = this.asConsoleRole.sql("select current_database()").query(String.class).single();
 		String role = this.asConsoleRole.sql("select current_user").query(String.class).single();
-		JdbcClient superuser = JdbcClient.create(new DriverManagerDataSource(
-				this.demo.jdbcUrl().replaceFirst("/" + DemoTarget.DATABASE + "(\\?|$)", "/" + database + "$1"), this.demo.username(),
-				this.demo.password()));
+		JdbcClient superuser = Superuser.onConsoleDatabase(this.demo, this.asConsoleRole);
 		superuser.sql("revoke select on audit_event from " + role).update();
 		try {
 			this.mvc.perform(get("/history/trail").with(user("auditor").roles("AUDITOR")))

@@ -1,6 +1,7 @@
 package dev.backout.incident;
 
 import dev.backout.BrowserTest;
+import dev.backout.Superuser;
 import dev.backout.approval.Approvals;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.system.DemoTarget;
@@ -12,6 +13,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +39,9 @@ class HistoryBrowserTests extends BrowserTest {
 
 	@Autowired
 	Targets targets;
+
+	@Autowired
+	JdbcClient jdbc;
 
 	@Test
 	void anAuditorOpensTheHistoryOfACompletedIncident() throws Exception {
@@ -67,6 +72,21 @@ class HistoryBrowserTests extends BrowserTest {
 		assertThat(this.browser.findElement(By.id("verdict")).getText()).contains("Intact", "events verified up to hash");
 		screenshot("trail-verified");
 		assertAccessible(this.browser, "trail-verified");
+
+		// The console's role loses the right to read the trail: no verdict, said so.
+		String role = this.jdbc.sql("select current_user").query(String.class).single();
+		JdbcClient superuser = Superuser.onConsoleDatabase(this.demo, this.jdbc);
+		superuser.sql("revoke select on audit_event from " + role).update();
+		try {
+			this.browser.navigate().refresh();
+			this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.id("verdict"), "Not verified"));
+			assertThat(this.browser.findElement(By.id("verdict")).getText()).contains("Cannot read the trail").doesNotContain("Intact");
+			screenshot("trail-unreadable");
+			assertAccessible(this.browser, "trail-unreadable");
+		}
+		finally {
+			superuser.sql("grant select on audit_event to " + role).update();
+		}
 	}
 
 }
