@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -48,7 +49,16 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 
 	/** Starts the copy on {@code connection}, inside its transaction (and snapshot) if one is open. */
 	CopiedEvents(Connection connection) throws SQLException {
-		this(connection.unwrap(PGConnection.class).getCopyAPI().copyOut(COPY));
+		this(copyInKeyOrder(connection));
+	}
+
+	private static CopyOut copyInKeyOrder(Connection connection) throws SQLException {
+		try (Statement settings = connection.createStatement()) {
+			// The primary key already gives sequence order: sorting a million wide rows instead spills to disk.
+			// Local to the verification's transaction (outside one it changes nothing, and PostgreSQL warns).
+			settings.execute("set local enable_sort = off");
+		}
+		return connection.unwrap(PGConnection.class).getCopyAPI().copyOut(COPY);
 	}
 
 	CopiedEvents(CopyOut copy) {
@@ -112,7 +122,7 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 			return new AuditEvent(int8(row), timestamptz(row), text(row), text(row), nullableInt8(row), text(row), text(row),
 					text(row), text(row), text(row));
 		}
-		catch (BufferUnderflowException | IllegalArgumentException ex) {
+		catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException ex) {
 			throw unreadable("a copied row is cut short");
 		}
 	}
@@ -150,22 +160,20 @@ final class CopiedEvents implements Iterator<AuditEvent>, AutoCloseable {
 	}
 
 	private static long int8(ByteBuffer row) {
-		Long value = nullableInt8(row);
-		if (value == null) {
-			throw unreadable("a column that cannot be null is null");
+		int length = row.getInt();
+		if (length != Long.BYTES) {
+			throw unreadable((length == -1) ? "a column that cannot be null is null" : "an 8-byte integer is " + length + " bytes long");
 		}
-		return value;
+		return row.getLong();
 	}
 
 	private static Long nullableInt8(ByteBuffer row) {
-		int length = row.getInt();
-		if (length == -1) {
-			return null;
-		}
-		if (length != Long.BYTES) {
-			throw unreadable("an 8-byte integer is " + length + " bytes long");
-		}
-		return row.getLong();
+		return (row.getInt(row.position()) == -1) ? nullColumn(row) : Long.valueOf(int8(row));
+	}
+
+	private static Long nullColumn(ByteBuffer row) {
+		row.getInt();
+		return null;
 	}
 
 	/**

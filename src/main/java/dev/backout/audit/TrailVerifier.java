@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Iterator;
@@ -67,10 +66,6 @@ public class TrailVerifier {
 			connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
 			try {
 				TrailCheckpoints.Witness witness = witnessAt.apply(() -> beginSnapshot(connection));
-				try (Statement settings = connection.createStatement()) {
-					// The primary key already gives sequence order: sorting a million wide rows instead spills to disk.
-					settings.execute("set local enable_sort = off");
-				}
 				try (CopiedEvents events = new CopiedEvents(connection)) {
 					return TrailVerification.verify(events, witness.log(), key, witness.lastWritten());
 				}

@@ -2,7 +2,6 @@ package dev.backout.audit;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Arrays;
 
 import javax.sql.DataSource;
@@ -109,9 +108,6 @@ class TrailScaleBenchmark {
 	private long readTheTrail() throws SQLException {
 		try (Connection connection = this.dataSource.getConnection()) {
 			connection.setAutoCommit(false);
-			try (Statement settings = connection.createStatement()) {
-				settings.execute("set local enable_sort = off");
-			}
 			long rows = 0;
 			try (CopiedEvents events = new CopiedEvents(connection)) {
 				while (events.hasNext()) {
