@@ -14,8 +14,12 @@ public final class Superuser {
 	/** On the console's own database, the one {@code console} is connected to. */
 	public static JdbcClient onConsoleDatabase(DemoTarget demo, JdbcClient console) {
 		String database = console.sql("select current_database()").query(String.class).single();
-		String url = demo.jdbcUrl().replaceFirst("/" + DemoTarget.DATABASE + "(\\?|$)", "/" + database + "$1");
-		return JdbcClient.create(new DriverManagerDataSource(url, demo.username(), demo.password()));
+		return JdbcClient.create(new DriverManagerDataSource(url(demo, database), demo.username(), demo.password()));
+	}
+
+	/** The test server's address for {@code database}. */
+	public static String url(DemoTarget demo, String database) {
+		return demo.jdbcUrl().replaceFirst("/" + DemoTarget.DATABASE + "(\\?|$)", "/" + database + "$1");
 	}
 
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import dev.backout.IntegrationTest;
+import dev.backout.Superuser;
 import dev.backout.system.DemoTarget;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -376,8 +377,7 @@ class TrailTamperIntegrationTests {
 	@Test
 	@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a connection left mid-copy hangs
 	void aTrailBrokenEarlyLeavesItsConnectionUsable() throws SQLException {
-		execute("insert into audit_event (seq, occurred_at, actor, action, prev_hash, hash) select g, now(), 'bulk', 'BULK', "
-				+ "lpad(to_hex(g - 1), 64, '0'), lpad(to_hex(g), 64, '0') from generate_series(" + (EVENTS + 2) + ", 200000) g");
+		appendBulkEvents();
 		asSuperuserWithoutTriggers("UPDATE audit_event SET details = '{\"n\": 12, \"note\": \"nothing happened\"}' WHERE seq = 12");
 		try (Connection connection = this.trailDatabase.getConnection()) {
 			DataSource oneConnection = new org.springframework.jdbc.datasource.SingleConnectionDataSource(connection, true);
@@ -405,8 +405,7 @@ class TrailTamperIntegrationTests {
 	/** The server's end of a copy dies half-way: reading fails; it never looks like a shorter, intact trail. */
 	@Test
 	void aCopyCutHalfWayIsAnErrorNotAnEnd() throws SQLException {
-		execute("insert into audit_event (seq, occurred_at, actor, action, prev_hash, hash) select g, now(), 'bulk', 'BULK', "
-				+ "lpad(to_hex(g - 1), 64, '0'), lpad(to_hex(g), 64, '0') from generate_series(" + (EVENTS + 2) + ", 200000) g");
+		appendBulkEvents();
 		try (Connection connection = this.trailDatabase.getConnection()) {
 			connection.setAutoCommit(false);
 			CopiedEvents events = new CopiedEvents(connection);
@@ -459,7 +458,13 @@ class TrailTamperIntegrationTests {
 	}
 
 	private String url(String database) {
-		return this.demo.jdbcUrl().replaceFirst("/" + DemoTarget.DATABASE + "(\\?|$)", "/" + database + "$1");
+		return Superuser.url(this.demo, database);
+	}
+
+	/** Events up to 200,000 after the trail's own: unsigned, and linked by made-up hashes, so the trail breaks where they begin. */
+	private void appendBulkEvents() throws SQLException {
+		execute("insert into audit_event (seq, occurred_at, actor, action, prev_hash, hash) select g, now(), 'bulk', 'BULK', "
+				+ "lpad(to_hex(g - 1), 64, '0'), lpad(to_hex(g), 64, '0') from generate_series(" + (EVENTS + 2) + ", 200000) g");
 	}
 
 }
