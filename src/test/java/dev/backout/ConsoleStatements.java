@@ -1,5 +1,6 @@
 package dev.backout;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -19,7 +20,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  */
 public final class ConsoleStatements implements BeanPostProcessor {
 
-	private static final ThreadLocal<List<String>> recording = new ThreadLocal<>();
+	private static final ThreadLocal<Recording> recording = new ThreadLocal<>();
 
 	/** The statements {@code action} sent to the console's database on this thread. */
 	public static List<String> during(Runnable action) {
@@ -30,18 +31,22 @@ public final class ConsoleStatements implements BeanPostProcessor {
 	}
 
 	public static <T> Recorded<T> during(Supplier<T> action) {
-		List<String> statements = new ArrayList<>();
+		Recording statements = new Recording(new ArrayList<>(), new ArrayList<>());
 		recording.set(statements);
 		try {
 			T result = action.get();
-			return new Recorded<>(result, List.copyOf(statements));
+			return new Recorded<>(result, List.copyOf(statements.all()), List.copyOf(statements.inTransactions()));
 		}
 		finally {
 			recording.remove();
 		}
 	}
 
-	public record Recorded<T>(T result, List<String> statements) {
+	/** {@code inTransactions}: those of the statements sent within a transaction (not in auto-commit). */
+	public record Recorded<T>(T result, List<String> statements, List<String> inTransactions) {
+	}
+
+	private record Recording(List<String> all, List<String> inTransactions) {
 	}
 
 	@Override
@@ -54,16 +59,32 @@ public final class ConsoleStatements implements BeanPostProcessor {
 
 	private static final class Listener implements QueryExecutionListener {
 
+		private static boolean inTransaction(ExecutionInfo execInfo) {
+			try {
+				return !execInfo.getStatement().getConnection().getAutoCommit();
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
 		@Override
 		public void beforeQuery(ExecutionInfo execInfo, List<QueryInfo> queryInfoList) {
 		}
 
 		@Override
 		public void afterQuery(ExecutionInfo execInfo, List<QueryInfo> queryInfoList) {
-			List<String> statements = recording.get();
-			if (statements != null) {
-				queryInfoList.forEach((query) -> statements.add(query.getQuery()));
+			Recording statements = recording.get();
+			if (statements == null) {
+				return;
 			}
+			boolean inTransaction = inTransaction(execInfo);
+			queryInfoList.forEach((query) -> {
+				statements.all().add(query.getQuery());
+				if (inTransaction) {
+					statements.inTransactions().add(query.getQuery());
+				}
+			});
 		}
 
 	}

@@ -2,22 +2,28 @@ package dev.backout.security;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 
 import jakarta.servlet.http.Cookie;
 
+import dev.backout.ConsoleStatements;
 import dev.backout.IntegrationTest;
+import dev.backout.Superuser;
+import dev.backout.system.DemoTarget;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 import static dev.backout.security.LiveSessionIntegrationTests.ADMIN;
 import static dev.backout.security.LiveSessionIntegrationTests.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -26,7 +32,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /**
  * Reading pages writes no session: the stored session changes only when its identity changes or
- * its last access moved by a minute, and it still expires.
+ * its last access moved by a minute, and it still expires. A page view asks the session store a
+ * read, outside a transaction; what is written, is written in one transaction.
  */
 @IntegrationTest
 class SessionStoreIntegrationTests {
@@ -40,6 +47,9 @@ class SessionStoreIntegrationTests {
 	@Autowired
 	JdbcClient jdbc;
 
+	@Autowired
+	DemoTarget demo;
+
 	@Test
 	void pageViewsWithinAMinuteLeaveTheStoredSessionUnwritten() throws Exception {
 		Cookie session = signIn();
@@ -52,6 +62,58 @@ class SessionStoreIntegrationTests {
 
 		// xmin is the transaction that wrote the row's current version: no write, no new version.
 		assertThat(stored(session)).isEqualTo(signedIn);
+	}
+
+	@Test
+	void aPageViewOnlyReadsItsSessionAndOutsideATransaction() throws Exception {
+		Cookie session = signIn();
+		this.mvc.perform(get("/").cookie(session)).andExpect(status().isOk());
+
+		ConsoleStatements.Recorded<ResultActions> view = record(() -> this.mvc.perform(get("/").cookie(session)));
+
+		view.result().andExpect(status().isOk());
+		// Reads only: one, and one more when a page long enough to be written out in parts commits the
+		// response before the request ends (Spring Session then reads the session anew at the end).
+		assertThat(sessionStatements(view.statements())).as("the session store's statements for a page view").isNotEmpty()
+			.allSatisfy((sql) -> assertThat(sql.strip()).startsWithIgnoringCase("select"));
+		assertThat(sessionStatements(view.inTransactions())).as("the session store's statements within a transaction").isEmpty();
+	}
+
+	@Test
+	void whatASignInWritesToItsSessionIsWrittenWithinATransaction() {
+		ConsoleUser user = user();
+
+		ConsoleStatements.Recorded<ResultActions> signIn = record(() -> this.mvc.perform(post("/login")
+			.param("username", user.username()).param("password", PASSWORD).with(csrf())));
+
+		List<String> writes = sessionStatements(signIn.statements()).stream()
+			.filter((sql) -> !sql.strip().toLowerCase().startsWith("select")).toList();
+		assertThat(writes).as("the sign-in's writes to the session store").hasSizeGreaterThanOrEqualTo(2);
+		assertThat(signIn.inTransactions()).containsAll(writes);
+	}
+
+	/** A sign-in whose session cannot be written whole leaves no session: not its row without its attributes. */
+	@Test
+	void aSessionWrittenHalfWayIsNotKept() {
+		ConsoleUser user = user();
+		JdbcClient superuser = Superuser.onConsoleDatabase(this.demo, this.jdbc);
+		superuser.sql("""
+				create function refuse_session_attributes() returns trigger language plpgsql
+				as $$ begin raise exception 'session attributes refused'; end $$""").update();
+		superuser.sql("""
+				create trigger refuse_session_attributes before insert on spring_session_attributes
+				for each row execute function refuse_session_attributes()""").update();
+		try {
+			assertThatException().isThrownBy(() -> this.mvc.perform(post("/login").param("username", user.username())
+				.param("password", PASSWORD).with(csrf())));
+		}
+		finally {
+			superuser.sql("drop trigger refuse_session_attributes on spring_session_attributes").update();
+			superuser.sql("drop function refuse_session_attributes()").update();
+		}
+
+		assertThat(this.jdbc.sql("select count(*) from spring_session where principal_name = :name")
+			.param("name", user.username()).query(Long.class).single()).isZero();
 	}
 
 	/** Signing in again within the minute changes only the session's id: the old id must stop working at once. */
@@ -73,7 +135,7 @@ class SessionStoreIntegrationTests {
 	@Test
 	void aLastAccessAMinuteOldIsWrittenAgain() throws Exception {
 		Cookie session = signIn();
-		long minuteAgo = System.currentTimeMillis() - SessionStoreConfiguration.ACCESS_PRECISION_MILLIS - 1_000;
+		long minuteAgo = System.currentTimeMillis() - SessionStore.ACCESS_PRECISION.toMillis() - 1_000;
 		this.jdbc.sql("update spring_session set last_access_time = :at where session_id = :id")
 			.param("at", minuteAgo)
 			.param("id", id(session))
@@ -81,7 +143,7 @@ class SessionStoreIntegrationTests {
 
 		this.mvc.perform(get("/").cookie(session)).andExpect(status().isOk());
 
-		assertThat(stored(session).lastAccess()).isGreaterThan(minuteAgo + SessionStoreConfiguration.ACCESS_PRECISION_MILLIS);
+		assertThat(stored(session).lastAccess()).isGreaterThan(minuteAgo + SessionStore.ACCESS_PRECISION.toMillis());
 	}
 
 	@Test
@@ -94,6 +156,27 @@ class SessionStoreIntegrationTests {
 			.update();
 
 		this.mvc.perform(get("/").cookie(session)).andExpect(redirectedUrl("/login"));
+	}
+
+	private static ConsoleStatements.Recorded<ResultActions> record(Request request) {
+		return ConsoleStatements.during(() -> {
+			try {
+				return request.perform();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+	}
+
+	private static List<String> sessionStatements(List<String> statements) {
+		return statements.stream().filter((sql) -> sql.toUpperCase().contains("SPRING_SESSION")).toList();
+	}
+
+	interface Request {
+
+		ResultActions perform() throws Exception;
+
 	}
 
 	private Cookie signIn() throws Exception {

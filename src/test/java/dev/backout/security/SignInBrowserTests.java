@@ -1,13 +1,23 @@
 package dev.backout.security;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
 import dev.backout.BrowserTest;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SignInBrowserTests extends BrowserTest {
+
+	@Autowired
+	JdbcClient jdbc;
 
 	@Test
 	void anAdminSignsInSeesTheUsersPageAndSignsOut() {
@@ -35,6 +45,11 @@ class SignInBrowserTests extends BrowserTest {
 		signIn("commander");
 		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Welcome, commander"));
 		assertThat(this.browser.findElements(By.linkText("Users"))).isEmpty();
+		// On a real server the session lasts as application.yml says (MockMvc sees a servlet context's default).
+		String sessionId = new String(Base64.getDecoder().decode(this.browser.manage().getCookieNamed("SESSION").getValue()),
+				StandardCharsets.UTF_8);
+		assertThat(this.jdbc.sql("select max_inactive_interval from spring_session where session_id = :id").param("id", sessionId)
+			.query(Long.class).single()).isEqualTo(Duration.ofHours(8).toSeconds());
 
 		this.browser.get(url("/admin/users"));
 		this.await.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Not allowed"));
