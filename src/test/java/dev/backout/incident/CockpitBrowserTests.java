@@ -11,6 +11,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -67,7 +68,10 @@ class CockpitBrowserTests extends BrowserTest {
 		leadCount.click(lead, By.cssSelector(".decide-jump"));
 		leadCount.fill(lead, By.name("comment"), "Checked the plan and the backup; go");
 		leadCount.click(lead, By.xpath("//button[normalize-space()='Approve']"));
-		assertThat(lead.findElement(By.cssSelector(".notice.success")).getText()).isEqualTo("Approved: the incident may execute.");
+		// The click returns before the answer is shown: wait for it (no notice at all still fails here).
+		WebElement approved = new WebDriverWait(lead, Duration.ofSeconds(15))
+			.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".notice.success")));
+		assertThat(approved.getText()).isEqualTo("Approved: the incident may execute.");
 
 		new WebDriverWait(commander, Duration.ofSeconds(15))
 			.until((d) -> settled(d) && d.findElement(By.id("incident-state")).getText().equals("Approved"));

@@ -105,7 +105,7 @@ class SessionStoreIntegrationTests {
 				for each row execute function refuse_session_attributes()""").update();
 		try {
 			assertThatException().isThrownBy(() -> this.mvc.perform(post("/login").param("username", user.username())
-				.param("password", PASSWORD).with(csrf())));
+				.param("password", PASSWORD).with(csrf()))).havingRootCause().withMessageContaining("session attributes refused");
 		}
 		finally {
 			superuser.sql("drop trigger refuse_session_attributes on spring_session_attributes").update();
