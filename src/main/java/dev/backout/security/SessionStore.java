@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.session.Session;
 import org.springframework.session.SessionRepository;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
@@ -27,34 +28,57 @@ final class SessionStore implements SessionRepository<SessionStore.StoredSession
 
 	private final TransactionOperations writes;
 
+	private final JdbcClient jdbc;
+
 	/**
 	 * @param sessions Spring Session's repository, made with transactions that only join one
 	 * already running (propagation SUPPORTS), so its reads run alone and its writes in ours
 	 * @param writes a new transaction for each write
 	 */
 	@SuppressWarnings("unchecked")
-	SessionStore(JdbcIndexedSessionRepository sessions, TransactionOperations writes) {
+	SessionStore(JdbcIndexedSessionRepository sessions, TransactionOperations writes, JdbcClient jdbc) {
 		this.sessions = (SessionRepository<Session>) (SessionRepository<?>) sessions;
 		this.writes = writes;
+		this.jdbc = jdbc;
 	}
 
 	@Override
 	public StoredSession createSession() {
-		return new StoredSession(this.sessions.createSession(), true);
+		return new StoredSession(this.sessions.createSession(), null);
 	}
 
+	/**
+	 * Writes what changed, unless the session no longer has the id this request read it under:
+	 * a sign-in gave it a new one (Spring Session would write the old id back, and whoever holds
+	 * the old one would hold the signed-in session) or it ended. Such a request's changes are
+	 * dropped; the row is locked until the write commits, so a sign-in cannot come in between.
+	 */
 	@Override
 	public void save(StoredSession session) {
-		if (session.unwritten) {
-			this.writes.executeWithoutResult((status) -> this.sessions.save(session.stored));
-			session.unwritten = false;
+		if (!session.unwritten) {
+			return;
 		}
+		this.writes.executeWithoutResult((status) -> {
+			if (session.readAs == null || stillNamed(session.readAs)) {
+				this.sessions.save(session.stored);
+			}
+		});
+		session.unwritten = false;
+		session.readAs = session.getId();
+	}
+
+	private boolean stillNamed(String id) {
+		return this.jdbc.sql("select true from spring_session where session_id = :id for update")
+			.param("id", id)
+			.query(Boolean.class)
+			.optional()
+			.isPresent();
 	}
 
 	@Override
 	public StoredSession findById(String id) {
 		Session stored = this.sessions.findById(id);
-		return (stored != null) ? new StoredSession(stored, false) : null;
+		return (stored != null) ? new StoredSession(stored, stored.getId()) : null;
 	}
 
 	@Override
@@ -71,11 +95,15 @@ final class SessionStore implements SessionRepository<SessionStore.StoredSession
 
 		private final Session stored;
 
+		/** The id the session is stored under as this request knows it; none while it is new. */
+		private String readAs;
+
 		private boolean unwritten;
 
-		StoredSession(Session stored, boolean unwritten) {
+		StoredSession(Session stored, String readAs) {
 			this.stored = stored;
-			this.unwritten = unwritten;
+			this.readAs = readAs;
+			this.unwritten = (readAs == null);
 		}
 
 		@Override
@@ -101,14 +129,14 @@ final class SessionStore implements SessionRepository<SessionStore.StoredSession
 
 		@Override
 		public void setAttribute(String attributeName, Object attributeValue) {
-			this.unwritten = true;
+			// Removing an attribute that is not there (a sign-in does) changes nothing.
+			this.unwritten |= attributeValue != null || this.stored.getAttribute(attributeName) != null;
 			this.stored.setAttribute(attributeName, attributeValue);
 		}
 
 		@Override
 		public void removeAttribute(String attributeName) {
-			this.unwritten = true;
-			this.stored.removeAttribute(attributeName);
+			setAttribute(attributeName, null);
 		}
 
 		@Override

@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.session.config.annotation.web.http.EnableSpringHttpSession;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -55,10 +56,11 @@ class SessionStoreConfiguration {
 
 	@Bean
 	@Primary
-	SessionStore sessionStore(JdbcIndexedSessionRepository jdbcSessions, PlatformTransactionManager transactions) {
+	SessionStore sessionStore(JdbcIndexedSessionRepository jdbcSessions, PlatformTransactionManager transactions,
+			JdbcClient jdbc) {
 		TransactionTemplate writes = new TransactionTemplate(transactions);
 		writes.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-		return new SessionStore(jdbcSessions, writes);
+		return new SessionStore(jdbcSessions, writes, jdbc);
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.backout.security;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +51,9 @@ class SessionStoreIntegrationTests {
 	@Autowired
 	DemoTarget demo;
 
+	@Autowired
+	SessionStore sessions;
+
 	@Test
 	void pageViewsWithinAMinuteLeaveTheStoredSessionUnwritten() throws Exception {
 		Cookie session = signIn();
@@ -90,6 +94,28 @@ class SessionStoreIntegrationTests {
 			.filter((sql) -> !sql.strip().toLowerCase().startsWith("select")).toList();
 		assertThat(writes).as("the sign-in's writes to the session store").hasSizeGreaterThanOrEqualTo(2);
 		assertThat(signIn.inTransactions()).containsAll(writes);
+	}
+
+	/**
+	 * A request that read the session under its old id, still running when a sign-in gave the
+	 * session a new one, must not write the old id back: whoever holds the old id (perhaps one
+	 * planted before the sign-in) would hold the signed-in session.
+	 */
+	@Test
+	void aRequestUnderTheOldIdCannotWriteItBackAfterANewIdAtSignIn() throws Exception {
+		ConsoleUser user = user();
+		Cookie first = signIn(user, null);
+		SessionStore.StoredSession stale = this.sessions.findById(id(first));
+
+		Cookie second = signIn(user, first);
+		stale.setLastAccessedTime(Instant.now().plus(SessionStore.ACCESS_PRECISION).plusSeconds(1));
+		stale.setAttribute("stale-request", "late");
+		this.sessions.save(stale);
+
+		assertThat(this.jdbc.sql("select count(*) from spring_session where session_id = :id").param("id", id(first))
+			.query(Long.class).single()).as("sessions under the old id").isZero();
+		this.mvc.perform(get("/").cookie(first)).andExpect(redirectedUrl("/login"));
+		this.mvc.perform(get("/").cookie(second)).andExpect(status().isOk());
 	}
 
 	/** A sign-in whose session cannot be written whole leaves no session: not its row without its attributes. */
