@@ -13,12 +13,14 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
 import dev.backout.IntegrationTest;
 import dev.backout.Superuser;
 import dev.backout.system.DemoTarget;
+import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -371,6 +373,31 @@ class TrailTamperIntegrationTests {
 		}
 		assertThat(queried).hasSize(EVENTS + 1 + 3);
 		assertThat(copied).containsExactlyElementsOf(queried);
+	}
+
+	/**
+	 * A verdict is about one moment: events recorded after verification took its snapshot (its
+	 * first statement), while it is about to read, are not read, and the next verification reads them.
+	 */
+	@Test
+	void eventsRecordedAfterTheSnapshotAreNotRead() {
+		long before = verify().verified();
+		AtomicBoolean recorded = new AtomicBoolean();
+		DataSource recordingAfterTheSnapshot = ProxyDataSourceBuilder.create(this.trailDatabase).afterQuery((execution, queries) -> {
+			if (!recorded.get() && queries.stream().anyMatch((query) -> query.getQuery().equals("select 1"))) {
+				recorded.set(true);
+				for (int i = 1; i <= 3; i++) {
+					this.trail.record(new AuditEntry("late", "COMMANDER", "LATE_" + i, null, Map.of("n", i)));
+				}
+			}
+		}).build();
+
+		TrailVerification.Result during = TrailVerifier.verify(recordingAfterTheSnapshot, this.checkpoints.read(), TrailKey.of(KEY));
+
+		assertThat(recorded).as("events recorded once the snapshot was taken").isTrue();
+		assertThat(during.intact()).isTrue();
+		assertThat(during.verified()).isEqualTo(before);
+		assertThat(verify().verified()).isEqualTo(before + 3);
 	}
 
 	/** A trail broken near its start: the rest of its copy is read away, and the connection goes on serving. */
