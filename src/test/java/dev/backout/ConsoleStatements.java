@@ -59,12 +59,14 @@ public final class ConsoleStatements implements BeanPostProcessor {
 
 	private static final class Listener implements QueryExecutionListener {
 
+		/** Whether the statement ran within a transaction; false when its connection can no longer say (it broke). */
 		private static boolean inTransaction(ExecutionInfo execInfo) {
 			try {
 				return !execInfo.getStatement().getConnection().getAutoCommit();
 			}
-			catch (SQLException ex) {
-				throw new IllegalStateException(ex);
+			catch (SQLException brokenConnection) {
+				// Recording must not replace the statement's own error with one of its own.
+				return false;
 			}
 		}
 
