@@ -18,6 +18,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.RequestBuilder;
 import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
@@ -73,7 +74,7 @@ class SessionStoreIntegrationTests {
 		Cookie session = signIn();
 		this.mvc.perform(get("/").cookie(session)).andExpect(status().isOk());
 
-		ConsoleStatements.Recorded<ResultActions> view = record(() -> this.mvc.perform(get("/").cookie(session)));
+		ConsoleStatements.Recorded<ResultActions> view = ConsoleStatements.during(() -> perform(get("/").cookie(session)));
 
 		view.result().andExpect(status().isOk());
 		// Reads only: one, and one more when a page long enough to be written out in parts commits the
@@ -87,7 +88,7 @@ class SessionStoreIntegrationTests {
 	void whatASignInWritesToItsSessionIsWrittenWithinATransaction() {
 		ConsoleUser user = user();
 
-		ConsoleStatements.Recorded<ResultActions> signIn = record(() -> this.mvc.perform(post("/login")
+		ConsoleStatements.Recorded<ResultActions> signIn = ConsoleStatements.during(() -> perform(post("/login")
 			.param("username", user.username()).param("password", PASSWORD).with(csrf())));
 
 		List<String> writes = sessionStatements(signIn.statements()).stream()
@@ -184,25 +185,17 @@ class SessionStoreIntegrationTests {
 		this.mvc.perform(get("/").cookie(session)).andExpect(redirectedUrl("/login"));
 	}
 
-	private static ConsoleStatements.Recorded<ResultActions> record(Request request) {
-		return ConsoleStatements.during(() -> {
-			try {
-				return request.perform();
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-		});
+	private ResultActions perform(RequestBuilder request) {
+		try {
+			return this.mvc.perform(request);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static List<String> sessionStatements(List<String> statements) {
 		return statements.stream().filter((sql) -> sql.toUpperCase().contains("SPRING_SESSION")).toList();
-	}
-
-	interface Request {
-
-		ResultActions perform() throws Exception;
-
 	}
 
 	private Cookie signIn() throws Exception {
