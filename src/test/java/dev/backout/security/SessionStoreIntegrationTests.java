@@ -1,10 +1,18 @@
 package dev.backout.security;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
 
 import jakarta.servlet.http.Cookie;
 
@@ -12,6 +20,7 @@ import dev.backout.ConsoleStatements;
 import dev.backout.IntegrationTest;
 import dev.backout.Superuser;
 import dev.backout.system.DemoTarget;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,6 +63,9 @@ class SessionStoreIntegrationTests {
 
 	@Autowired
 	SessionStore sessions;
+
+	@Autowired
+	DataSource dataSource;
 
 	@Test
 	void pageViewsWithinAMinuteLeaveTheStoredSessionUnwritten() throws Exception {
@@ -117,6 +129,40 @@ class SessionStoreIntegrationTests {
 			.query(Long.class).single()).as("sessions under the old id").isZero();
 		this.mvc.perform(get("/").cookie(first)).andExpect(redirectedUrl("/login"));
 		this.mvc.perform(get("/").cookie(second)).andExpect(status().isOk());
+	}
+
+	/**
+	 * The check and the write are one: while a sign-in's change of id holds the row, a stale
+	 * request's write waits for it, then finds the new id and drops its changes.
+	 */
+	@Test
+	void aStaleWriteWaitsForASignInHoldingItsRowAndThenDrops() throws Exception {
+		ConsoleUser user = user();
+		Cookie first = signIn(user, null);
+		SessionStore.StoredSession stale = this.sessions.findById(id(first));
+		stale.setLastAccessedTime(Instant.now().plus(SessionStore.ACCESS_PRECISION).plusSeconds(1));
+		String newId = UUID.randomUUID().toString();
+
+		try (Connection signingIn = this.dataSource.getConnection()) {
+			signingIn.setAutoCommit(false);
+			try (PreparedStatement changeId = signingIn.prepareStatement("update spring_session set session_id = ? where session_id = ?")) {
+				changeId.setString(1, newId);
+				changeId.setString(2, id(first));
+				assertThat(changeId.executeUpdate()).isOne();
+			}
+			CompletableFuture<Void> staleWrite = CompletableFuture.runAsync(() -> this.sessions.save(stale));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.jdbc.sql("""
+					select count(*) from pg_stat_activity
+					where wait_event_type = 'Lock' and query ilike '%spring_session%' and pid <> pg_backend_pid()""")
+				.query(Long.class).single() > 0);
+			signingIn.commit();
+			staleWrite.get(10, TimeUnit.SECONDS);
+		}
+
+		assertThat(this.jdbc.sql("select count(*) from spring_session where session_id = :id").param("id", id(first))
+			.query(Long.class).single()).as("sessions under the old id").isZero();
+		assertThat(this.jdbc.sql("select count(*) from spring_session where session_id = :id").param("id", newId)
+			.query(Long.class).single()).as("sessions under the new id").isOne();
 	}
 
 	/** A sign-in whose session cannot be written whole leaves no session: not its row without its attributes. */
