@@ -23,7 +23,8 @@ import org.springframework.transaction.annotation.Transactional;
  * Appends events to the hash chain. Joins the caller's transaction so that an event commits
  * or rolls back with the change it describes. Appends are serialized across threads and
  * console instances by a transaction-scoped advisory lock, so every event links to the one
- * before it.
+ * before it. Its reads are one statement each and open no transaction of their own: around a
+ * single statement one would only add a round trip (they join the caller's, where there is one).
  */
 @Component
 public class AuditTrail {
@@ -92,7 +93,6 @@ public class AuditTrail {
 	}
 
 	/** Every event of one incident, in order: the incident's timeline. */
-	@Transactional(readOnly = true)
 	public List<AuditEvent> forIncident(long incidentId) {
 		return this.jdbc.sql("select " + COLUMNS + " from audit_event where incident_id = :incident order by seq")
 			.param("incident", incidentId)
@@ -101,7 +101,6 @@ public class AuditTrail {
 	}
 
 	/** What one person did, newest first, {@code limit} events before sequence {@code before} (keyset). */
-	@Transactional(readOnly = true)
 	public List<AuditEvent> byActor(String actor, long before, int limit) {
 		return this.jdbc.sql("select " + COLUMNS + " from audit_event where actor = :actor and seq < :before order by seq desc limit :limit")
 			.param("actor", actor)
@@ -112,7 +111,6 @@ public class AuditTrail {
 	}
 
 	/** The latest incident opened for each runbook (runbook id → event), from the trail. */
-	@Transactional(readOnly = true)
 	public Map<String, AuditEvent> lastIncidentPerRunbook() {
 		Map<String, AuditEvent> latest = new java.util.LinkedHashMap<>();
 		this.jdbc.sql("""
@@ -126,7 +124,6 @@ public class AuditTrail {
 	}
 
 	/** The newest events, newest first. */
-	@Transactional(readOnly = true)
 	public List<AuditEvent> latest(int limit) {
 		return this.jdbc.sql("select " + COLUMNS + " from audit_event order by seq desc limit :limit")
 			.param("limit", limit)

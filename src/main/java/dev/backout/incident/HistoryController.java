@@ -3,7 +3,6 @@ package dev.backout.incident;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.backout.approval.Approvals;
 import dev.backout.audit.AuditEvent;
@@ -71,7 +70,7 @@ class HistoryController {
 		List<Incident> page = this.incidents.search(filter, PAGE + 1);
 		model.addAttribute("incidents", page.subList(0, Math.min(PAGE, page.size())));
 		model.addAttribute("nextBefore", (page.size() > PAGE) ? page.get(PAGE - 1).id() : null);
-		List<Target> all = this.targets.all();
+		List<Targets.Named> all = this.targets.names();
 		model.addAttribute("targets", all);
 		model.addAttribute("runbooks", this.catalog.runbooks());
 		model.addAttribute("states", IncidentState.values());
@@ -115,9 +114,7 @@ class HistoryController {
 		facts.put("target", target);
 		facts.put("events", events);
 		facts.put("notByConsole", this.trail.notWrittenByTheConsole(events));
-		Optional<String> before = this.snapshots.find(id, SchemaSnapshots.Kind.BEFORE);
-		Optional<String> after = this.snapshots.find(id, SchemaSnapshots.Kind.AFTER);
-		facts.put("schemaChanges", (before.isPresent() && after.isPresent()) ? SchemaSnapshots.diff(before.get(), after.get()) : null);
+		facts.put("schemaChanges", this.snapshots.changes(id));
 		if (forTheReport) {
 			facts.put("firstEvent", events.isEmpty() ? null : events.get(0));
 			facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));

@@ -97,7 +97,24 @@ public class SchemaSnapshots {
 			.update();
 	}
 
-	@Transactional(readOnly = true)
+	/**
+	 * What the incident's execution changed in the schema, both snapshots read in one statement;
+	 * null until both exist.
+	 */
+	public List<Change> changes(long incidentId) {
+		return this.jdbc.sql("""
+				select max(content) filter (where kind = 'BEFORE') as before, max(content) filter (where kind = 'AFTER') as after
+				from schema_snapshot where incident_id = :incident""")
+			.param("incident", incidentId)
+			.query((ResultSet rs) -> {
+				// An aggregate without grouping: always one row.
+				rs.next();
+				String before = rs.getString("before");
+				String after = rs.getString("after");
+				return (before != null && after != null) ? diff(before, after) : null;
+			});
+	}
+
 	public Optional<String> find(long incidentId, Kind kind) {
 		return this.jdbc.sql("select content from schema_snapshot where incident_id = :incident and kind = :kind")
 			.param("incident", incidentId)

@@ -104,6 +104,27 @@ class HistoryIntegrationTests {
 		assertThat(timeline).hasSizeLessThan(report.size());
 	}
 
+	/**
+	 * Auditors' pages read each thing they show in one statement, each statement on its own: around
+	 * a single statement a transaction only adds a round trip (BEGIN and COMMIT) to every view.
+	 */
+	@Test
+	void theAuditorsPagesReadInSingleStatementsOutsideTransactions() {
+		for (String page : List.of("/history", "/history?before={id}", "/history/incidents/{id}", "/history/people/commander")) {
+			ConsoleStatements.Recorded<Void> read = ConsoleStatements.during(() -> {
+				render(page);
+				return null;
+			});
+			assertThat(read.statements()).as(page).isNotEmpty();
+			// The first page of a session stores it (its CSRF token): the session store's write, not the page's read.
+			assertThat(read.inTransactions()).as("statements of %s sent within a transaction", page)
+				.allMatch((sql) -> sql.toUpperCase().contains("SPRING_SESSION"));
+		}
+		List<String> timeline = ConsoleStatements.during(() -> render("/history/incidents/{id}"));
+		assertThat(timeline.stream().filter((sql) -> !sql.toUpperCase().contains("SPRING_SESSION")))
+			.as("the incident, its target, its events, both schema snapshots at once").hasSize(4);
+	}
+
 	private void render(String page) {
 		try {
 			this.mvc.perform(get(page, this.completed.id()).with(user("auditor").roles("AUDITOR"))).andExpect(status().isOk());
