@@ -19,10 +19,13 @@ import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
 import dev.backout.runbook.Authorization;
 import dev.backout.security.Reauthentication;
+import dev.backout.system.ConsoleQuery;
 import dev.backout.system.InputTooLong;
 import dev.backout.security.Role;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.support.DataAccessUtils;
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
@@ -144,16 +147,20 @@ public class Approvals {
 	 */
 	@Transactional(readOnly = true)
 	public Optional<ApprovalView> view(long incidentId) {
-		return this.jdbc.sql("select r.*, " + DRIVERS + ", " + DECISIONS + " from approval_request r where incident_id = :id")
-			.param("id", incidentId)
-			.param("driving", DRIVING_ACTIONS)
-			.query((rs, row) -> {
-				ApprovalRequest request = map(rs, row);
-				List<Approval> decisions = this.json.readValue(rs.getString("decisions"), new TypeReference<List<Approval>>() {
-				});
-				return new ApprovalView(request, decisions, ApprovalGate.evaluate(request, decisions, this.clock.instant()));
-			})
-			.optional();
+		return this.jdbc.sql(VIEW).param("id", incidentId).param("driving", DRIVING_ACTIONS).query(this::mapView).optional();
+	}
+
+	/** {@link #view} as a query to send with others ({@link dev.backout.system.OneTrip}). */
+	public ConsoleQuery<Optional<ApprovalView>> viewQuery(long incidentId) {
+		return new ConsoleQuery<>(VIEW, Map.of("id", incidentId, "driving", DRIVING_ACTIONS),
+				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::mapView).extractData(rs)));
+	}
+
+	private ApprovalView mapView(ResultSet rs, int row) throws SQLException {
+		ApprovalRequest request = map(rs, row);
+		List<Approval> decisions = this.json.readValue(rs.getString("decisions"), new TypeReference<List<Approval>>() {
+		});
+		return new ApprovalView(request, decisions, ApprovalGate.evaluate(request, decisions, this.clock.instant()));
 	}
 
 	/**
@@ -375,6 +382,8 @@ public class Approvals {
 			            'approvalKey', a.approval_key,
 			            'createdAt', to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) order by a.id)
 			          from approval a where a.incident_id = r.incident_id), '[]')::text as decisions""";
+
+	private static final String VIEW = "select r.*, " + DRIVERS + ", " + DECISIONS + " from approval_request r where incident_id = :id";
 
 	private ApprovalRequest map(ResultSet rs, int row) throws SQLException {
 		String fallback = rs.getString("fallback_role");

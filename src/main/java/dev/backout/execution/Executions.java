@@ -15,6 +15,7 @@ import dev.backout.runbook.Outcome;
 import dev.backout.runbook.PhaseName;
 import dev.backout.runbook.Runbook;
 import dev.backout.runbook.Step;
+import dev.backout.system.ConsoleQuery;
 import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
@@ -497,6 +498,11 @@ public class Executions {
 
 	public List<StepRun> journal(long incidentId) {
 		return this.journal.runs(incidentId);
+	}
+
+	/** {@link #journal} as a query to send with others ({@link dev.backout.system.OneTrip}). */
+	public static ConsoleQuery<List<StepRun>> journalQuery(long incidentId) {
+		return StepJournal.runsQuery(incidentId);
 	}
 
 	/** Captures the target's catalog and stores it with the incident (before execution, after verification). */

@@ -11,9 +11,11 @@ import java.util.Optional;
 
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
+import dev.backout.system.ConsoleQuery;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
@@ -297,10 +299,14 @@ class StepJournal {
 
 	@Transactional(readOnly = true)
 	List<StepRun> runs(long incidentId) {
-		return this.jdbc.sql("select " + COLUMNS + " from step_run where incident_id = :incident order by id")
-			.param("incident", incidentId)
-			.query(StepJournal::map)
-			.list();
+		return this.jdbc.sql(RUNS).param("incident", incidentId).query(StepJournal::map).list();
+	}
+
+	private static final String RUNS = "select " + COLUMNS + " from step_run where incident_id = :incident order by id";
+
+	/** {@link #runs} as a query to send with others. */
+	static ConsoleQuery<List<StepRun>> runsQuery(long incidentId) {
+		return new ConsoleQuery<>(RUNS, Map.of("incident", incidentId), new RowMapperResultSetExtractor<>(StepJournal::map));
 	}
 
 	@Transactional(readOnly = true)

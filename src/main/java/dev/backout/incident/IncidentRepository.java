@@ -5,13 +5,18 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.backout.runbook.Outcome;
+import dev.backout.system.ConsoleQuery;
 
+import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.web.server.ResponseStatusException;
@@ -59,7 +64,7 @@ class IncidentRepository {
 			.param("id", id)
 			.query(this::map)
 			.optional()
-			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No incident " + id));
+			.orElseThrow(() -> noIncident(id));
 	}
 
 	/**
@@ -68,23 +73,39 @@ class IncidentRepository {
 	 * large, and the page is polled), its latest rehearsal and where it can be rehearsed.
 	 */
 	Page page(long id) {
-		return this.jdbc.sql("""
-				select i.*, o.offered_to,
-				  case when i.state in ('VERIFYING', 'COMPLETED', 'CLOSED', 'ABORTED')
-				    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'BEFORE') end as schema_before,
-				  case when i.state in ('VERIFYING', 'COMPLETED', 'CLOSED', 'ABORTED')
-				    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'AFTER') end as schema_after,
-				  (select r.content from rehearsal r where r.incident_id = i.id order by r.id desc limit 1) as rehearsal,
-				  case when i.state = 'PRECHECK'
-				    then (select json_agg(json_build_object('id', t.id, 'name', t.name) order by t.name) from target t
-				          where t.alias_group = (select alias_group from target where id = i.target_id)) end as rehearsal_targets
-				from incident i left join command_offer o on o.incident_id = i.id
-				where i.id = :id""")
+		return this.jdbc.sql(PAGE)
 			.param("id", id)
-			.query((rs, row) -> new Page(map(rs, row), rs.getString("offered_to"), rs.getString("schema_before"),
-					rs.getString("schema_after"), rs.getString("rehearsal"), rs.getString("rehearsal_targets")))
+			.query(this::mapPage)
 			.optional()
-			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No incident " + id));
+			.orElseThrow(() -> noIncident(id));
+	}
+
+	/** {@link #page} as a query to send with others ({@link dev.backout.system.OneTrip}); empty when there is no such incident. */
+	ConsoleQuery<Optional<Page>> pageQuery(long id) {
+		return new ConsoleQuery<>(PAGE, Map.of("id", id),
+				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::mapPage).extractData(rs)));
+	}
+
+	static ResponseStatusException noIncident(long id) {
+		return new ResponseStatusException(HttpStatus.NOT_FOUND, "No incident " + id);
+	}
+
+	private static final String PAGE = """
+			select i.*, o.offered_to,
+			  case when i.state in ('VERIFYING', 'COMPLETED', 'CLOSED', 'ABORTED')
+			    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'BEFORE') end as schema_before,
+			  case when i.state in ('VERIFYING', 'COMPLETED', 'CLOSED', 'ABORTED')
+			    then (select content from schema_snapshot s where s.incident_id = i.id and s.kind = 'AFTER') end as schema_after,
+			  (select r.content from rehearsal r where r.incident_id = i.id order by r.id desc limit 1) as rehearsal,
+			  case when i.state = 'PRECHECK'
+			    then (select json_agg(json_build_object('id', t.id, 'name', t.name) order by t.name) from target t
+			          where t.alias_group = (select alias_group from target where id = i.target_id)) end as rehearsal_targets
+			from incident i left join command_offer o on o.incident_id = i.id
+			where i.id = :id""";
+
+	private Page mapPage(ResultSet rs, int row) throws SQLException {
+		return new Page(map(rs, row), rs.getString("offered_to"), rs.getString("schema_before"), rs.getString("schema_after"),
+				rs.getString("rehearsal"), rs.getString("rehearsal_targets"));
 	}
 
 	/**

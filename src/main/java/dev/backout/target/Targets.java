@@ -10,14 +10,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
+import dev.backout.system.ConsoleQuery;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
@@ -123,22 +127,35 @@ public class Targets {
 	 * transaction of its own: around one statement it would only add a round trip.
 	 */
 	public Target get(long id) {
-		return this.jdbc.sql("""
-				select id, name, alias_group, environment, jdbc_url, username, password_encrypted, created_at, updated_at,
-				       check_username, check_password_encrypted, allow_superuser_checks
-				from target where id = :id""")
+		return this.jdbc.sql(TARGET + " where id = :id")
 			.param("id", id)
-			.query((rs, row) -> new Target(rs.getLong("id"), rs.getString("name"), rs.getString("alias_group"),
-					Environment.valueOf(rs.getString("environment")), rs.getString("jdbc_url"), rs.getString("username"),
-					rs.getBytes("password_encrypted"), rs.getTimestamp("created_at").toInstant(),
-					rs.getTimestamp("updated_at").toInstant(), rs.getString("check_username"),
-					rs.getBytes("check_password_encrypted"), rs.getBoolean("allow_superuser_checks")))
+			.query(Targets::map)
 			.optional()
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No target with id " + id));
 	}
 
+	/** The target an incident runs against, as a query to send with others ({@link dev.backout.system.OneTrip}). */
+	public static ConsoleQuery<Optional<Target>> ofIncidentQuery(long incidentId) {
+		return new ConsoleQuery<>(TARGET + " where id = (select target_id from incident where id = :incident)",
+				Map.of("incident", incidentId),
+				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(Targets::map).extractData(rs)));
+	}
+
+	private static final String TARGET = """
+			select id, name, alias_group, environment, jdbc_url, username, password_encrypted, created_at, updated_at,
+			       check_username, check_password_encrypted, allow_superuser_checks
+			from target""";
+
+	private static Target map(ResultSet rs, int row) throws SQLException {
+		return new Target(rs.getLong("id"), rs.getString("name"), rs.getString("alias_group"),
+				Environment.valueOf(rs.getString("environment")), rs.getString("jdbc_url"), rs.getString("username"),
+				rs.getBytes("password_encrypted"), rs.getTimestamp("created_at").toInstant(),
+				rs.getTimestamp("updated_at").toInstant(), rs.getString("check_username"),
+				rs.getBytes("check_password_encrypted"), rs.getBoolean("allow_superuser_checks"));
+	}
+
 	@Transactional(readOnly = true)
-	public java.util.Optional<Target> findByName(String name) {
+	public Optional<Target> findByName(String name) {
 		return this.targets.findByName(name);
 	}
 

@@ -1,0 +1,69 @@
+package dev.backout.system;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.backout.ConsoleStatements;
+import dev.backout.IntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+@IntegrationTest
+class OneTripIntegrationTests {
+
+	@Autowired
+	OneTrip oneTrip;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	TransactionTemplate transactions;
+
+	@Test
+	void queriesGoInOneRoundTripAndEachKeepsItsOwnParameters() {
+		ConsoleQuery<List<Integer>> first = numbers("select n from generate_series(1, :n) n", 2);
+		ConsoleQuery<List<Integer>> second = numbers("select n * 10 from generate_series(1, :n) n", 3);
+
+		ConsoleStatements.Recorded<OneTrip.Results> read = ConsoleStatements.during(() -> this.oneTrip.read(List.of(first, second)));
+
+		assertThat(read.statements()).as("executions").hasSize(1);
+		assertThat(read.result().of(first)).containsExactly(1, 2);
+		assertThat(read.result().of(second)).containsExactly(10, 20, 30);
+	}
+
+	@Test
+	void aFailingQueryFailsTheReadAndLeavesTheConnectionsUsable() {
+		ConsoleQuery<List<Integer>> fine = numbers("select n from generate_series(1, :n) n", 1);
+		ConsoleQuery<List<Integer>> failing = numbers("select 1 / (:n - 1)", 1);
+
+		assertThatExceptionOfType(DataAccessException.class).isThrownBy(() -> this.oneTrip.read(List.of(fine, failing)))
+			.withMessageContaining("division by zero");
+		assertThat(this.oneTrip.read(List.of(fine)).of(fine)).containsExactly(1);
+	}
+
+	@Test
+	void withinATransactionItReadsOnTheTransactionsConnection() {
+		ConsoleQuery<List<Integer>> uncommitted = numbers("select count(*)::int from one_trip_probe where holder = :n::text", 0);
+		Integer seen = this.transactions.execute((status) -> {
+			this.jdbc.sql("create temporary table one_trip_probe (holder text) on commit drop").update();
+			this.jdbc.sql("insert into one_trip_probe values ('0')").update();
+			status.setRollbackOnly();
+			return this.oneTrip.read(List.of(uncommitted)).of(uncommitted).get(0);
+		});
+		assertThat(seen).isEqualTo(1);
+	}
+
+	private static ConsoleQuery<List<Integer>> numbers(String sql, int n) {
+		return new ConsoleQuery<>(sql, Map.of("n", n), new RowMapperResultSetExtractor<>((rs, row) -> rs.getInt(1)));
+	}
+
+}
