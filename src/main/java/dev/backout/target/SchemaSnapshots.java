@@ -111,8 +111,9 @@ public class SchemaSnapshots {
 				rs.next();
 				String before = rs.getString("before");
 				String after = rs.getString("after");
-				return (before != null && after != null) ? diff(before, after) : null;
-			});
+				return (before != null && after != null) ? Optional.of(diff(before, after)) : Optional.<List<Change>>empty();
+			})
+			.orElse(null);
 	}
 
 	public Optional<String> find(long incidentId, Kind kind) {

@@ -93,6 +93,19 @@ class HistoryIntegrationTests {
 			.andExpect(content().string(containsString("Incident completed")));
 	}
 
+	/** An incident that sent nothing has no schema snapshots: its timeline shows no schema change, and no error. */
+	@Test
+	void theTimelineOfAnIncidentWithoutSnapshotsShowsNoSchemaChange() throws Exception {
+		Incident open = this.incidents.open(new Incidents.Opening("incident-test", this.completed.targetId(), "Opened, nothing sent",
+				Severity.SEV3, null), SignedIn.as("commander", Role.COMMANDER));
+		this.mvc.perform(get("/history/incidents/{id}", open.id()).with(user("auditor").roles("AUDITOR")))
+			.andExpect(status().isOk())
+			.andExpect(content().string(containsString("Opened, nothing sent")))
+			.andExpect(content().string(not(containsString("Schema before"))));
+		this.mvc.perform(get("/history/incidents/{id}", this.completed.id()).with(user("auditor").roles("AUDITOR")))
+			.andExpect(content().string(containsString("Schema before")));
+	}
+
 	/** The timeline is read far more often than the report: it does not read what only the report shows. */
 	@Test
 	void theTimelineReadsOnlyWhatItShows() {
