@@ -141,6 +141,9 @@ class PagesUnderLoadBenchmark {
 				+ "p95 %.2f ms (%d steps)%n", percentile(idle, 50), percentile(idle, 95), percentile(underLoad, 50),
 				percentile(underLoad, 95), underLoad.size());
 		assertThat(underLoad).as("the incident kept executing under load").isNotEmpty();
+		long failed = stats.stream().filter((row) -> row.size() >= 12 && row.get(0).equals("All Requests"))
+			.mapToLong((row) -> Long.parseLong(row.get(3).replace(",", ""))).findFirst().orElseThrow();
+		assertThat(failed).as("requests that failed under load (the report: target/gatling)").isZero();
 	}
 
 	/** The statistics table of the newest Gatling report (its index.html): one row per request name. */
