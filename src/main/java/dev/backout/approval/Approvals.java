@@ -17,11 +17,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
+import dev.backout.database.ConsoleQuery;
 import dev.backout.runbook.Authorization;
 import dev.backout.security.Reauthentication;
-import dev.backout.system.ConsoleQuery;
-import dev.backout.system.InputTooLong;
 import dev.backout.security.Role;
+import dev.backout.system.InputTooLong;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.support.DataAccessUtils;
@@ -150,7 +150,7 @@ public class Approvals {
 		return this.jdbc.sql(VIEW).param("id", incidentId).param("driving", DRIVING_ACTIONS).query(this::mapView).optional();
 	}
 
-	/** {@link #view} as a query to send with others ({@link dev.backout.system.OneTrip}). */
+	/** {@link #view} as a query to send with others ({@link dev.backout.database.OneTrip}). */
 	public ConsoleQuery<Optional<ApprovalView>> viewQuery(long incidentId) {
 		return new ConsoleQuery<>(VIEW, Map.of("id", incidentId, "driving", DRIVING_ACTIONS),
 				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::mapView).extractData(rs)));

@@ -15,6 +15,9 @@ import java.util.stream.Collectors;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import dev.backout.database.ConsoleQuery;
+
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -94,10 +97,14 @@ public class AuditTrail {
 
 	/** Every event of one incident, in order: the incident's timeline. */
 	public List<AuditEvent> forIncident(long incidentId) {
-		return this.jdbc.sql("select " + COLUMNS + " from audit_event where incident_id = :incident order by seq")
-			.param("incident", incidentId)
-			.query(AuditTrail::mapEvent)
-			.list();
+		ConsoleQuery<List<AuditEvent>> query = forIncidentQuery(incidentId);
+		return this.jdbc.sql(query.sql()).params(query.params()).query(query.rows());
+	}
+
+	/** {@link #forIncident} as a query to send with others ({@link dev.backout.database.OneTrip}). */
+	public static ConsoleQuery<List<AuditEvent>> forIncidentQuery(long incidentId) {
+		return new ConsoleQuery<>("select " + COLUMNS + " from audit_event where incident_id = :incident order by seq",
+				Map.of("incident", incidentId), new RowMapperResultSetExtractor<>(AuditTrail::mapEvent));
 	}
 
 	/** What one person did, newest first, {@code limit} events before sequence {@code before} (keyset). */

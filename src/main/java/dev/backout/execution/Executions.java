@@ -11,11 +11,11 @@ import java.util.Optional;
 
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
+import dev.backout.database.ConsoleQuery;
 import dev.backout.runbook.Outcome;
 import dev.backout.runbook.PhaseName;
 import dev.backout.runbook.Runbook;
 import dev.backout.runbook.Step;
-import dev.backout.system.ConsoleQuery;
 import dev.backout.target.SchemaSnapshots;
 import dev.backout.target.Target;
 import dev.backout.target.Targets;
@@ -500,7 +500,7 @@ public class Executions {
 		return this.journal.runs(incidentId);
 	}
 
-	/** {@link #journal} as a query to send with others ({@link dev.backout.system.OneTrip}). */
+	/** {@link #journal} as a query to send with others ({@link dev.backout.database.OneTrip}). */
 	public static ConsoleQuery<List<StepRun>> journalQuery(long incidentId) {
 		return StepJournal.runsQuery(incidentId);
 	}

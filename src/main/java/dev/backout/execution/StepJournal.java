@@ -11,7 +11,7 @@ import java.util.Optional;
 
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
-import dev.backout.system.ConsoleQuery;
+import dev.backout.database.ConsoleQuery;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;

@@ -3,10 +3,13 @@ package dev.backout.incident;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.backout.approval.Approvals;
 import dev.backout.audit.AuditEvent;
 import dev.backout.audit.AuditTrail;
+import dev.backout.database.ConsoleQuery;
+import dev.backout.database.OneTrip;
 import dev.backout.execution.Executions;
 import dev.backout.runbook.RunbookCatalog;
 import dev.backout.target.SchemaSnapshots;
@@ -39,7 +42,7 @@ class HistoryController {
 
 	private final AuditTrail trail;
 
-	private final Targets targets;
+	private final OneTrip oneTrip;
 
 	private final RunbookCatalog catalog;
 
@@ -47,30 +50,30 @@ class HistoryController {
 
 	private final Executions executions;
 
-	private final SchemaSnapshots snapshots;
-
 	private final IncidentReport report;
 
-	HistoryController(IncidentRepository incidents, Incidents workflow, AuditTrail trail, Targets targets,
-			RunbookCatalog catalog, Approvals approvals, Executions executions, SchemaSnapshots snapshots,
-			IncidentReport report) {
+	HistoryController(IncidentRepository incidents, Incidents workflow, AuditTrail trail, OneTrip oneTrip,
+			RunbookCatalog catalog, Approvals approvals, Executions executions, IncidentReport report) {
 		this.incidents = incidents;
 		this.workflow = workflow;
 		this.trail = trail;
-		this.targets = targets;
+		this.oneTrip = oneTrip;
 		this.catalog = catalog;
 		this.approvals = approvals;
 		this.executions = executions;
-		this.snapshots = snapshots;
 		this.report = report;
 	}
 
+	/** One round trip: the page of incidents and the targets' names. */
 	@GetMapping
 	String history(@ModelAttribute("filter") HistoryFilter filter, Model model) {
-		List<Incident> page = this.incidents.search(filter, PAGE + 1);
+		ConsoleQuery<List<Incident>> incidentsQuery = this.incidents.searchQuery(filter, PAGE + 1);
+		ConsoleQuery<List<Targets.Named>> targetsQuery = Targets.namesQuery();
+		OneTrip.Results read = this.oneTrip.read(List.of(incidentsQuery, targetsQuery));
+		List<Incident> page = read.of(incidentsQuery);
 		model.addAttribute("incidents", page.subList(0, Math.min(PAGE, page.size())));
 		model.addAttribute("nextBefore", (page.size() > PAGE) ? page.get(PAGE - 1).id() : null);
-		List<Targets.Named> all = this.targets.names();
+		List<Targets.Named> all = read.of(targetsQuery);
 		model.addAttribute("targets", all);
 		model.addAttribute("runbooks", this.catalog.runbooks());
 		model.addAttribute("states", IncidentState.values());
@@ -101,20 +104,26 @@ class HistoryController {
 	}
 
 	/**
-	 * The incident, its target, its events and the schema change, as the timeline shows them; for
+	 * The incident, its target, its events and the schema change, as the timeline shows them, read
+	 * in one round trip; for
 	 * the report also the decisions, every attempt and the SQL each step sent, which the timeline
 	 * (read far more often) does without.
 	 */
 	private Map<String, Object> facts(long id, boolean forTheReport) {
-		Incident incident = this.incidents.get(id);
-		Target target = this.targets.get(incident.targetId());
-		List<AuditEvent> events = this.trail.forIncident(id);
+		ConsoleQuery<Optional<Incident>> incidentQuery = this.incidents.incidentQuery(id);
+		ConsoleQuery<Optional<Target>> targetQuery = Targets.ofIncidentQuery(id);
+		ConsoleQuery<List<AuditEvent>> eventsQuery = AuditTrail.forIncidentQuery(id);
+		ConsoleQuery<Optional<List<SchemaSnapshots.Change>>> changesQuery = SchemaSnapshots.changesQuery(id);
+		OneTrip.Results read = this.oneTrip.read(List.of(incidentQuery, targetQuery, eventsQuery, changesQuery));
+		Incident incident = read.of(incidentQuery).orElseThrow(() -> IncidentRepository.noIncident(id));
+		Target target = read.of(targetQuery).orElseThrow();
+		List<AuditEvent> events = read.of(eventsQuery);
 		Map<String, Object> facts = new HashMap<>();
 		facts.put("incident", incident);
 		facts.put("target", target);
 		facts.put("events", events);
 		facts.put("notByConsole", this.trail.notWrittenByTheConsole(events));
-		facts.put("schemaChanges", this.snapshots.changes(id));
+		facts.put("schemaChanges", read.of(changesQuery).orElse(null));
 		if (forTheReport) {
 			facts.put("firstEvent", events.isEmpty() ? null : events.get(0));
 			facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));

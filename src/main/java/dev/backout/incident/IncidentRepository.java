@@ -11,8 +11,8 @@ import java.util.Optional;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.backout.database.ConsoleQuery;
 import dev.backout.runbook.Outcome;
-import dev.backout.system.ConsoleQuery;
 
 import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.http.HttpStatus;
@@ -67,6 +67,12 @@ class IncidentRepository {
 			.orElseThrow(() -> noIncident(id));
 	}
 
+	/** {@link #get} as a query to send with others ({@link dev.backout.database.OneTrip}); empty when there is no such incident. */
+	ConsoleQuery<Optional<Incident>> incidentQuery(long id) {
+		return new ConsoleQuery<>("select * from incident where id = :id", Map.of("id", id),
+				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::map).extractData(rs)));
+	}
+
 	/**
 	 * What the incident page shows about the incident itself, in one statement: the incident, who
 	 * command is offered to, its schema snapshots once there can be both (read only then: they are
@@ -80,7 +86,7 @@ class IncidentRepository {
 			.orElseThrow(() -> noIncident(id));
 	}
 
-	/** {@link #page} as a query to send with others ({@link dev.backout.system.OneTrip}); empty when there is no such incident. */
+	/** {@link #page} as a query to send with others ({@link dev.backout.database.OneTrip}); empty when there is no such incident. */
 	ConsoleQuery<Optional<Page>> pageQuery(long id) {
 		return new ConsoleQuery<>(PAGE, Map.of("id", id),
 				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::mapPage).extractData(rs)));
@@ -132,6 +138,12 @@ class IncidentRepository {
 	 * SQL; every value is a bound parameter.
 	 */
 	List<Incident> search(HistoryFilter filter, int limit) {
+		ConsoleQuery<List<Incident>> query = searchQuery(filter, limit);
+		return this.jdbc.sql(query.sql()).params(query.params()).query(query.rows());
+	}
+
+	/** {@link #search} as a query to send with others ({@link dev.backout.database.OneTrip}). */
+	ConsoleQuery<List<Incident>> searchQuery(HistoryFilter filter, int limit) {
 		StringBuilder sql = new StringBuilder("select * from incident i where true");
 		java.util.Map<String, Object> params = new java.util.HashMap<>();
 		if (filter.from() != null) {
@@ -164,7 +176,7 @@ class IncidentRepository {
 		}
 		sql.append(" order by i.id desc limit :limit");
 		params.put("limit", limit);
-		return this.jdbc.sql(sql.toString()).params(params).query(this::map).list();
+		return new ConsoleQuery<>(sql.toString(), params, new RowMapperResultSetExtractor<>(this::map));
 	}
 
 	/** Saves every mutable field if the stored version is still {@code incident.version()}; returns the new version. */

@@ -6,11 +6,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.patch.AbstractDelta;
 import com.github.difflib.patch.Patch;
+
+import dev.backout.database.ConsoleQuery;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -98,22 +101,19 @@ public class SchemaSnapshots {
 	}
 
 	/**
-	 * What the incident's execution changed in the schema, both snapshots read in one statement;
-	 * null until both exist.
+	 * What the incident's execution changed in the schema, both snapshots read in one select; empty
+	 * until both exist. A query to send with others ({@link dev.backout.database.OneTrip}).
 	 */
-	public List<Change> changes(long incidentId) {
-		return this.jdbc.sql("""
+	public static ConsoleQuery<Optional<List<Change>>> changesQuery(long incidentId) {
+		return new ConsoleQuery<>("""
 				select max(content) filter (where kind = 'BEFORE') as before, max(content) filter (where kind = 'AFTER') as after
-				from schema_snapshot where incident_id = :incident""")
-			.param("incident", incidentId)
-			.query((ResultSet rs) -> {
-				// An aggregate without grouping: always one row.
-				rs.next();
-				String before = rs.getString("before");
-				String after = rs.getString("after");
-				return (before != null && after != null) ? Optional.of(diff(before, after)) : Optional.<List<Change>>empty();
-			})
-			.orElse(null);
+				from schema_snapshot where incident_id = :incident""", Map.of("incident", incidentId), (rs) -> {
+			// An aggregate without grouping: always one row.
+			rs.next();
+			String before = rs.getString("before");
+			String after = rs.getString("after");
+			return (before != null && after != null) ? Optional.of(diff(before, after)) : Optional.empty();
+		});
 	}
 
 	public Optional<String> find(long incidentId, Kind kind) {

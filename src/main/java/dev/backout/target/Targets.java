@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 import dev.backout.audit.AuditEntry;
 import dev.backout.audit.AuditTrail;
-import dev.backout.system.ConsoleQuery;
+import dev.backout.database.ConsoleQuery;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.support.DataAccessUtils;
@@ -114,11 +114,13 @@ public class Targets {
 	public record Named(long id, String name) {
 	}
 
-	/** Every target's id and name, in the order of {@link #all()}: one plain statement, for pages that show no more. */
-	public List<Named> names() {
-		return this.jdbc.sql("select id, name from target order by alias_group, environment, name")
-			.query((rs, row) -> new Named(rs.getLong("id"), rs.getString("name")))
-			.list();
+	/**
+	 * Every target's id and name, in the order of {@link #all()}: for pages that show no more, as a
+	 * query to send with others ({@link dev.backout.database.OneTrip}).
+	 */
+	public static ConsoleQuery<List<Named>> namesQuery() {
+		return new ConsoleQuery<>("select id, name from target order by alias_group, environment, name", Map.of(),
+				new RowMapperResultSetExtractor<>((rs, row) -> new Named(rs.getLong("id"), rs.getString("name"))));
 	}
 
 	/**
@@ -134,7 +136,7 @@ public class Targets {
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No target with id " + id));
 	}
 
-	/** The target an incident runs against, as a query to send with others ({@link dev.backout.system.OneTrip}). */
+	/** The target an incident runs against, as a query to send with others ({@link dev.backout.database.OneTrip}). */
 	public static ConsoleQuery<Optional<Target>> ofIncidentQuery(long incidentId) {
 		return new ConsoleQuery<>(TARGET + " where id = (select target_id from incident where id = :incident)",
 				Map.of("incident", incidentId),

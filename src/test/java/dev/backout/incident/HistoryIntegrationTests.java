@@ -106,6 +106,17 @@ class HistoryIntegrationTests {
 			.andExpect(content().string(containsString("Schema before")));
 	}
 
+	/** An incident that does not exist is a 404 on every page that reads one in one round trip, not an error. */
+	@Test
+	void anIncidentThatDoesNotExistIsNotFound() throws Exception {
+		long missing = Long.MAX_VALUE;
+		for (String page : List.of("/history/incidents/{id}", "/history/incidents/{id}/report", "/incidents/{id}")) {
+			this.mvc.perform(get(page, missing).with(user("auditor").roles("AUDITOR"))).andExpect(status().isNotFound());
+		}
+		this.mvc.perform(get("/incidents/{id}", missing).header("HX-Request", "true").with(user("commander").roles("COMMANDER")))
+			.andExpect(status().isNotFound());
+	}
+
 	/** The timeline is read far more often than the report: it does not read what only the report shows. */
 	@Test
 	void theTimelineReadsOnlyWhatItShows() {
@@ -118,24 +129,26 @@ class HistoryIntegrationTests {
 	}
 
 	/**
-	 * Auditors' pages read each thing they show in one statement, each statement on its own: around
-	 * a single statement a transaction only adds a round trip (BEGIN and COMMIT) to every view.
+	 * Auditors' pages read without a transaction of their own: around a single statement one only
+	 * adds a round trip (BEGIN and COMMIT) to every view. The history list and the timeline send
+	 * their selects in one round trip.
 	 */
 	@Test
-	void theAuditorsPagesReadInSingleStatementsOutsideTransactions() {
+	void theAuditorsPagesReadInOneRoundTripOutsideTransactions() {
 		for (String page : List.of("/history", "/history?before={id}", "/history/incidents/{id}", "/history/people/commander")) {
 			ConsoleStatements.Recorded<Void> read = ConsoleStatements.during(() -> {
 				render(page);
 				return null;
 			});
-			assertThat(read.statements()).as(page).isNotEmpty();
 			// The first page of a session stores it (its CSRF token): the session store's write, not the page's read.
+			List<String> pages = read.statements().stream().filter((sql) -> !sql.toUpperCase().contains("SPRING_SESSION")).toList();
+			assertThat(pages).as("round trips of %s", page).hasSize(1);
 			assertThat(read.inTransactions()).as("statements of %s sent within a transaction", page)
 				.allMatch((sql) -> sql.toUpperCase().contains("SPRING_SESSION"));
 		}
 		List<String> timeline = ConsoleStatements.during(() -> render("/history/incidents/{id}"));
-		assertThat(timeline.stream().filter((sql) -> !sql.toUpperCase().contains("SPRING_SESSION")))
-			.as("the incident, its target, its events, both schema snapshots at once").hasSize(4);
+		assertThat(timeline.stream().filter((sql) -> !sql.toUpperCase().contains("SPRING_SESSION")).findFirst().orElseThrow()
+			.split(";\n")).as("the incident, its target, its events, both schema snapshots at once").hasSize(4);
 	}
 
 	private void render(String page) {

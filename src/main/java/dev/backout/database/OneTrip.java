@@ -1,4 +1,4 @@
-package dev.backout.system;
+package dev.backout.database;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
