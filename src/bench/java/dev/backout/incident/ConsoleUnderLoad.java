@@ -105,12 +105,20 @@ public class ConsoleUnderLoad extends Simulation {
 	}
 
 	{
-		int commanderUsers = this.users / 2;
-		int historyUsers = this.users / 4;
-		setUp(this.commanders.injectOpen(atOnceUsers(commanderUsers)),
-				this.historyReaders.injectOpen(atOnceUsers(historyUsers)),
-				this.timelineReaders.injectOpen(atOnceUsers(this.users - commanderUsers - historyUsers)))
-			.protocols(this.protocol);
+		// -Dbackout.load.only=commanders, history or timelines: all clients of one kind, to price a request of that kind.
+		switch (System.getProperty("backout.load.only", "")) {
+			case "commanders" -> setUp(this.commanders.injectOpen(atOnceUsers(this.users))).protocols(this.protocol);
+			case "history" -> setUp(this.historyReaders.injectOpen(atOnceUsers(this.users))).protocols(this.protocol);
+			case "timelines" -> setUp(this.timelineReaders.injectOpen(atOnceUsers(this.users))).protocols(this.protocol);
+			default -> {
+				int commanderUsers = this.users / 2;
+				int historyUsers = this.users / 4;
+				setUp(this.commanders.injectOpen(atOnceUsers(commanderUsers)),
+						this.historyReaders.injectOpen(atOnceUsers(historyUsers)),
+						this.timelineReaders.injectOpen(atOnceUsers(this.users - commanderUsers - historyUsers)))
+					.protocols(this.protocol);
+			}
+		}
 	}
 
 }
