@@ -105,9 +105,8 @@ class HistoryController {
 
 	/**
 	 * The incident, its target, its events and the schema change, as the timeline shows them, read
-	 * in one round trip; for
-	 * the report also the decisions, every attempt and the SQL each step sent, which the timeline
-	 * (read far more often) does without.
+	 * in one round trip; for the report also the decisions, every attempt and the SQL each step
+	 * sent, which the timeline (read far more often) does without.
 	 */
 	private Map<String, Object> facts(long id, boolean forTheReport) {
 		ConsoleQuery<Optional<Incident>> incidentQuery = this.incidents.incidentQuery(id);

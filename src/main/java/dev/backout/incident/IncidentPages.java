@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
-import dev.backout.approval.Approvals.ApprovalView;
 import dev.backout.approval.Approvals;
+import dev.backout.approval.Approvals.ApprovalView;
 import dev.backout.database.ConsoleQuery;
 import dev.backout.database.OneTrip;
 import dev.backout.execution.ExecutionPlan;

@@ -76,17 +76,9 @@ class IncidentRepository {
 	/**
 	 * What the incident page shows about the incident itself, in one statement: the incident, who
 	 * command is offered to, its schema snapshots once there can be both (read only then: they are
-	 * large, and the page is polled), its latest rehearsal and where it can be rehearsed.
+	 * large, and the page is polled), its latest rehearsal and where it can be rehearsed. A query to
+	 * send with others ({@link dev.backout.database.OneTrip}); empty when there is no such incident.
 	 */
-	Page page(long id) {
-		return this.jdbc.sql(PAGE)
-			.param("id", id)
-			.query(this::mapPage)
-			.optional()
-			.orElseThrow(() -> noIncident(id));
-	}
-
-	/** {@link #page} as a query to send with others ({@link dev.backout.database.OneTrip}); empty when there is no such incident. */
 	ConsoleQuery<Optional<Page>> pageQuery(long id) {
 		return new ConsoleQuery<>(PAGE, Map.of("id", id),
 				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::mapPage).extractData(rs)));
