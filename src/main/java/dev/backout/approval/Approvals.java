@@ -142,8 +142,8 @@ public class Approvals {
 	}
 
 	/**
-	 * The request, its decisions and where the gate stands, in one statement: the incident page
-	 * reads this on every view and poll.
+	 * The request, its decisions and where the gate stands, in one statement. The incident page
+	 * reads it on every view and poll, sent with its other selects ({@link #viewQuery}).
 	 */
 	@Transactional(readOnly = true)
 	public Optional<ApprovalView> view(long incidentId) {

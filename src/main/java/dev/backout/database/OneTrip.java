@@ -46,7 +46,11 @@ public class OneTrip {
 
 	}
 
+	/** The queries' results, from one round trip; one query failing fails them all. */
 	public Results read(List<ConsoleQuery<?>> queries) {
+		if (queries.isEmpty()) {
+			throw new IllegalArgumentException("Nothing to read");
+		}
 		StringBuilder sql = new StringBuilder();
 		List<SqlParameter> declared = new ArrayList<>();
 		List<Object> values = new ArrayList<>();
@@ -54,7 +58,8 @@ public class OneTrip {
 			// Each query's names become positions of its own, so two queries may use one name for different values.
 			ParsedSql parsed = NamedParameterUtils.parseSqlStatement(query.sql());
 			MapSqlParameterSource params = new MapSqlParameterSource(query.params());
-			sql.append((sql.length() > 0) ? ";\n" : "").append(NamedParameterUtils.substituteNamedParameters(parsed, params));
+			// On a line of its own: a query ending in a line comment must not swallow the separator.
+			sql.append((sql.length() > 0) ? "\n;\n" : "").append(NamedParameterUtils.substituteNamedParameters(parsed, params));
 			declared.addAll(NamedParameterUtils.buildSqlParameterList(parsed, params));
 			values.addAll(List.of(NamedParameterUtils.buildValueArray(parsed, params, null)));
 		}
@@ -67,7 +72,7 @@ public class OneTrip {
 		boolean rows = statement.execute();
 		for (ConsoleQuery<?> query : queries) {
 			if (!rows) {
-				throw new IllegalStateException("No rows for a select: " + query.sql());
+				throw new IllegalStateException("No result set where a select's was due: " + query.sql());
 			}
 			try (ResultSet resultSet = statement.getResultSet()) {
 				results.values.put(query, query.rows().extractData(resultSet));

@@ -112,17 +112,17 @@ class HistoryController {
 		ConsoleQuery<Optional<Incident>> incidentQuery = this.incidents.incidentQuery(id);
 		ConsoleQuery<Optional<Target>> targetQuery = Targets.ofIncidentQuery(id);
 		ConsoleQuery<List<AuditEvent>> eventsQuery = AuditTrail.forIncidentQuery(id);
-		ConsoleQuery<Optional<List<SchemaSnapshots.Change>>> changesQuery = SchemaSnapshots.changesQuery(id);
-		OneTrip.Results read = this.oneTrip.read(List.of(incidentQuery, targetQuery, eventsQuery, changesQuery));
+		ConsoleQuery<SchemaSnapshots.Pair> snapshotsQuery = SchemaSnapshots.pairQuery(id);
+		OneTrip.Results read = this.oneTrip.read(List.of(incidentQuery, targetQuery, eventsQuery, snapshotsQuery));
 		Incident incident = read.of(incidentQuery).orElseThrow(() -> IncidentRepository.noIncident(id));
-		Target target = read.of(targetQuery).orElseThrow();
+		Target target = read.of(targetQuery).orElseThrow(() -> new IllegalStateException("Incident " + id + " has no target"));
 		List<AuditEvent> events = read.of(eventsQuery);
 		Map<String, Object> facts = new HashMap<>();
 		facts.put("incident", incident);
 		facts.put("target", target);
 		facts.put("events", events);
 		facts.put("notByConsole", this.trail.notWrittenByTheConsole(events));
-		facts.put("schemaChanges", read.of(changesQuery).orElse(null));
+		facts.put("schemaChanges", read.of(snapshotsQuery).changes());
 		if (forTheReport) {
 			facts.put("firstEvent", events.isEmpty() ? null : events.get(0));
 			facts.put("lastEvent", events.isEmpty() ? null : events.get(events.size() - 1));

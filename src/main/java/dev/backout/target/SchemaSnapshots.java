@@ -101,18 +101,29 @@ public class SchemaSnapshots {
 	}
 
 	/**
-	 * What the incident's execution changed in the schema, both snapshots read in one select; empty
-	 * until both exist. A query to send with others ({@link dev.backout.database.OneTrip}).
+	 * An incident's two snapshots as stored; either may be missing.
 	 */
-	public static ConsoleQuery<Optional<List<Change>>> changesQuery(long incidentId) {
+	public record Pair(String before, String after) {
+
+		/** What the execution changed in the schema; null until both exist. */
+		public List<Change> changes() {
+			return (this.before != null && this.after != null) ? diff(this.before, this.after) : null;
+		}
+
+	}
+
+	/**
+	 * Both snapshots of an incident in one select, a query to send with others
+	 * ({@link dev.backout.database.OneTrip}). They are compared once read ({@link Pair#changes}),
+	 * not while the connection is held.
+	 */
+	public static ConsoleQuery<Pair> pairQuery(long incidentId) {
 		return new ConsoleQuery<>("""
 				select max(content) filter (where kind = 'BEFORE') as before, max(content) filter (where kind = 'AFTER') as after
 				from schema_snapshot where incident_id = :incident""", Map.of("incident", incidentId), (rs) -> {
 			// An aggregate without grouping: always one row.
 			rs.next();
-			String before = rs.getString("before");
-			String after = rs.getString("after");
-			return (before != null && after != null) ? Optional.of(diff(before, after)) : Optional.empty();
+			return new Pair(rs.getString("before"), rs.getString("after"));
 		});
 	}
 

@@ -15,6 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 @IntegrationTest
 class OneTripIntegrationTests {
@@ -41,7 +42,26 @@ class OneTripIntegrationTests {
 	}
 
 	@Test
-	void aFailingQueryFailsTheReadAndLeavesTheConnectionsUsable() {
+	void aQueryEndingInALineCommentLeavesTheNextOneAlone() {
+		ConsoleQuery<List<Integer>> commented = numbers("select :n -- the first", 1);
+		ConsoleQuery<List<Integer>> next = numbers("select :n", 2);
+
+		OneTrip.Results read = this.oneTrip.read(List.of(commented, next));
+
+		assertThat(read.of(commented)).containsExactly(1);
+		assertThat(read.of(next)).containsExactly(2);
+	}
+
+	/** Sent without a transaction, nothing would make a write read-only; and a second statement would shift the results. */
+	@Test
+	void onlyASingleSelectIsAQuery() {
+		assertThatIllegalArgumentException().isThrownBy(() -> numbers("update incident set summary = 'x' where id = :n", 1));
+		assertThatIllegalArgumentException().isThrownBy(() -> numbers("select :n; delete from incident", 1));
+		assertThat(numbers("with t as (select :n as n) select n from t", 3).sql()).startsWith("with");
+	}
+
+	@Test
+	void aFailingQueryFailsTheWholeReadAndTheNextReadWorks() {
 		ConsoleQuery<List<Integer>> fine = numbers("select n from generate_series(1, :n) n", 1);
 		ConsoleQuery<List<Integer>> failing = numbers("select 1 / (:n - 1)", 1);
 

@@ -148,7 +148,7 @@ class HistoryIntegrationTests {
 		}
 		List<String> timeline = ConsoleStatements.during(() -> render("/history/incidents/{id}"));
 		assertThat(timeline.stream().filter((sql) -> !sql.toUpperCase().contains("SPRING_SESSION")).findFirst().orElseThrow()
-			.split(";\n")).as("the incident, its target, its events, both schema snapshots at once").hasSize(4);
+			.split("\n;\n")).as("the incident, its target, its events, both schema snapshots at once").hasSize(4);
 	}
 
 	private void render(String page) {
