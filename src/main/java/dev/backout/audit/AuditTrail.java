@@ -97,8 +97,7 @@ public class AuditTrail {
 
 	/** Every event of one incident, in order: the incident's timeline. */
 	public List<AuditEvent> forIncident(long incidentId) {
-		ConsoleQuery<List<AuditEvent>> query = forIncidentQuery(incidentId);
-		return this.jdbc.sql(query.sql()).params(query.params()).query(query.rows());
+		return forIncidentQuery(incidentId).readWith(this.jdbc);
 	}
 
 	/** {@link #forIncident} as a query to send with others ({@link dev.backout.database.OneTrip}). */

@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
 import org.springframework.jdbc.core.namedparam.ParsedSql;
 import org.springframework.stereotype.Component;
+import org.springframework.util.ConcurrentLruCache;
 
 /**
  * Sends several selects to the console's database as one message: the driver writes them all
@@ -26,6 +27,9 @@ import org.springframework.stereotype.Component;
 public class OneTrip {
 
 	private final JdbcTemplate jdbc;
+
+	/** The selects are constants of the modules (the history's in a few shapes): parsed once, as NamedParameterJdbcTemplate does. */
+	private final ConcurrentLruCache<String, ParsedSql> parsedSql = new ConcurrentLruCache<>(256, NamedParameterUtils::parseSqlStatement);
 
 	OneTrip(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
@@ -56,7 +60,7 @@ public class OneTrip {
 		List<Object> values = new ArrayList<>();
 		for (ConsoleQuery<?> query : queries) {
 			// Each query's names become positions of its own, so two queries may use one name for different values.
-			ParsedSql parsed = NamedParameterUtils.parseSqlStatement(query.sql());
+			ParsedSql parsed = this.parsedSql.get(query.sql());
 			MapSqlParameterSource params = new MapSqlParameterSource(query.params());
 			// On a line of its own: a query ending in a line comment must not swallow the separator.
 			sql.append((sql.length() > 0) ? "\n;\n" : "").append(NamedParameterUtils.substituteNamedParameters(parsed, params));

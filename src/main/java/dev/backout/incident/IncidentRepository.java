@@ -60,11 +60,7 @@ class IncidentRepository {
 	}
 
 	Incident get(long id) {
-		return this.jdbc.sql("select * from incident where id = :id")
-			.param("id", id)
-			.query(this::map)
-			.optional()
-			.orElseThrow(() -> noIncident(id));
+		return incidentQuery(id).readWith(this.jdbc).orElseThrow(() -> noIncident(id));
 	}
 
 	/** {@link #get} as a query to send with others ({@link dev.backout.database.OneTrip}); empty when there is no such incident. */
@@ -130,8 +126,7 @@ class IncidentRepository {
 	 * SQL; every value is a bound parameter.
 	 */
 	List<Incident> search(HistoryFilter filter, int limit) {
-		ConsoleQuery<List<Incident>> query = searchQuery(filter, limit);
-		return this.jdbc.sql(query.sql()).params(query.params()).query(query.rows());
+		return searchQuery(filter, limit).readWith(this.jdbc);
 	}
 
 	/** {@link #search} as a query to send with others ({@link dev.backout.database.OneTrip}). */
