@@ -1,10 +1,13 @@
 package dev.backout.incident;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.backout.CpuTime;
+import dev.backout.PackagedConsole;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.CheckBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
@@ -89,19 +92,43 @@ public class ConsoleUnderLoad extends Simulation {
 			.exec(http("incident timeline").get("/history/incidents/#{incident}").check(status().is(200)))
 			.exec(http("person activity").get("/history/people/lead").check(status().is(200))));
 
-	/** The CPU time of the last run, from its first client's start to its last client's end (not Gatling's start or report). */
+	/**
+	 * The CPU time of the last run, from its first client's start to its last client's end (not
+	 * Gatling's start or report): the machine's and this JVM's, and the console's process's.
+	 */
 	static volatile CpuTime spent;
 
+	static volatile Duration consoleSpent = Duration.ZERO;
+
+	/** The console's CPU time in the last run by kind of thread, in milliseconds. */
+	static volatile Map<String, Long> consoleThreads = Map.of();
+
+	private final long consolePid = Long.getLong("backout.load.console-pid", -1);
+
 	private CpuTime started;
+
+	private Duration consoleStarted;
+
+	private Map<String, Long> threadsStarted;
 
 	@Override
 	public void before() {
 		this.started = CpuTime.now();
+		this.consoleStarted = consoleCpu();
+		this.threadsStarted = PackagedConsole.cpuMillisByThreadKind(this.consolePid);
 	}
 
 	@Override
 	public void after() {
 		spent = CpuTime.now().minus(this.started);
+		consoleSpent = consoleCpu().minus(this.consoleStarted);
+		Map<String, Long> threads = new TreeMap<>(PackagedConsole.cpuMillisByThreadKind(this.consolePid));
+		this.threadsStarted.forEach((kind, millis) -> threads.merge(kind, -millis, Long::sum));
+		consoleThreads = threads;
+	}
+
+	private Duration consoleCpu() {
+		return ProcessHandle.of(this.consolePid).flatMap((console) -> console.info().totalCpuDuration()).orElse(Duration.ZERO);
 	}
 
 	{

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +18,7 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 import dev.backout.CpuTime;
+import dev.backout.PackagedConsole;
 import dev.backout.ScratchTargets;
 import dev.backout.TestcontainersConfiguration;
 import dev.backout.audit.MillionEventTrail;
@@ -32,28 +35,32 @@ import dev.backout.target.Target;
 import dev.backout.target.Targets;
 import io.gatling.app.Gatling$;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.boot.liquibase.autoconfigure.LiquibaseConnectionDetails;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ActiveProfiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The console over real HTTP with the trail at 1,000,000 events: 32 clients that never pause
- * (16 commanders polling a live incident, 8 auditors paging history, 8 reading timelines and a
- * person's activity), driven by Gatling ({@link ConsoleUnderLoad}), while one incident executes
- * one-row steps. Prints requests/s, p50/p95/p99 and errors per page, and the steps' times under
- * load beside an idle run. The load tool runs in the console's JVM, on the same machine: both
- * share its cores; the tests' statement recorder is off, so the console runs as it ships. Run with
- * {@code ./mvnw -Pbench verify}; figures are printed, not asserted.
+ * The packaged console over real HTTP with the trail at 1,000,000 events: 32 clients that never
+ * pause (16 commanders polling a live incident, 8 auditors paging history, 8 reading timelines
+ * and a person's activity), driven by Gatling ({@link ConsoleUnderLoad}), while one incident
+ * executes one-row steps. The console is the jar as it ships, in a process of its own, on this
+ * test's database; this JVM loads the data, runs Gatling, and executes the incident's steps
+ * (as a second console instance on the same database would). Prints requests/s, p50/p95/p99 and
+ * errors per page, the CPU each request cost in the console, in the load tool and in PostgreSQL,
+ * and the steps' times under load beside an idle run. All share the machine's cores. Run after
+ * packaging by {@code ./mvnw -Pbench verify}; figures are printed, not asserted.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "backout.test.record-statements=false")
+@SpringBootTest(properties = "backout.test.record-statements=false")
 @Import(TestcontainersConfiguration.class)
 @ActiveProfiles("test")
 class PagesUnderLoadBenchmark {
@@ -63,9 +70,6 @@ class PagesUnderLoadBenchmark {
 	static final int WARM_UP_SECONDS = 45;
 
 	static final int STEPS_IDLE = 100;
-
-	@LocalServerPort
-	int port;
 
 	@Autowired
 	JdbcClient jdbc;
@@ -88,6 +92,18 @@ class PagesUnderLoadBenchmark {
 	@Autowired
 	Targets targets;
 
+	@Autowired
+	JdbcConnectionDetails consoleDatabase;
+
+	@Autowired
+	LiquibaseConnectionDetails migrations;
+
+	@Autowired
+	Environment environment;
+
+	@TempDir
+	Path work;
+
 	@Test
 	void pagesUnderConcurrentClientsWhileAnIncidentExecutes() throws Exception {
 		long firstIncident = MillionEventTrail.load(this.jdbc, this.dataSource, this.key);
@@ -98,7 +114,16 @@ class PagesUnderLoadBenchmark {
 		List<Long> idle = new ArrayList<>();
 		steps.run(STEPS_IDLE, idle);
 
-		System.setProperty("backout.load.url", "http://localhost:" + this.port);
+		try (PackagedConsole console = PackagedConsole.start(consoleCommand(), this.work, this.work.resolve("console.log"),
+				consoleEnvironment())) {
+			System.out.printf("%nThe packaged console: pid %d, log %s%n", console.pid(), this.work.resolve("console.log"));
+			underLoad(console, firstIncident, live, steps, idle);
+		}
+	}
+
+	private void underLoad(PackagedConsole console, long firstIncident, long live, Steps steps, List<Long> idle) throws Exception {
+		System.setProperty("backout.load.url", console.url());
+		System.setProperty("backout.load.console-pid", String.valueOf(console.pid()));
 		System.setProperty("backout.load.incident", String.valueOf(live));
 		System.setProperty("backout.load.first-incident", String.valueOf(firstIncident));
 		System.setProperty("backout.load.incidents", String.valueOf(MillionEventTrail.INCIDENTS));
@@ -130,10 +155,13 @@ class PagesUnderLoadBenchmark {
 		long requests = stats.stream().filter((row) -> row.size() >= 12 && row.get(0).equals("All Requests"))
 			.mapToLong((row) -> Long.parseLong(row.get(1).replace(",", ""))).findFirst().orElse(0);
 		if (spent != null && spent.machineMillis() > 0 && requests > 0) {
-			System.out.printf("  CPU per request: %.2f ms in this JVM (the console, Gatling's clients, the executing incident), "
-					+ "%.2f ms in the machine's other processes (PostgreSQL); the machine was %.0f%% busy%n",
-					(double) spent.jvmMillis() / requests,
-					(double) spent.othersMillis() / requests, spent.busyPercent());
+			System.out.printf("  CPU per request: %.2f ms in the console's process, %.2f ms in this JVM (Gatling's clients, "
+					+ "the executing incident), %.2f ms in the machine's other processes (PostgreSQL); the machine was %.0f%% busy%n",
+					(double) ConsoleUnderLoad.consoleSpent.toMillis() / requests, (double) spent.jvmMillis() / requests,
+					(double) (spent.othersMillis() - ConsoleUnderLoad.consoleSpent.toMillis()) / requests, spent.busyPercent());
+			StringBuilder threads = new StringBuilder();
+			ConsoleUnderLoad.consoleThreads.forEach((kind, millis) -> threads.append(String.format("%s %.2f ms, ", kind, (double) millis / requests)));
+			System.out.println("  the console's CPU per request by thread: " + threads.toString().replaceAll(", $", ""));
 		}
 		System.out.printf("  live fragment polls: %,d answered 204 (the page already showed that cockpit: the incident awaits "
 				+ "approval), %,d rendered%n", ConsoleUnderLoad.UNCHANGED.sum(), ConsoleUnderLoad.RENDERED.sum());
@@ -144,6 +172,39 @@ class PagesUnderLoadBenchmark {
 		long failed = stats.stream().filter((row) -> row.size() >= 12 && row.get(0).equals("All Requests"))
 			.mapToLong((row) -> Long.parseLong(row.get(3).replace(",", ""))).findFirst().orElseThrow();
 		assertThat(failed).as("requests that failed under load (the report: target/gatling)").isZero();
+	}
+
+	/** This JVM's java; {@code -Dbackout.load.console-options="..."} adds options (a flight recording, a collector). */
+	private static List<String> consoleCommand() {
+		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+		String options = System.getProperty("backout.load.console-options", "").strip();
+		if (!options.isEmpty()) {
+			command.addAll(List.of(options.split("\\s+")));
+		}
+		command.addAll(List.of("-jar", System.getProperty("backout.jar")));
+		return command;
+	}
+
+	/**
+	 * The console as in production (external mode) on this test's database: migrations as its
+	 * owner, the console as its unprivileged role, this test's keys, and the runbook directory
+	 * where the live incident's runbook was written.
+	 */
+	private Map<String, String> consoleEnvironment() {
+		Map<String, String> environment = new HashMap<>();
+		environment.put("SERVER_ADDRESS", "127.0.0.1");
+		environment.put("SPRING_DATASOURCE_URL", this.consoleDatabase.getJdbcUrl());
+		environment.put("SPRING_DATASOURCE_USERNAME", this.consoleDatabase.getUsername());
+		environment.put("SPRING_DATASOURCE_PASSWORD", Objects.requireNonNullElse(this.consoleDatabase.getPassword(), ""));
+		environment.put("SPRING_LIQUIBASE_URL", this.migrations.getJdbcUrl());
+		environment.put("SPRING_LIQUIBASE_USER", this.migrations.getUsername());
+		environment.put("SPRING_LIQUIBASE_PASSWORD", Objects.requireNonNullElse(this.migrations.getPassword(), ""));
+		environment.put("BACKOUT_SECRET_KEY", this.environment.getRequiredProperty("backout.secret-key"));
+		environment.put("BACKOUT_AUDIT_KEY", this.environment.getRequiredProperty("backout.audit.key"));
+		environment.put("BACKOUT_AUDIT_CHECKPOINT_FILE", this.work.resolve("checkpoints.jsonl").toString());
+		environment.put("BACKOUT_RUNBOOKS_LOCATIONS",
+				"classpath:runbooks/,file:" + IncidentWorkflowIntegrationTests.RUNBOOKS.toAbsolutePath() + "/");
+		return environment;
 	}
 
 	/** The statistics table of the newest Gatling report (its index.html): one row per request name. */

@@ -1,11 +1,6 @@
 package dev.backout.system;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,10 +8,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.backout.PackagedConsole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +37,6 @@ class StartupBenchmark {
 
 	@TempDir
 	Path work;
-
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
 	@Test
 	void startToLoginPageColdWarmAndWithClassDataSharing() throws Exception {
@@ -145,49 +140,15 @@ class StartupBenchmark {
 	}
 
 	private void upToTheLoginPage(List<String> command, Path directory, Path log, Up whenUp) throws Exception {
-		int port = freePort();
-		List<String> full = new ArrayList<>(command);
-		full.add("--server.port=" + port);
-		ProcessBuilder builder = new ProcessBuilder(full).directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-		builder.environment().put("BACKOUT_DEMO_PASSWORD", PASSWORD);
-		builder.environment().remove("SPRING_DATASOURCE_URL");
-		Process console = builder.start();
-		try {
-			awaitLoginPage(console, port, log);
+		try (PackagedConsole console = PackagedConsole.start(command, directory, log, Map.of("BACKOUT_DEMO_PASSWORD", PASSWORD))) {
 			whenUp.accept(console);
-		}
-		finally {
-			console.destroy();
-			// A training start writes its archive or cache as it exits.
-			if (!console.waitFor(180, TimeUnit.SECONDS)) {
-				console.destroyForcibly();
-			}
 		}
 	}
 
 	private interface Up {
 
-		void accept(Process console) throws IOException;
+		void accept(PackagedConsole console) throws IOException;
 
-	}
-
-	private void awaitLoginPage(Process console, int port, Path log) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-		while (System.nanoTime() < deadline) {
-			assertThat(console.isAlive()).as("the console is running: %s", log).isTrue();
-			try {
-				HttpResponse<Void> login = this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/login")).build(),
-						HttpResponse.BodyHandlers.discarding());
-				if (login.statusCode() == 200) {
-					return;
-				}
-			}
-			catch (IOException notYet) {
-				// not listening yet
-			}
-			Thread.sleep(50);
-		}
-		throw new AssertionError("The console did not come up: " + log);
 	}
 
 	/** Seconds after launch at which each phase's log line appeared. */
@@ -217,12 +178,6 @@ class StartupBenchmark {
 			.map((line) -> Long.parseLong(line.replaceAll("[^0-9]", "")))
 			.findFirst()
 			.orElse(-1L);
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }
