@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -56,6 +58,41 @@ public final class PackagedConsole implements AutoCloseable {
 			throw ex;
 		}
 		return console;
+	}
+
+	/**
+	 * The java the container image runs the console with (25: the Dockerfile's runtime, and
+	 * the first that makes an AOT cache in one training start, JEP 514), as this machine has it:
+	 * the given one, else the newest JDK of 25 or later under /usr/lib/jvm. The console is built for 17.
+	 */
+	public static Optional<Path> imageJava(String given) throws IOException {
+		if (given != null && !given.isBlank()) {
+			return Optional.of(Path.of(given));
+		}
+		Path jvms = Path.of("/usr/lib/jvm");
+		if (!Files.isDirectory(jvms)) {
+			return Optional.empty();
+		}
+		try (Stream<Path> homes = Files.list(jvms)) {
+			return homes.filter((home) -> featureVersion(home.resolve("release")) >= 25)
+				.filter((home) -> Files.isExecutable(home.resolve("bin/java")))
+				.max(Comparator.comparingInt((Path home) -> featureVersion(home.resolve("release"))))
+				.map((home) -> home.resolve("bin/java"));
+		}
+	}
+
+	private static int featureVersion(Path release) {
+		try {
+			return Files.readAllLines(release).stream()
+				.filter((line) -> line.startsWith("JAVA_VERSION="))
+				.map((line) -> line.replaceAll("JAVA_VERSION=\"?(\\d+).*", "$1"))
+				.mapToInt(Integer::parseInt)
+				.findFirst()
+				.orElse(0);
+		}
+		catch (IOException | NumberFormatException ex) {
+			return 0;
+		}
 	}
 
 	public String url() {

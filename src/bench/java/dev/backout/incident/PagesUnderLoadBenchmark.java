@@ -116,7 +116,8 @@ class PagesUnderLoadBenchmark {
 
 		try (PackagedConsole console = PackagedConsole.start(consoleCommand(), this.work, this.work.resolve("console.log"),
 				consoleEnvironment())) {
-			System.out.printf("%nThe packaged console: pid %d, log %s%n", console.pid(), this.work.resolve("console.log"));
+			System.out.printf("%nThe packaged console: %s, pid %d, log %s%n", String.join(" ", consoleCommand()), console.pid(),
+					this.work.resolve("console.log"));
 			underLoad(console, firstIncident, live, steps, idle);
 		}
 	}
@@ -174,9 +175,16 @@ class PagesUnderLoadBenchmark {
 		assertThat(failed).as("requests that failed under load (the report: target/gatling)").isZero();
 	}
 
-	/** This JVM's java; {@code -Dbackout.load.console-options="..."} adds options (a flight recording, a collector). */
-	private static List<String> consoleCommand() {
-		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+	/**
+	 * The java the image runs it with where the machine has one ({@code -Dbackout.load.java} to
+	 * choose), else this JVM's; {@code -Dbackout.load.console-options="..."} adds options (a flight
+	 * recording, a collector).
+	 */
+	private static List<String> consoleCommand() throws IOException {
+		String java = PackagedConsole.imageJava(System.getProperty("backout.load.java"))
+			.map(Path::toString)
+			.orElseGet(() -> ProcessHandle.current().info().command().orElse("java"));
+		List<String> command = new ArrayList<>(List.of(java));
 		String options = System.getProperty("backout.load.console-options", "").strip();
 		if (!options.isEmpty()) {
 			command.addAll(List.of(options.split("\\s+")));

@@ -6,12 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import dev.backout.PackagedConsole;
 import org.junit.jupiter.api.Test;
@@ -54,7 +52,7 @@ class StartupBenchmark {
 		assertThat(archive).as("the class-data archive of the training start").isNotEmptyFile();
 		start("warm, class-data sharing", List.of(java, "-XX:SharedArchiveFile=" + archive, "-jar", app.toString()));
 
-		Optional<Path> newer = jdkWithAotCache();
+		Optional<Path> newer = PackagedConsole.imageJava(System.getProperty("backout.aot-java"));
 		if (newer.isEmpty()) {
 			System.out.println("  AOT cache: skipped, no JDK 25 or later under /usr/lib/jvm (or -Dbackout.aot-java)");
 			return;
@@ -76,41 +74,6 @@ class StartupBenchmark {
 		List<String> command = new ArrayList<>(first);
 		command.addAll(List.of(more));
 		return command;
-	}
-
-	/**
-	 * The newest JDK that makes an AOT cache in one training start ({@code -XX:AOTCacheOutput}, JEP 514:
-	 * 25 or later); the console itself is built for 17.
-	 */
-	private static Optional<Path> jdkWithAotCache() throws IOException {
-		String given = System.getProperty("backout.aot-java");
-		if (given != null && !given.isBlank()) {
-			return Optional.of(Path.of(given));
-		}
-		Path jvms = Path.of("/usr/lib/jvm");
-		if (!Files.isDirectory(jvms)) {
-			return Optional.empty();
-		}
-		try (Stream<Path> homes = Files.list(jvms)) {
-			return homes.filter((home) -> featureVersion(home.resolve("release")) >= 25)
-				.filter((home) -> Files.isExecutable(home.resolve("bin/java")))
-				.max(Comparator.comparingInt((Path home) -> featureVersion(home.resolve("release"))))
-				.map((home) -> home.resolve("bin/java"));
-		}
-	}
-
-	private static int featureVersion(Path release) {
-		try {
-			return Files.readAllLines(release).stream()
-				.filter((line) -> line.startsWith("JAVA_VERSION="))
-				.map((line) -> line.replaceAll("JAVA_VERSION=\"?(\\d+).*", "$1"))
-				.mapToInt(Integer::parseInt)
-				.findFirst()
-				.orElse(0);
-		}
-		catch (IOException | NumberFormatException ex) {
-			return 0;
-		}
 	}
 
 	private void start(String label, List<String> command) throws Exception {
