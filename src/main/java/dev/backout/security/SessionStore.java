@@ -1,14 +1,23 @@
 package dev.backout.security;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.session.Session;
 import org.springframework.session.SessionRepository;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * The console's sessions, kept by Spring Session JDBC and asked as little as a request allows.
@@ -22,6 +31,9 @@ import org.springframework.transaction.support.TransactionOperations;
 final class SessionStore implements SessionRepository<SessionStore.StoredSession> {
 
 	static final Duration ACCESS_PRECISION = Duration.ofMinutes(1);
+
+	/** The sessions the request on this thread read, by id; none outside {@link OneReadPerRequest}. */
+	private static final ThreadLocal<Map<String, StoredSession>> READ_IN_THIS_REQUEST = new ThreadLocal<>();
 
 	/** Spring Session JDBC's repository, as its interface sees it (its session class is not public). */
 	private final SessionRepository<Session> sessions;
@@ -75,15 +87,57 @@ final class SessionStore implements SessionRepository<SessionStore.StoredSession
 			.isPresent();
 	}
 
+	/**
+	 * Within a request ({@link OneReadPerRequest}), a session already read is not read again:
+	 * Spring Session looks the requested session up a second time as it commits, only to learn
+	 * its id, which it already has (that lookup was a round trip on every request).
+	 */
 	@Override
 	public StoredSession findById(String id) {
+		Map<String, StoredSession> readInThisRequest = READ_IN_THIS_REQUEST.get();
+		if (readInThisRequest != null && readInThisRequest.containsKey(id)) {
+			return readInThisRequest.get(id);
+		}
 		Session stored = this.sessions.findById(id);
-		return (stored != null) ? new StoredSession(stored, stored.getId()) : null;
+		StoredSession session = (stored != null) ? new StoredSession(stored, stored.getId()) : null;
+		if (readInThisRequest != null) {
+			readInThisRequest.put(id, session);
+		}
+		return session;
 	}
 
 	@Override
 	public void deleteById(String id) {
 		this.writes.executeWithoutResult((status) -> this.sessions.deleteById(id));
+		Map<String, StoredSession> readInThisRequest = READ_IN_THIS_REQUEST.get();
+		if (readInThisRequest != null) {
+			readInThisRequest.put(id, null);
+		}
+	}
+
+	/**
+	 * Around Spring Session's filter: what a request read is kept for that request alone and
+	 * dropped when it ends, so the next request reads its session anew (one ended meanwhile stays
+	 * ended).
+	 */
+	static final class OneReadPerRequest extends OncePerRequestFilter {
+
+		@Override
+		protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+				throws ServletException, IOException {
+			if (READ_IN_THIS_REQUEST.get() != null) {
+				chain.doFilter(request, response);
+				return;
+			}
+			READ_IN_THIS_REQUEST.set(new HashMap<>());
+			try {
+				chain.doFilter(request, response);
+			}
+			finally {
+				READ_IN_THIS_REQUEST.remove();
+			}
+		}
+
 	}
 
 	/**

@@ -3,6 +3,7 @@ package dev.backout.security;
 import javax.sql.DataSource;
 
 import org.springframework.boot.session.autoconfigure.SessionTimeout;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -10,6 +11,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.session.config.annotation.web.http.EnableSpringHttpSession;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
+import org.springframework.session.web.http.SessionRepositoryFilter;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -61,6 +63,15 @@ class SessionStoreConfiguration {
 		TransactionTemplate writes = new TransactionTemplate(transactions);
 		writes.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		return new SessionStore(jdbcSessions, writes, jdbc);
+	}
+
+	/** Just outside Spring Session's filter, so that its commit at the end of a request is inside. */
+	@Bean
+	FilterRegistrationBean<SessionStore.OneReadPerRequest> oneSessionReadPerRequest() {
+		FilterRegistrationBean<SessionStore.OneReadPerRequest> registration = new FilterRegistrationBean<>(
+				new SessionStore.OneReadPerRequest());
+		registration.setOrder(SessionRepositoryFilter.DEFAULT_ORDER - 1);
+		return registration;
 	}
 
 }
