@@ -26,7 +26,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * statement in auto-commit; the last access is written only once it moved by
  * {@link #ACCESS_PRECISION} (sessions last hours: ending one up to a minute early is of no account),
  * and a session nothing changed in is not written at all. What is written (a new session, a new
- * id, attributes, a removal) is written in one transaction, as before.
+ * id, attributes, a removal) is written in one transaction, as before. Within one request a
+ * session is read once ({@link #findById}).
  */
 final class SessionStore implements SessionRepository<SessionStore.StoredSession> {
 
@@ -88,15 +89,20 @@ final class SessionStore implements SessionRepository<SessionStore.StoredSession
 	}
 
 	/**
-	 * Within a request ({@link OneReadPerRequest}), a session already read is not read again:
-	 * Spring Session looks the requested session up a second time as it commits, only to learn
-	 * its id, which it already has (that lookup was a round trip on every request).
+	 * Within a request ({@link OneReadPerRequest}), a session already read under this id is not
+	 * read again: Spring Session looks the requested session up anew at each commit after the first
+	 * (a response committed by its body, then the end of the request), and that lookup was a round
+	 * trip on every rendered page and API answer. A session that has since taken another id (a
+	 * sign-in) is read again, as it was.
 	 */
 	@Override
 	public StoredSession findById(String id) {
 		Map<String, StoredSession> readInThisRequest = READ_IN_THIS_REQUEST.get();
 		if (readInThisRequest != null && readInThisRequest.containsKey(id)) {
-			return readInThisRequest.get(id);
+			StoredSession read = readInThisRequest.get(id);
+			if (read == null || read.getId().equals(id)) {
+				return read;
+			}
 		}
 		Session stored = this.sessions.findById(id);
 		StoredSession session = (stored != null) ? new StoredSession(stored, stored.getId()) : null;
@@ -111,6 +117,8 @@ final class SessionStore implements SessionRepository<SessionStore.StoredSession
 		this.writes.executeWithoutResult((status) -> this.sessions.deleteById(id));
 		Map<String, StoredSession> readInThisRequest = READ_IN_THIS_REQUEST.get();
 		if (readInThisRequest != null) {
+			// Under whichever id it was read: a session may end under the new id a sign-in gave it.
+			readInThisRequest.replaceAll((readAs, read) -> (read == null || read.getId().equals(id)) ? null : read);
 			readInThisRequest.put(id, null);
 		}
 	}
@@ -118,17 +126,13 @@ final class SessionStore implements SessionRepository<SessionStore.StoredSession
 	/**
 	 * Around Spring Session's filter: what a request read is kept for that request alone and
 	 * dropped when it ends, so the next request reads its session anew (one ended meanwhile stays
-	 * ended).
+	 * ended). Error and async dispatches run without it, and read as before.
 	 */
 	static final class OneReadPerRequest extends OncePerRequestFilter {
 
 		@Override
 		protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 				throws ServletException, IOException {
-			if (READ_IN_THIS_REQUEST.get() != null) {
-				chain.doFilter(request, response);
-				return;
-			}
 			READ_IN_THIS_REQUEST.set(new HashMap<>());
 			try {
 				chain.doFilter(request, response);

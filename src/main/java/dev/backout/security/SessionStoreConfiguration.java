@@ -2,6 +2,7 @@ package dev.backout.security;
 
 import javax.sql.DataSource;
 
+import org.springframework.boot.session.autoconfigure.SessionProperties;
 import org.springframework.boot.session.autoconfigure.SessionTimeout;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -11,7 +12,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.session.config.annotation.web.http.EnableSpringHttpSession;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
-import org.springframework.session.web.http.SessionRepositoryFilter;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -65,12 +65,12 @@ class SessionStoreConfiguration {
 		return new SessionStore(jdbcSessions, writes, jdbc);
 	}
 
-	/** Just outside Spring Session's filter, so that its commit at the end of a request is inside. */
+	/** Just outside Spring Session's filter, wherever it is put, so that its commits are inside. */
 	@Bean
-	FilterRegistrationBean<SessionStore.OneReadPerRequest> oneSessionReadPerRequest() {
+	FilterRegistrationBean<SessionStore.OneReadPerRequest> oneSessionReadPerRequest(SessionProperties properties) {
 		FilterRegistrationBean<SessionStore.OneReadPerRequest> registration = new FilterRegistrationBean<>(
 				new SessionStore.OneReadPerRequest());
-		registration.setOrder(SessionRepositoryFilter.DEFAULT_ORDER - 1);
+		registration.setOrder(properties.getServlet().getFilterOrder() - 1);
 		return registration;
 	}
 
