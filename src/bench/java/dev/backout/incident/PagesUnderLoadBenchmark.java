@@ -114,9 +114,10 @@ class PagesUnderLoadBenchmark {
 		List<Long> idle = new ArrayList<>();
 		steps.run(STEPS_IDLE, idle);
 
-		try (PackagedConsole console = PackagedConsole.start(consoleCommand(), this.work, this.work.resolve("console.log"),
+		List<String> command = consoleCommand();
+		try (PackagedConsole console = PackagedConsole.start(command, this.work, this.work.resolve("console.log"),
 				consoleEnvironment())) {
-			System.out.printf("%nThe packaged console: %s, pid %d, log %s%n", String.join(" ", consoleCommand()), console.pid(),
+			System.out.printf("%nThe packaged console: %s, pid %d, log %s%n", String.join(" ", command), console.pid(),
 					this.work.resolve("console.log"));
 			underLoad(console, firstIncident, live, steps, idle);
 		}

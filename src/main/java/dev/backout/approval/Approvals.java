@@ -24,8 +24,6 @@ import dev.backout.security.Role;
 import dev.backout.system.InputTooLong;
 
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.dao.support.DataAccessUtils;
-import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
@@ -142,18 +140,11 @@ public class Approvals {
 	}
 
 	/**
-	 * The request, its decisions and where the gate stands, in one statement. The incident page
-	 * reads it on every view and poll, sent with its other selects ({@link #viewQuery}).
+	 * The request, its decisions and where the gate stands, in one statement: the incident page
+	 * reads it on every view and poll, sent with its other selects ({@link dev.backout.database.OneTrip}).
 	 */
-	@Transactional(readOnly = true)
-	public Optional<ApprovalView> view(long incidentId) {
-		return this.jdbc.sql(VIEW).param("id", incidentId).param("driving", DRIVING_ACTIONS).query(this::mapView).optional();
-	}
-
-	/** {@link #view} as a query to send with others ({@link dev.backout.database.OneTrip}). */
 	public ConsoleQuery<Optional<ApprovalView>> viewQuery(long incidentId) {
-		return new ConsoleQuery<>(VIEW, Map.of("id", incidentId, "driving", DRIVING_ACTIONS),
-				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::mapView).extractData(rs)));
+		return ConsoleQuery.optional(VIEW, Map.of("id", incidentId, "driving", DRIVING_ACTIONS), this::mapView);
 	}
 
 	private ApprovalView mapView(ResultSet rs, int row) throws SQLException {

@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.Timer;
 
 import dev.backout.database.ConsoleQuery;
 
-import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -95,15 +94,10 @@ public class AuditTrail {
 				details, head.hash(), hash, mac);
 	}
 
-	/** Every event of one incident, in order: the incident's timeline. */
-	public List<AuditEvent> forIncident(long incidentId) {
-		return forIncidentQuery(incidentId).readWith(this.jdbc);
-	}
-
-	/** {@link #forIncident} as a query to send with others ({@link dev.backout.database.OneTrip}). */
+	/** Every event of one incident, in order (the incident's timeline), as a query to send with others ({@link dev.backout.database.OneTrip}). */
 	public static ConsoleQuery<List<AuditEvent>> forIncidentQuery(long incidentId) {
-		return new ConsoleQuery<>("select " + COLUMNS + " from audit_event where incident_id = :incident order by seq",
-				Map.of("incident", incidentId), new RowMapperResultSetExtractor<>(AuditTrail::mapEvent));
+		return ConsoleQuery.list("select " + COLUMNS + " from audit_event where incident_id = :incident order by seq",
+				Map.of("incident", incidentId), AuditTrail::mapEvent);
 	}
 
 	/** What one person did, newest first, {@code limit} events before sequence {@code before} (keyset). */

@@ -2,7 +2,13 @@ package dev.backout.database;
 
 import java.util.Map;
 
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.jdbc.core.ResultSetExtractor;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -23,6 +29,17 @@ public record ConsoleQuery<T>(String sql, Map<String, ?> params, ResultSetExtrac
 			throw new IllegalArgumentException("Not a single select: " + sql);
 		}
 		params = Map.copyOf(params);
+	}
+
+	/** A select of rows, each mapped by {@code row}. */
+	public static <T> ConsoleQuery<List<T>> list(String sql, Map<String, ?> params, RowMapper<T> row) {
+		return new ConsoleQuery<>(sql, params, new RowMapperResultSetExtractor<>(row));
+	}
+
+	/** A select of at most one row, mapped by {@code row}; more than one is an error. */
+	public static <T> ConsoleQuery<Optional<T>> optional(String sql, Map<String, ?> params, RowMapper<T> row) {
+		RowMapperResultSetExtractor<T> rows = new RowMapperResultSetExtractor<>(row);
+		return new ConsoleQuery<>(sql, params, (rs) -> DataAccessUtils.optionalResult(rows.extractData(rs)));
 	}
 
 	/** This select alone, on {@code jdbc}: for a module's own use of a query it also sends with others. */

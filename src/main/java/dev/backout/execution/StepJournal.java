@@ -15,7 +15,6 @@ import dev.backout.database.ConsoleQuery;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
@@ -306,7 +305,7 @@ class StepJournal {
 
 	/** {@link #runs} as a query to send with others. */
 	static ConsoleQuery<List<StepRun>> runsQuery(long incidentId) {
-		return new ConsoleQuery<>(RUNS, Map.of("incident", incidentId), new RowMapperResultSetExtractor<>(StepJournal::map));
+		return ConsoleQuery.list(RUNS, Map.of("incident", incidentId), StepJournal::map);
 	}
 
 	@Transactional(readOnly = true)

@@ -115,7 +115,7 @@ class HistoryController {
 		ConsoleQuery<SchemaSnapshots.Pair> snapshotsQuery = SchemaSnapshots.pairQuery(id);
 		OneTrip.Results read = this.oneTrip.read(List.of(incidentQuery, targetQuery, eventsQuery, snapshotsQuery));
 		Incident incident = read.of(incidentQuery).orElseThrow(() -> IncidentRepository.noIncident(id));
-		Target target = read.of(targetQuery).orElseThrow(() -> new IllegalStateException("Incident " + id + " has no target"));
+		Target target = read.of(targetQuery).orElseThrow(() -> Targets.noTargetOf(id));
 		List<AuditEvent> events = read.of(eventsQuery);
 		Map<String, Object> facts = new HashMap<>();
 		facts.put("incident", incident);

@@ -64,7 +64,7 @@ class IncidentPages {
 		List<StepRun> journal = read.of(journalQuery);
 		IncidentRepository.Page page = read.of(pageQuery).orElseThrow(() -> IncidentRepository.noIncident(id));
 		Incident incident = page.incident();
-		Target target = read.of(targetQuery).orElseThrow(() -> new IllegalStateException("Incident " + id + " has no target"));
+		Target target = read.of(targetQuery).orElseThrow(() -> Targets.noTargetOf(id));
 		ApprovalView approval = read.of(approvalQuery).orElse(null);
 		ExecutionPlan plan = this.workflow.plan(incident, target).orElse(null);
 		PlannedStep next = (plan != null) ? Executions.next(plan, journal).orElse(null) : null;

@@ -14,9 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.backout.database.ConsoleQuery;
 import dev.backout.runbook.Outcome;
 
-import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.web.server.ResponseStatusException;
@@ -65,8 +63,7 @@ class IncidentRepository {
 
 	/** {@link #get} as a query to send with others ({@link dev.backout.database.OneTrip}); empty when there is no such incident. */
 	ConsoleQuery<Optional<Incident>> incidentQuery(long id) {
-		return new ConsoleQuery<>("select * from incident where id = :id", Map.of("id", id),
-				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::map).extractData(rs)));
+		return ConsoleQuery.optional("select * from incident where id = :id", Map.of("id", id), this::map);
 	}
 
 	/**
@@ -76,8 +73,7 @@ class IncidentRepository {
 	 * send with others ({@link dev.backout.database.OneTrip}); empty when there is no such incident.
 	 */
 	ConsoleQuery<Optional<Page>> pageQuery(long id) {
-		return new ConsoleQuery<>(PAGE, Map.of("id", id),
-				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(this::mapPage).extractData(rs)));
+		return ConsoleQuery.optional(PAGE, Map.of("id", id), this::mapPage);
 	}
 
 	static ResponseStatusException noIncident(long id) {
@@ -163,7 +159,7 @@ class IncidentRepository {
 		}
 		sql.append(" order by i.id desc limit :limit");
 		params.put("limit", limit);
-		return new ConsoleQuery<>(sql.toString(), params, new RowMapperResultSetExtractor<>(this::map));
+		return ConsoleQuery.list(sql.toString(), params, this::map);
 	}
 
 	/** Saves every mutable field if the stored version is still {@code incident.version()}; returns the new version. */

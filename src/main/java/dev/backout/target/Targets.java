@@ -19,9 +19,7 @@ import dev.backout.audit.AuditTrail;
 import dev.backout.database.ConsoleQuery;
 
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.RowMapperResultSetExtractor;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
@@ -119,8 +117,8 @@ public class Targets {
 	 * query to send with others ({@link dev.backout.database.OneTrip}).
 	 */
 	public static ConsoleQuery<List<Named>> namesQuery() {
-		return new ConsoleQuery<>("select id, name from target order by alias_group, environment, name", Map.of(),
-				new RowMapperResultSetExtractor<>((rs, row) -> new Named(rs.getLong("id"), rs.getString("name"))));
+		return ConsoleQuery.list("select id, name from target order by alias_group, environment, name", Map.of(),
+				(rs, row) -> new Named(rs.getLong("id"), rs.getString("name")));
 	}
 
 	/**
@@ -138,9 +136,16 @@ public class Targets {
 
 	/** The target an incident runs against, as a query to send with others ({@link dev.backout.database.OneTrip}). */
 	public static ConsoleQuery<Optional<Target>> ofIncidentQuery(long incidentId) {
-		return new ConsoleQuery<>(TARGET + " where id = (select target_id from incident where id = :incident)",
-				Map.of("incident", incidentId),
-				(rs) -> DataAccessUtils.optionalResult(new RowMapperResultSetExtractor<>(Targets::map).extractData(rs)));
+		return ConsoleQuery.optional(TARGET + " where id = (select target_id from incident where id = :incident)",
+				Map.of("incident", incidentId), Targets::map);
+	}
+
+	/**
+	 * For an incident {@link #ofIncidentQuery} found no target of: it cannot happen
+	 * ({@code incident.target_id} is a non-null foreign key that never changes).
+	 */
+	public static IllegalStateException noTargetOf(long incidentId) {
+		return new IllegalStateException("Incident " + incidentId + " has no target");
 	}
 
 	private static final String TARGET = """

@@ -2,6 +2,7 @@ package dev.backout.database;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.backout.ConsoleStatements;
 import dev.backout.IntegrationTest;
@@ -9,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.RowMapperResultSetExtractor;
+import org.springframework.dao.IncorrectResultSizeDataAccessException;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -82,8 +84,24 @@ class OneTripIntegrationTests {
 		assertThat(seen).isEqualTo(1);
 	}
 
+	/** Where one row is asked for (an incident by id), none is empty and a second is an error, not a silent pick. */
+	@Test
+	void anOptionalQueryIsEmptyWithoutARowAndFailsWithTwo() {
+		ConsoleQuery<Optional<Integer>> none = ConsoleQuery.optional("select n from generate_series(1, :n) n", Map.of("n", 0), NUMBER);
+		ConsoleQuery<Optional<Integer>> one = ConsoleQuery.optional("select n from generate_series(1, :n) n", Map.of("n", 1), NUMBER);
+		ConsoleQuery<Optional<Integer>> two = ConsoleQuery.optional("select n from generate_series(1, :n) n", Map.of("n", 2), NUMBER);
+
+		OneTrip.Results read = this.oneTrip.read(List.of(none, one));
+
+		assertThat(read.of(none)).isEmpty();
+		assertThat(read.of(one)).contains(1);
+		assertThatExceptionOfType(IncorrectResultSizeDataAccessException.class).isThrownBy(() -> two.readWith(this.jdbc));
+	}
+
+	private static final RowMapper<Integer> NUMBER = (rs, row) -> rs.getInt(1);
+
 	private static ConsoleQuery<List<Integer>> numbers(String sql, int n) {
-		return new ConsoleQuery<>(sql, Map.of("n", n), new RowMapperResultSetExtractor<>((rs, row) -> rs.getInt(1)));
+		return ConsoleQuery.list(sql, Map.of("n", n), NUMBER);
 	}
 
 }

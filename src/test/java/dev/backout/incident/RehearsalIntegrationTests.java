@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -115,6 +116,9 @@ class RehearsalIntegrationTests {
 
 	@Autowired
 	Approvals approvals;
+
+	@Autowired
+	JdbcClient jdbc;
 
 	@Autowired
 	RunbookCatalog catalog;
@@ -320,7 +324,7 @@ class RehearsalIntegrationTests {
 	}
 
 	private Review review(long incidentId) {
-		return this.approvals.review(this.approvals.view(incidentId).orElseThrow().request().review());
+		return this.approvals.review(this.approvals.viewQuery(incidentId).readWith(this.jdbc).orElseThrow().request().review());
 	}
 
 	private void writeRunbook(String authorization, String stepId, String table) throws Exception {
