@@ -91,8 +91,8 @@ final class SessionStore implements SessionRepository<SessionStore.StoredSession
 	/**
 	 * Within a request ({@link OneReadPerRequest}), a session already read under this id is not
 	 * read again: Spring Session looks the requested session up anew at each commit after the first
-	 * (a response committed by its body, then the end of the request), and that lookup was a round
-	 * trip on every rendered page and API answer. A session that has since taken another id (a
+	 * (a rendered page's flush, then the end of the request), and that lookup was a round trip on
+	 * every rendered page. A session that has since taken another id (a
 	 * sign-in) is read again, as it was.
 	 */
 	@Override
